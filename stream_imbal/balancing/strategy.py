@@ -1,0 +1,227 @@
+"""How a balancing strategy turns per-class weights into training: weights, repeats or both."""
+
+from __future__ import annotations
+
+import abc
+import math
+import random
+from collections.abc import Hashable
+
+from river import base
+
+from stream_imbal.balancing.weights import ClassWeights
+from stream_imbal.priors.base import ClassPrior
+
+__all__ = [
+    "BalancingStrategy",
+    "NoBalancing",
+    "Reweight",
+    "Resample",
+    "ReweightResample",
+    "poisson",
+    "learn_weighted",
+]
+
+
+def poisson(rate: float, rng: random.Random) -> int:
+    """Draw from Poisson(rate) (Knuth's method: cheap for the small rates used here).
+
+    >>> import random
+    >>> rng = random.Random(0)
+    >>> draws = [poisson(3.0, rng) for _ in range(10_000)]
+    >>> round(sum(draws) / len(draws), 1)
+    3.0
+
+    """
+    limit = math.exp(-rate)
+    k = 0
+    product = rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def learn_weighted(
+    learner: base.Classifier,
+    x: dict,
+    y: Hashable,
+    weight: float,
+    takes_weight: bool,
+    rng: random.Random,
+) -> float:
+    """Train `learner` once with `w=weight`, or Poisson(weight) times if it takes no weight.
+
+    Returns the weight the event actually received.
+    """
+    if takes_weight:
+        learner.learn_one(x, y, w=weight)
+        return weight
+    repeats = poisson(weight, rng)
+    for _ in range(repeats):
+        learner.learn_one(x, y)
+    return float(repeats)
+
+
+class BalancingStrategy(base.Base, abc.ABC):
+    """Decides how one labelled event trains the learner, given the current prior estimate."""
+
+    @abc.abstractmethod
+    def train(
+        self,
+        learner: base.Classifier,
+        x: dict,
+        y: Hashable,
+        prior: ClassPrior,
+        takes_weight: bool,
+        rng: random.Random,
+    ) -> float:
+        """Train `learner` on `(x, y)` and return the total weight class `y` received."""
+
+
+class NoBalancing(BalancingStrategy):
+    """Train on every event once with unit weight (the plain learner).
+
+    >>> from river import linear_model
+    >>> from stream_imbal.balancing import NoBalancing
+    >>> from stream_imbal.priors import DecayedClassPrior
+    >>> import random
+    >>> NoBalancing().train(linear_model.LogisticRegression(), {"a": 1.0}, True,
+    ...                     DecayedClassPrior(), True, random.Random(0))
+    1.0
+
+    """
+
+    def train(self, learner, x, y, prior, takes_weight, rng):
+        learner.learn_one(x, y)
+        return 1.0
+
+
+class Reweight(BalancingStrategy):
+    """Give each event its class weight through `learn_one(..., w=)`.
+
+    A learner whose `learn_one` takes no weight gets a Poisson(weight) number of repeats instead.
+
+    Parameters
+    ----------
+    weights
+        The per-class weights; defaults to `ClassWeights("inverse")`.
+
+    Examples
+    --------
+    >>> import random
+    >>> from river import linear_model
+    >>> from stream_imbal.balancing import Reweight
+    >>> from stream_imbal.priors import SlidingWindowPrior
+    >>> prior = SlidingWindowPrior(window_size=10)
+    >>> for y in [False] * 9 + [True]:
+    ...     prior.update(y)
+    >>> strategy = Reweight()
+    >>> strategy.train(linear_model.LogisticRegression(), {"a": 1.0}, True, prior, True,
+    ...                random.Random(0))
+    5.0
+
+    """
+
+    def __init__(self, weights: ClassWeights | None = None):
+        self.weights = weights
+        self._weights = weights if weights is not None else ClassWeights()
+
+    def train(self, learner, x, y, prior, takes_weight, rng):
+        weight = self._weights.weight(y, prior)
+        return learn_weighted(learner, x, y, weight, takes_weight, rng)
+
+
+class Resample(BalancingStrategy):
+    """Online over- or under-sampling: each event is learned Poisson(lambda_y) times (OOB/UOB).
+
+    lambda_y = p_max / p_y (`over`), p_min / p_y (`under`) or (1 / K) / p_y (`balanced`: the
+    minority is over-sampled and the majority under-sampled towards equal shares), with p the
+    current prior estimate, capped at `clip`.
+
+    Parameters
+    ----------
+    mode
+        "over", "under" or "balanced".
+    clip
+        Largest sampling rate.
+
+    Examples
+    --------
+    >>> import random
+    >>> from river import linear_model
+    >>> from stream_imbal.balancing import Resample
+    >>> from stream_imbal.priors import SlidingWindowPrior
+    >>> prior = SlidingWindowPrior(window_size=100)
+    >>> for i in range(100):
+    ...     prior.update(i % 10 == 0)
+    >>> under = Resample("under")
+    >>> round(under.rate(False, prior), 3)  # the majority is kept at a rate of 0.1 / 0.9
+    0.111
+    >>> under.rate(True, prior), Resample("over").rate(True, prior)
+    (1.0, 9.0)
+    >>> under.train(linear_model.LogisticRegression(), {"a": 1.0}, False, prior, True,
+    ...             random.Random(1))  # this majority event is skipped
+    0.0
+
+    """
+
+    MODES = ("over", "under", "balanced")
+
+    def __init__(self, mode: str = "balanced", clip: float = 50.0):
+        if mode not in self.MODES:
+            raise ValueError(f"unknown resampling mode {mode!r}; expected one of {self.MODES}")
+        self.mode = mode
+        self.clip = clip
+
+    def rate(self, y: Hashable, prior: ClassPrior) -> float:
+        """Expected number of times an event of class `y` is learned."""
+        shares = prior.shares
+        if self.mode == "over":
+            target = max(shares.values())
+        elif self.mode == "under":
+            target = min(shares.values())
+        else:
+            target = 1.0 / len(shares)
+        return min(target / shares[y], self.clip)
+
+    def train(self, learner, x, y, prior, takes_weight, rng):
+        return learn_weighted(learner, x, y, self.rate(y, prior), False, rng)
+
+
+class ReweightResample(BalancingStrategy):
+    """Both: under-sample the classes whose weight is below 1 and up-weight the others.
+
+    An event whose class weight w is below 1 is learned with probability-like rate w (Poisson
+    repeats, unit weight), which skips most majority events and so saves the learner's time; an
+    event whose weight is above 1 is learned once with weight w (steadier than repeats).
+
+    Parameters
+    ----------
+    weights
+        The per-class weights; defaults to `ClassWeights("inverse")`.
+
+    Examples
+    --------
+    >>> import random
+    >>> from river import linear_model
+    >>> from stream_imbal.balancing import ReweightResample
+    >>> from stream_imbal.priors import SlidingWindowPrior
+    >>> prior = SlidingWindowPrior(window_size=10)
+    >>> for y in [False] * 9 + [True]:
+    ...     prior.update(y)
+    >>> ReweightResample().train(linear_model.LogisticRegression(), {"a": 1.0}, True, prior,
+    ...                          True, random.Random(0))
+    5.0
+
+    """
+
+    def __init__(self, weights: ClassWeights | None = None):
+        self.weights = weights
+        self._weights = weights if weights is not None else ClassWeights()
+
+    def train(self, learner, x, y, prior, takes_weight, rng):
+        weight = self._weights.weight(y, prior)
+        if weight < 1.0:
+            return learn_weighted(learner, x, y, weight, False, rng)
+        return learn_weighted(learner, x, y, weight, takes_weight, rng)

@@ -1,0 +1,315 @@
+"""The imbalance-aware online classifier that ties priors, balancing, drift and threshold."""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Hashable
+
+from river import base, compose, linear_model, multiclass, preprocessing
+
+from stream_imbal.balancing import BalancingStrategy, ReweightResample
+from stream_imbal.drift import CONCEPT, DriftEvent, DriftPolicy
+from stream_imbal.labels import BinaryLabels
+from stream_imbal.priors import ClassPrior, DecayedClassPrior
+from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
+from stream_imbal.validation import check_features, check_label
+
+__all__ = ["OnlineImbalancedClassifier"]
+
+
+def default_learner() -> base.Classifier:
+    """Standardised logistic regression: cheap, and strong once rebalanced."""
+    return preprocessing.StandardScaler() | linear_model.LogisticRegression()
+
+
+class OnlineImbalancedClassifier(base.Classifier):
+    """An online classifier for imbalanced, drifting streams.
+
+    Each labelled event goes through five steps, every one of them a constructor argument:
+
+    1. `prior` tracks the class proportions of the stream;
+    2. `balancing` trains `learner` on the event with a weight, a number of repeats or synthetic
+       minority events chosen from those proportions; the weight each class actually received
+       is tracked as the *training prior* the learner's probabilities are calibrated to;
+    3. `drift` watches the per-class recall (concept drift: the learner is replaced by a
+       background learner or reset) and the label proportions (prior shift: the prior estimate
+       restarts from the data after the shift, and nothing else changes);
+    4. `threshold_policy` picks the decision threshold on the minority score over a recent
+       window, for G-mean by default (binary problems);
+    5. `predict_proba_one` moves the learner's probabilities from the training prior to the
+       current prior (Saerens et al. 2002), so they are calibrated to the stream as it is now.
+
+    With no argument (or only `seed`) it is the configuration that did best on our benchmark:
+    standardised logistic regression, inverse-frequency weights with the majority under-sampled,
+    a decayed prior with a half-life of 1000 events, DDM per class with background learners,
+    ADWIN on the label shares, and a G-mean threshold. A learner that only handles two classes
+    (such as logistic regression) is given boolean labels and, should a third class appear,
+    is turned into a one-vs-rest ensemble that keeps what it learned.
+
+    `predict_one` and `predict_proba_one` remember their last input: calling both, then
+    `learn_one`, with the same dict costs one prediction of the learner. Do not mutate the dict
+    in between.
+
+    Parameters
+    ----------
+    learner
+        A river classifier or ensemble (a prototype: it is cloned). Defaults to
+        `StandardScaler() | LogisticRegression()`.
+    prior
+        A `ClassPrior` prototype; defaults to `DecayedClassPrior(half_life=1000)`.
+    balancing
+        A `BalancingStrategy`; defaults to `ReweightResample()`.
+    drift
+        A `DriftPolicy`; defaults to `DriftPolicy()`.
+    threshold_policy
+        A `ThresholdCalibrator`; defaults to `ThresholdCalibrator(objective="gmean")`.
+    seed
+        Seed of the resampling.
+
+    Examples
+    --------
+    >>> import random
+    >>> from river import metrics
+    >>> from stream_imbal import OnlineImbalancedClassifier
+    >>> rng = random.Random(42)
+    >>> model = OnlineImbalancedClassifier(seed=42)
+    >>> gmean = metrics.GeometricMean()
+    >>> for _ in range(20_000):
+    ...     fraud = rng.random() < 0.01
+    ...     x = {"amount": rng.gauss(2.0 if fraud else 0.0, 1.0), "hour": rng.random()}
+    ...     gmean.update(fraud, model.predict_one(x))
+    ...     model.learn_one(x, fraud)
+    >>> gmean.get() > 0.8
+    True
+    >>> round(model.priors[True], 3)
+    0.011
+    >>> 0 < model.threshold < 0.5
+    True
+
+    """
+
+    _multiclass = True
+
+    def __init__(
+        self,
+        learner: base.Classifier | None = None,
+        prior: ClassPrior | None = None,
+        balancing: BalancingStrategy | None = None,
+        drift: DriftPolicy | None = None,
+        threshold_policy: ThresholdCalibrator | None = None,
+        seed: int | None = None,
+    ):
+        self.learner = learner
+        self.prior = prior
+        self.balancing = balancing
+        self.drift = drift
+        self.threshold_policy = threshold_policy
+        self.seed = seed
+        self._prototype = learner if learner is not None else default_learner()
+        self._binary_only = not self._prototype._multiclass
+        self._learner = self._new_learner()
+        self._background: base.Classifier | None = None
+        self._prior = (prior if prior is not None else DecayedClassPrior(1000.0)).clone()
+        self._trained = DecayedClassPrior(getattr(self._prior, "half_life", 1000.0))
+        self._balancing = balancing if balancing is not None else ReweightResample()
+        self._drift = (drift if drift is not None else DriftPolicy()).clone()
+        self._calibrator = (threshold_policy or ThresholdCalibrator()).clone()
+        self._rng = random.Random(seed)
+        self._takes_weight = _takes_weight(self._prototype)
+        self._classes: list[Hashable] = []
+        self._minority: Hashable | None = None
+        self._n_seen = 0
+        self._forget_last()
+
+    @classmethod
+    def _unit_test_params(cls):
+        yield {"seed": 42}
+
+    # --- introspection -------------------------------------------------------------------
+
+    @property
+    def priors(self) -> dict[Hashable, float]:
+        """Current estimate of each class's share of the stream."""
+        return self._prior.shares
+
+    @property
+    def prior_intervals(self) -> dict[Hashable, tuple[float, float]]:
+        """95% Wilson interval of each class's share."""
+        return {label: self._prior.interval(label) for label in self._prior.shares}
+
+    @property
+    def training_priors(self) -> dict[Hashable, float]:
+        """Class shares the learner was effectively trained under, after balancing."""
+        return self._trained.shares
+
+    @property
+    def minority_class(self) -> Hashable | None:
+        return self._minority
+
+    @property
+    def threshold(self) -> float | None:
+        """Decision threshold on the (prior-corrected) minority probability; binary only."""
+        if len(self._classes) != 2:
+            return None
+        minority = self._minority
+        return correct_binary(
+            self._raw_threshold(), self._trained.share(minority), self._prior.share(minority)
+        )
+
+    @property
+    def class_adjustments(self) -> dict[Hashable, float]:
+        """Factor pi_k / pi_train_k applied to each class's probability (prior correction)."""
+        trained = self._trained.shares
+        return {k: p / trained[k] for k, p in self._prior.shares.items() if trained.get(k)}
+
+    @property
+    def drift_events(self) -> tuple[DriftEvent, ...]:
+        return self._drift.events
+
+    @property
+    def n_seen(self) -> int:
+        """Number of labelled events learned."""
+        return self._n_seen
+
+    # --- prediction ------------------------------------------------------------------------
+
+    def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
+        return self._infer(x)[0]
+
+    def predict_one(self, x: dict) -> Hashable | None:
+        return self._infer(x)[1]
+
+    def _infer(self, x: dict) -> tuple[dict, Hashable | None, float]:
+        """(corrected probabilities, decision, raw minority score), cached for the same dict."""
+        if x is self._last_x:
+            return self._last
+        check_features(x)
+        classes = self._classes
+        if len(classes) == 2:
+            out = self._infer_binary(x)
+        elif len(classes) > 2:
+            out = self._infer_multiclass(x)
+        else:
+            out = ({classes[0]: 1.0}, classes[0], 0.0) if classes else ({}, None, 0.0)
+        self._last_x, self._last = x, out
+        return out
+
+    def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
+        minority = self._minority
+        majority = self._other(minority)
+        raw = self._learner.predict_proba_one(x)
+        total = raw.get(minority, 0.0) + raw.get(majority, 0.0)
+        score = raw.get(minority, 0.0) / total if total else 0.0
+        decision = minority if score >= self._raw_threshold() else majority
+        p = correct_binary(score, self._trained.share(minority), self._prior.share(minority))
+        return {minority: p, majority: 1.0 - p}, decision, score
+
+    def _infer_multiclass(self, x: dict) -> tuple[dict, Hashable, float]:
+        raw = self._learner.predict_proba_one(x)
+        total = sum(raw.get(k, 0.0) for k in self._classes)
+        raw = {
+            k: raw.get(k, 0.0) / total if total else 1.0 / len(self._classes) for k in self._classes
+        }
+        trained = self._trained.shares
+        # Decide on balanced posteriors p(k | x) / pi_train_k: best for the mean recall (G-mean).
+        decision = max(raw, key=lambda k: raw[k] / trained[k] if trained.get(k) else raw[k])
+        proba = correct_posteriors(raw, trained, self._prior.shares)
+        return proba, decision, raw[self._minority]
+
+    def _raw_threshold(self) -> float:
+        """Threshold on the learner's own minority score (before prior correction)."""
+        searched = self._calibrator.threshold
+        return searched if searched is not None else self._trained.share(self._minority)
+
+    # --- learning --------------------------------------------------------------------------
+
+    def learn_one(self, x: dict, y: Hashable) -> None:
+        check_label(y)
+        _, y_pred, score = self._infer(x)  # the prediction made before learning (cached)
+        self._forget_last()
+        if y not in self._classes:
+            self._add_class(y)
+
+        prior = self._prior
+        prior.update(y)
+        shares = prior.shares
+        self._minority = minority = min(shares, key=shares.__getitem__)
+        if len(self._classes) == 2:
+            self._calibrator.update(score, y == minority)
+            # Recall is monitored at the training prior's own cut, not at the searched
+            # threshold: a moving threshold changes the errors without any drift.
+            y_pred = minority if score >= self._trained.share(minority) else self._other(minority)
+        if y_pred is not None:
+            self._watch_drift(y, y_pred)
+
+        balancing, rng = self._balancing, self._rng
+        weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
+        if self._background is not None:
+            balancing.train(self._background, x, y, prior, self._takes_weight, rng)
+        self._trained.update(y, weight)
+        self._n_seen += 1
+
+    def _other(self, label: Hashable) -> Hashable:
+        first, second = self._classes
+        return second if label == first else first
+
+    def _add_class(self, y: Hashable) -> None:
+        self._classes.append(y)
+        if self._binary_only and len(self._classes) == 3:
+            # Keep the model learned so far as the one-vs-rest member of the second class.
+            ovr = multiclass.OneVsRestClassifier(self._prototype.clone())
+            ovr.classifiers = {self._classes[1]: self._learner.classifier}
+            self._learner = ovr
+            self._background = None
+            self._binary_only = False
+            self._takes_weight = _takes_weight(ovr)
+
+    def _watch_drift(self, y: Hashable, y_pred: Hashable) -> None:
+        drift = self._drift
+        kind = drift.update(y, y_pred, self._n_seen)
+        if kind is None and self._background is None and not drift.warning_detected:
+            if drift.prior_shift_detected:
+                self._prior.restart(*drift.prior_estimate)
+            return
+        if drift.prior_shift_detected:
+            self._prior.restart(*drift.prior_estimate)
+        if drift.response != "background":
+            self._background = None
+        elif drift.warning_detected and self._background is None:
+            self._background = self._new_learner()
+        elif not drift.warning_detected and kind != CONCEPT:
+            self._background = None
+        if kind == CONCEPT and drift.response != "none":
+            self._learner = self._background or self._new_learner()
+            self._background = None
+            self._calibrator.reset()
+
+    def _new_learner(self) -> base.Classifier:
+        if self._binary_only:
+            return BinaryLabels(self._prototype.clone())
+        if self._prototype._multiclass:
+            return self._prototype.clone()
+        return multiclass.OneVsRestClassifier(self._prototype.clone())
+
+    def _forget_last(self) -> None:
+        self._last_x: dict | None = None
+        self._last: tuple = ({}, None, 0.0)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_last_x"], state["_last"] = None, ({}, None, 0.0)
+        return state
+
+
+def _takes_weight(learner: base.Classifier) -> bool:
+    """Whether `learner.learn_one` accepts a sample weight `w` and passes it on to the model."""
+    parameters = inspect.signature(learner.learn_one).parameters
+    if "w" in parameters:
+        return True
+    if not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return False
+    if isinstance(learner, compose.Pipeline):
+        return _takes_weight(list(learner.steps.values())[-1])
+    inner = getattr(learner, "_wrapped_model", None)
+    return inner is not None and _takes_weight(inner)

@@ -1,0 +1,35 @@
+"""The record of a detected drift."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable
+
+__all__ = ["DriftEvent", "CONCEPT", "PRIOR"]
+
+CONCEPT = "concept"
+PRIOR = "prior"
+
+
+@dataclasses.dataclass(frozen=True)
+class DriftEvent:
+    """A drift detected at a given event.
+
+    Parameters
+    ----------
+    index
+        Number of labelled events learned when the drift was detected (0-based event index).
+    kind
+        `"concept"` (P(x | y) moved: the model is answered by the drift response) or `"prior"`
+        (only the class proportions moved: answered by recalibration).
+    detector
+        Name of the detector that fired, e.g. `"DDM(class=True)"` or `"ADWIN(prior)"`.
+    class_label
+        The class whose recall or share moved, when the detector is per class.
+
+    """
+
+    index: int
+    kind: str
+    detector: str
+    class_label: Hashable | None = None

@@ -1,0 +1,312 @@
+"""Prequential (test-then-train) evaluation on an imbalanced, drifting stream.
+
+Every event is first predicted, then learnt. The scores are kept per tumbling window of events,
+with what the model believes at the end of each window (its class priors, their confidence
+interval, its decision threshold) next to the truth when the stream knows it, so that a run can
+be plotted and compared later without being run again.
+
+>>> import random
+>>> from river import linear_model
+>>> from stream_imbal.evaluate import prequential
+
+>>> rng = random.Random(42)
+>>> def stream(n):
+...     for _ in range(n):
+...         y = rng.random() < 0.2
+...         yield {"x": rng.gauss(2.0 if y else 0.0, 1.0)}, y
+
+>>> result = prequential(linear_model.LogisticRegression(), stream(1000), window_size=250)
+>>> result.windows[["start", "end", "n_minority", "minority_recall", "pr_auc"]].round(3)
+   start   end  n_minority  minority_recall  pr_auc
+0      0   250          45            0.222   0.506
+1    250   500          48            0.417   0.789
+2    500   750          51            0.608   0.787
+3    750  1000          42            0.429   0.721
+>>> round(result.summary["gmean"], 3), result.summary["n_events"]
+(0.642, 1000)
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import pathlib
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+import pandas as pd
+from river import base, metrics
+from tqdm import tqdm
+
+from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.metrics import KappaM
+
+__all__ = ["EvaluationResult", "WINDOW_COLUMNS", "prequential"]
+
+WINDOW_COLUMNS = [
+    "start",
+    "end",
+    "n_minority",
+    "gmean",
+    "minority_recall",
+    "minority_precision",
+    "f1",
+    "balanced_accuracy",
+    "kappa",
+    "kappa_m",
+    "pr_auc",
+    "prior_estimate",
+    "prior_low",
+    "prior_high",
+    "prior_true",
+    "concept",
+    "threshold",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+]
+DRIFT_COLUMNS = ["index", "kind", "detector"]
+
+
+@dataclasses.dataclass(eq=False)
+class EvaluationResult:
+    """What `prequential` measured.
+
+    Attributes
+    ----------
+    windows
+        One row per window of events, with the columns of `WINDOW_COLUMNS`.
+    drift_events
+        The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
+    summary
+        Scores over the whole run, the mean windowed G-mean and PR-AUC, and the throughput.
+
+    """
+
+    windows: pd.DataFrame
+    drift_events: pd.DataFrame
+    summary: dict[str, float]
+
+    def to_csv(self, directory: str | os.PathLike) -> pathlib.Path:
+        """Write `windows.csv`, `drift_events.csv` and `summary.json` into `directory`."""
+        path = pathlib.Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        self.windows.to_csv(path / "windows.csv", index=False)
+        self.drift_events.to_csv(path / "drift_events.csv", index=False)
+        # NaN is not JSON: write it as null.
+        summary = {k: None if _isnan(v) else v for k, v in self.summary.items()}
+        (path / "summary.json").write_text(json.dumps(summary, indent=2))
+        return path
+
+    @classmethod
+    def from_csv(cls, directory: str | os.PathLike) -> EvaluationResult:
+        """Load a result written by `to_csv`."""
+        path = pathlib.Path(directory)
+        summary = json.loads((path / "summary.json").read_text())
+        return cls(
+            windows=pd.read_csv(path / "windows.csv"),
+            drift_events=pd.read_csv(path / "drift_events.csv"),
+            summary={k: math.nan if v is None else v for k, v in summary.items()},
+        )
+
+
+def prequential(
+    model: base.Classifier,
+    stream: Iterable[tuple],
+    window_size: int = 1000,
+    minority_class: Hashable | None = None,
+    progress: bool = False,
+) -> EvaluationResult:
+    """Evaluate `model` test-then-train on `stream`, window by window.
+
+    Parameters
+    ----------
+    model
+        A river classifier. When its `predict_one` is river's plain argmax it is not called: the
+        argmax of `predict_proba_one` is taken instead, to pay for one prediction per event.
+        Attributes it may expose are recorded at the end of each window: `priors` (label ->
+        share), `prior_intervals` (label -> (low, high)), `threshold`, and at the end of the
+        run `drift_events` (items with `index`, `kind` and `detector`).
+    stream
+        `(x, y)` or `(x, y, truth)` items; `truth` (or None) has the attributes
+        `minority_share`, `concept` and `minority_label` when the stream knows them.
+    window_size
+        Events per tumbling window. A last partial window is kept if it holds at least half as
+        many events.
+    minority_class
+        The class scored as positive, when the truth does not name it. By default, the rarest
+        class among the labels seen so far.
+    progress
+        Show a progress bar.
+
+    Returns
+    -------
+    The windows (`start` inclusive, `end` exclusive event indices), the drift events and a
+    summary. Minority scores are one-vs-rest; G-mean, balanced accuracy and kappa are
+    multi-class. A score is NaN where undefined (recall, G-mean and PR-AUC without a minority
+    event, precision without a minority prediction). As in river, an event the model cannot
+    predict yet (None) is learnt but not scored. `events_per_s` includes the cost of the
+    stream itself.
+
+    """
+    if window_size < 1:
+        raise ValueError(f"window_size must be >= 1, got {window_size}")
+    if progress:
+        stream = tqdm(stream, total=_length(stream), unit="events")
+    argmax = type(model).predict_one is base.Classifier.predict_one
+    counts: defaultdict[Hashable, int] = defaultdict(int)
+    total = _Tally()
+    window = _Window(0, window_size)
+    rows = []
+    n = 0
+    truth = minority = None
+    started = time.perf_counter()
+    for n, item in enumerate(stream, start=1):
+        x, y, truth = _unpack(item, n - 1)
+        proba = model.predict_proba_one(x)
+        y_pred = _argmax(proba) if argmax else model.predict_one(x)
+        model.learn_one(x, y)
+        counts[y] += 1
+        minority = _minority(truth, minority_class, counts)
+        if y_pred is not None:
+            total.update(y, y_pred, minority)
+            window.update(y, y_pred, minority, proba.get(minority, 0.0))
+        window.observe(truth)
+        if n - window.start == window_size:
+            rows.append(window.row(n, model, minority, truth))
+            window = _Window(n, window_size)
+    seconds = time.perf_counter() - started
+    if 2 * (n - window.start) >= window_size:
+        rows.append(window.row(n, model, minority, truth))
+
+    windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+    events = getattr(model, "drift_events", ())
+    drift_events = pd.DataFrame(
+        [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
+    )
+    summary = total.scores() | {
+        "gmean_windowed": float(windows["gmean"].mean()),
+        "pr_auc": float(windows["pr_auc"].mean()),
+        "n_events": n,
+        "seconds": seconds,
+        "events_per_s": n / seconds if seconds else math.nan,
+    }
+    return EvaluationResult(windows, drift_events, summary)
+
+
+class _Tally:
+    """Confusion counts over a stretch of the stream, multi-class and minority-vs-rest."""
+
+    def __init__(self):
+        self.cm = metrics.ConfusionMatrix()
+        # tn, fp, fn, tp, indexed by 2 * (y is minority) + (prediction is minority)
+        self.ovr = [0, 0, 0, 0]
+
+    def update(self, y: Hashable, y_pred: Hashable, minority: Hashable) -> None:
+        self.cm.update(y, y_pred)
+        self.ovr[2 * (y == minority) + (y_pred == minority)] += 1
+
+    def scores(self) -> dict[str, float]:
+        tn, fp, fn, tp = self.ovr
+        has_minority = tp + fn > 0
+        return {
+            "gmean": float(metrics.GeometricMean(cm=self.cm).get()) if has_minority else math.nan,
+            "minority_recall": _ratio(tp, tp + fn),
+            "minority_precision": _ratio(tp, tp + fp),
+            "f1": _ratio(2 * tp, 2 * tp + fp + fn),
+            "balanced_accuracy": metrics.BalancedAccuracy(cm=self.cm).get(),
+            "kappa": metrics.CohenKappa(cm=self.cm).get(),
+        }
+
+
+class _Window(_Tally):
+    """The scores of one tumbling window, and the truth seen during it."""
+
+    def __init__(self, start: int, size: int):
+        super().__init__()
+        self.start = start
+        self.pr_auc = metrics.RollingPRAUC(window_size=size)
+        self.share_sum = 0.0
+        self.share_n = 0
+
+    def update(self, y, y_pred, minority, score: float) -> None:
+        super().update(y, y_pred, minority)
+        self.pr_auc.update(y == minority, score)
+
+    def observe(self, truth: object) -> None:
+        share = getattr(truth, "minority_share", None)
+        if share is not None:
+            self.share_sum += share
+            self.share_n += 1
+
+    def row(self, end: int, model: base.Classifier, minority: Hashable, truth: object) -> dict:
+        """The window's row, with what `model` believes about `minority` at its end."""
+        tn, fp, fn, tp = self.ovr
+        priors = getattr(model, "priors", None) or {}
+        low, high = (getattr(model, "prior_intervals", None) or {}).get(minority, (math.nan,) * 2)
+        return self.scores() | {
+            "start": self.start,
+            "end": end,
+            "n_minority": tp + fn,
+            "kappa_m": KappaM(cm=self.cm).get(),
+            "pr_auc": self.pr_auc.get() if tp + fn else math.nan,
+            "prior_estimate": priors.get(minority, math.nan),
+            "prior_low": low,
+            "prior_high": high,
+            "prior_true": _ratio(self.share_sum, self.share_n),
+            "concept": _or_nan(getattr(truth, "concept", None)),
+            "threshold": float(_or_nan(getattr(model, "threshold", None))),
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "tn": tn,
+        }
+
+
+def _unpack(item: object, index: int) -> tuple:
+    """`(x, y, truth)` from a stream item, truth None when absent."""
+    if isinstance(item, tuple) and len(item) in (2, 3):
+        return item if len(item) == 3 else (*item, None)
+    raise StreamImbalError(
+        f"event {index}: expected an (x, y) or (x, y, truth) tuple, "
+        f"got {type(item).__name__} {item!r:.80}"
+    )
+
+
+def _minority(truth: object, minority_class: Hashable | None, counts: dict) -> Hashable | None:
+    """The class to score as positive: named by the truth, given, or the rarest seen so far."""
+    label = getattr(truth, "minority_label", None)
+    if label is not None:
+        return label
+    if minority_class is not None:
+        return minority_class
+    return min(counts, key=counts.__getitem__) if len(counts) > 1 else None
+
+
+def _argmax(proba: dict) -> Hashable | None:
+    """What river's `Classifier.predict_one` returns, without predicting again."""
+    return max(proba, key=proba.get) if proba else None
+
+
+def _length(stream: Iterable) -> int | None:
+    try:
+        return len(stream)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def _or_nan(value: object) -> object:
+    return math.nan if value is None else value
+
+
+def _isnan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)

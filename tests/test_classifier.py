@@ -1,0 +1,141 @@
+"""The core classifier: river conformance, state, bad input, classes, bounded memory."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import random
+
+import pytest
+from river import checks, tree
+
+from stream_imbal import (
+    InvalidEventError,
+    InvalidLabelError,
+    OnlineImbalancedClassifier,
+)
+from stream_imbal.balancing import Resample
+from stream_imbal.drift import DriftPolicy
+from stream_imbal.priors import SlidingWindowPrior
+from stream_imbal.threshold import ThresholdCalibrator
+
+CONFIGURATIONS = {
+    "default": OnlineImbalancedClassifier(seed=42),
+    "tree-resample": OnlineImbalancedClassifier(
+        learner=tree.HoeffdingTreeClassifier(),
+        prior=SlidingWindowPrior(window_size=500),
+        balancing=Resample("over"),
+        drift=DriftPolicy(response="reset"),
+        threshold_policy=ThresholdCalibrator(objective="fbeta", beta=2.0),
+        seed=7,
+    ),
+}
+
+
+def _conformance_cases():
+    for name, model in CONFIGURATIONS.items():
+        for check in checks.yield_checks(model):
+            yield pytest.param(model, check, id=f"{name}-{check.__name__}")
+
+
+@pytest.mark.parametrize("model, check", _conformance_cases())
+def test_river_conformance(model, check):
+    check(model.clone())
+
+
+def blobs(n: int, minority: float, seed: int, shift: float = 2.0, labels=(False, True)):
+    rng = random.Random(seed)
+    for _ in range(n):
+        positive = rng.random() < minority
+        x = {f"f{i}": rng.gauss(shift if positive and i < 2 else 0.0, 1.0) for i in range(5)}
+        yield x, labels[positive]
+
+
+def test_pickled_model_predicts_identically():
+    model = OnlineImbalancedClassifier(seed=1)
+    events = list(blobs(6000, 0.02, seed=3))
+    for x, y in events[:5000]:
+        model.learn_one(x, y)
+    restored = pickle.loads(pickle.dumps(model))
+    for x, y in events[5000:]:
+        assert restored.predict_proba_one(x) == model.predict_proba_one(x)
+        assert restored.predict_one(x) == model.predict_one(x)
+        model.learn_one(x, y)
+        restored.learn_one(x, y)
+    assert restored.threshold == model.threshold
+    assert restored.priors == model.priors
+
+
+def test_introspection_after_learning():
+    model = OnlineImbalancedClassifier(seed=0)
+    for x, y in blobs(5000, 0.05, seed=0):
+        model.learn_one(x, y)
+    assert model.n_seen == 5000
+    assert model.minority_class is True
+    assert math.isclose(sum(model.priors.values()), 1.0)
+    low, high = model.prior_intervals[True]
+    assert low < model.priors[True] < high
+    assert 0.02 < model.priors[True] < 0.09
+    # Balancing trains the learner on a far less skewed prior than the stream's.
+    assert model.training_priors[True] > 5 * model.priors[True]
+    assert 0.0 < model.threshold < 1.0
+    assert set(model.class_adjustments) == {False, True}
+
+
+@pytest.mark.parametrize(
+    "x, message",
+    [
+        ({"a": float("nan")}, "feature 'a' is NaN"),
+        ({"a": 1.0, "b": float("inf")}, "feature 'b' is infinite"),
+        ({"a": "12"}, "feature 'a' is not numeric"),
+        ({"a": None}, "feature 'a' is not numeric"),
+        ({}, "empty event"),
+        ([1.0, 2.0], "features must be a dict"),
+    ],
+)
+def test_bad_event_is_refused_clearly(x, message):
+    model = OnlineImbalancedClassifier()
+    with pytest.raises(InvalidEventError, match=message):
+        model.predict_one(x)
+    with pytest.raises(InvalidEventError, match=message):
+        model.learn_one(x, True)
+    assert model.n_seen == 0  # nothing was half-learned
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [(None, "missing label"), (float("nan"), "NaN"), (["a"], "hashable")],
+)
+def test_bad_label_is_refused_clearly(y, message):
+    model = OnlineImbalancedClassifier()
+    with pytest.raises(InvalidLabelError, match=message):
+        model.learn_one({"a": 1.0}, y)
+
+
+def test_a_new_label_becomes_a_new_class():
+    model = OnlineImbalancedClassifier(seed=0)
+    for x, y in blobs(3000, 0.05, seed=1, labels=("ok", "fraud")):
+        model.learn_one(x, y)
+    assert set(model.predict_proba_one({"f0": 0.0})) == {"ok", "fraud"}
+    assert model.predict_one({f"f{i}": 2.5 for i in range(5)}) == "fraud"
+    rng = random.Random(2)
+    for _ in range(300):
+        model.learn_one({f"f{i}": rng.gauss(-3.0, 1.0) for i in range(5)}, "chargeback")
+        x, y = next(blobs(1, 0.05, seed=rng.randrange(10**6), labels=("ok", "fraud")))
+        model.learn_one(x, y)
+    proba = model.predict_proba_one({f"f{i}": -3.0 for i in range(5)})
+    assert set(proba) == {"ok", "fraud", "chargeback"}
+    assert model.predict_one({f"f{i}": -3.0 for i in range(5)}) == "chargeback"
+    # The one-vs-rest member of "fraud" kept what it had learned.
+    assert model.predict_one({f"f{i}": 2.5 for i in range(5)}) == "fraud"
+    assert model.threshold is None and model.class_adjustments
+
+
+def test_state_stays_bounded_on_a_long_stream():
+    model = OnlineImbalancedClassifier(seed=0)
+    sizes = {}
+    for i, (x, y) in enumerate(blobs(100_000, 0.01, seed=5), start=1):
+        model.learn_one(x, y)
+        if i in (10_000, 100_000):
+            sizes[i] = len(pickle.dumps(model))
+    assert sizes[100_000] < 1.2 * sizes[10_000], sizes
