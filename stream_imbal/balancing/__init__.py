@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stream_imbal.balancing.smote import OnlineSMOTE
 from stream_imbal.balancing.strategy import (
     BalancingStrategy,
     NoBalancing,
@@ -17,6 +18,7 @@ __all__ = [
     "BalancingStrategy",
     "ClassWeights",
     "NoBalancing",
+    "OnlineSMOTE",
     "Resample",
     "Reweight",
     "ReweightResample",

@@ -192,14 +192,18 @@ class Resample(BalancingStrategy):
 class ReweightResample(BalancingStrategy):
     """Both: under-sample the classes whose weight is below 1 and up-weight the others.
 
-    An event whose class weight w is below 1 is learned with probability-like rate w (Poisson
-    repeats, unit weight), which skips most majority events and so saves the learner's time; an
-    event whose weight is above 1 is learned once with weight w (steadier than repeats).
+    Class weights are first multiplied by `scale`. An event whose scaled weight w is below 1 is
+    learned Poisson(w) times with unit weight, which skips most majority events and so saves
+    the learner's time; an event whose weight is above 1 is learned once with weight w (steadier
+    than repeats). The ratio between classes, hence the training prior, does not depend on
+    `scale`: a smaller scale trains on fewer majority events with smaller minority weights.
 
     Parameters
     ----------
     weights
         The per-class weights; defaults to `ClassWeights("inverse")`.
+    scale
+        Factor applied to every class weight.
 
     Examples
     --------
@@ -213,15 +217,21 @@ class ReweightResample(BalancingStrategy):
     >>> ReweightResample().train(linear_model.LogisticRegression(), {"a": 1.0}, True, prior,
     ...                          True, random.Random(0))
     5.0
+    >>> ReweightResample(scale=0.5).train(linear_model.LogisticRegression(), {"a": 1.0}, True,
+    ...                                   prior, True, random.Random(0))
+    2.5
 
     """
 
-    def __init__(self, weights: ClassWeights | None = None):
+    def __init__(self, weights: ClassWeights | None = None, scale: float = 1.0):
+        if scale <= 0:
+            raise ValueError(f"scale must be > 0, got {scale}")
         self.weights = weights
+        self.scale = scale
         self._weights = weights if weights is not None else ClassWeights()
 
     def train(self, learner, x, y, prior, takes_weight, rng):
-        weight = self._weights.weight(y, prior)
+        weight = self._weights.weight(y, prior) * self.scale
         if weight < 1.0:
             return learn_weighted(learner, x, y, weight, False, rng)
         return learn_weighted(learner, x, y, weight, takes_weight, rng)

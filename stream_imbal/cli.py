@@ -1,0 +1,103 @@
+"""The `stream-imbal` command line: simulate a scenario or evaluate a file, prequentially."""
+
+from __future__ import annotations
+
+import pathlib
+
+import click
+import pandas as pd
+
+from stream_imbal.classifier import OnlineImbalancedClassifier
+from stream_imbal.evaluate import EvaluationResult, prequential
+from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.files import read_labelled_events
+
+SUMMARY_ROWS = [
+    ("events", "n_events", "{:,.0f}"),
+    ("G-mean", "gmean", "{:.3f}"),
+    ("windowed G-mean (mean)", "gmean_windowed", "{:.3f}"),
+    ("minority recall", "minority_recall", "{:.3f}"),
+    ("minority precision", "minority_precision", "{:.3f}"),
+    ("minority F1", "f1", "{:.3f}"),
+    ("balanced accuracy", "balanced_accuracy", "{:.3f}"),
+    ("kappa", "kappa", "{:.3f}"),
+    ("PR-AUC (windowed mean)", "pr_auc", "{:.3f}"),
+    ("events/s", "events_per_s", "{:,.0f}"),
+]
+
+
+@click.group()
+@click.version_option(package_name="stream-imbal")
+def main() -> None:
+    """Online classification of imbalanced, drifting event streams."""
+
+
+def _run_options(function):
+    function = click.option(
+        "--window",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(min=10),
+        help="Events per evaluation window.",
+    )(function)
+    function = click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=pathlib.Path),
+        help="Directory for windows.csv, drift_events.csv and summary.json.",
+    )(function)
+    function = click.option("--seed", default=0, show_default=True, help="Seed of the model.")(
+        function
+    )
+    return click.option(
+        "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
+    )(function)
+
+
+@main.command()
+@click.argument("scenario", default="demo")
+@click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
+@_run_options
+def simulate(scenario: str, events: int | None, window: int, out, seed: int, progress: bool):
+    """Run the default classifier on SCENARIO: a built-in name or a TOML file (default: demo)."""
+    from stream_imbal import simulation
+
+    try:
+        if scenario.endswith(".toml"):
+            stream = simulation.load_scenario_file(scenario)
+        else:
+            stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
+    except StreamImbalError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(stream.describe())
+    model = OnlineImbalancedClassifier(seed=seed)
+    result = prequential(model, stream.iter_truth(), window, progress=progress)
+    _report(result, out or pathlib.Path("runs") / pathlib.Path(scenario).stem)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option("--target", required=True, help="Column holding the label.")
+@click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
+@_run_options
+def evaluate(file, target: str, ignore: tuple[str, ...], window: int, out, seed: int, progress):
+    """Evaluate the default classifier prequentially on a CSV, Parquet or JSONL FILE."""
+    try:
+        events = read_labelled_events(file, target, ignore)
+        model = OnlineImbalancedClassifier(seed=seed)
+        result = prequential(model, events, window, progress=progress)
+    except StreamImbalError as error:
+        raise click.UsageError(str(error)) from error
+    _report(result, out or pathlib.Path("runs") / file.stem)
+
+
+def _report(result: EvaluationResult, out: pathlib.Path) -> None:
+    summary = result.summary
+    table = pd.DataFrame(
+        {"value": [fmt.format(summary[key]) for _, key, fmt in SUMMARY_ROWS]},
+        index=[label for label, _, _ in SUMMARY_ROWS],
+    )
+    click.echo(table.to_string(header=False))
+    kinds = result.drift_events["kind"].value_counts().to_dict() if len(result.drift_events) else {}
+    click.echo(f"drift events: {kinds or 'none'}")
+    result.to_csv(out)
+    click.echo(f"per-window metrics written to {out / 'windows.csv'}")
