@@ -69,6 +69,7 @@ STRATEGIES = {
     "resample-under": lambda s: ours(s, balancing=Resample("under")),
     "resample-balanced": lambda s: ours(s, balancing=Resample("balanced")),
     "reweight+resample": lambda s: ours(s, balancing=ReweightResample()),
+    "reweight+resample-0.2": lambda s: ours(s, balancing=ReweightResample(scale=0.2)),
     "online-smote": lambda s: ours(s, balancing=OnlineSMOTE()),
     "ours-oob10": lambda s: ours(
         s, learner=OOBClassifier(linear(), n_models=10, seed=s), balancing=NoBalancing()

@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from river import base, compose, linear_model, multiclass, preprocessing
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample
-from stream_imbal.drift import CONCEPT, DriftEvent, DriftPolicy
+from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
 from stream_imbal.labels import BinaryLabels
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
@@ -32,8 +32,9 @@ class OnlineImbalancedClassifier(base.Classifier):
     2. `balancing` trains `learner` on the event with a weight, a number of repeats or synthetic
        minority events chosen from those proportions; the weight each class actually received
        is tracked as the *training prior* the learner's probabilities are calibrated to;
-    3. `drift` watches the per-class recall (concept drift: the learner is replaced by a
-       background learner or reset) and the label proportions (prior shift: the prior estimate
+    3. `drift` watches the per-class recall (concept drift: a background learner trained since
+       the warning is put on trial and replaces the learner if it recognises the classes
+       better) and the label proportions (prior shift: the prior estimate
        restarts from the data after the shift, and nothing else changes);
     4. `threshold_policy` picks the decision threshold on the minority score over a recent
        window, for G-mean by default (binary problems);
@@ -112,10 +113,10 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._prototype = learner if learner is not None else default_learner()
         self._binary_only = not self._prototype._multiclass
         self._learner = self._new_learner()
-        self._background: base.Classifier | None = None
+        self._challenger: Challenger | None = None
         self._prior = (prior if prior is not None else DecayedClassPrior(1000.0)).clone()
         self._trained = DecayedClassPrior(getattr(self._prior, "half_life", 1000.0))
-        self._balancing = balancing if balancing is not None else ReweightResample()
+        self._balancing = balancing if balancing is not None else ReweightResample(scale=0.5)
         self._drift = (drift if drift is not None else DriftPolicy()).clone()
         self._calibrator = (threshold_policy or ThresholdCalibrator()).clone()
         self._rng = random.Random(seed)
@@ -201,24 +202,46 @@ class OnlineImbalancedClassifier(base.Classifier):
     def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
         minority = self._minority
         majority = self._other(minority)
-        raw = self._learner.predict_proba_one(x)
-        total = raw.get(minority, 0.0) + raw.get(majority, 0.0)
-        score = raw.get(minority, 0.0) / total if total else 0.0
+        score = self._minority_score(self._learner, x)
         decision = minority if score >= self._raw_threshold() else majority
         p = correct_binary(score, self._trained.share(minority), self._prior.share(minority))
         return {minority: p, majority: 1.0 - p}, decision, score
 
+    def _minority_score(self, learner: base.Classifier, x: dict) -> float:
+        if learner.__class__ is BinaryLabels and len(learner.labels) == 2:
+            # Skip the label mapping: read the boolean learner's own probability.
+            p_second = learner.classifier.predict_proba_one(x).get(True, 0.0)
+            return p_second if self._minority == learner.labels[1] else 1.0 - p_second
+        raw = learner.predict_proba_one(x)
+        minority = raw.get(self._minority, 0.0)
+        total = minority + raw.get(self._other(self._minority), 0.0)
+        return minority / total if total else 0.0
+
     def _infer_multiclass(self, x: dict) -> tuple[dict, Hashable, float]:
-        raw = self._learner.predict_proba_one(x)
+        raw = self._normalised_proba(self._learner, x)
+        proba = correct_posteriors(raw, self._trained.shares, self._prior.shares)
+        return proba, self._balanced_decision(raw), raw[self._minority]
+
+    def _normalised_proba(self, learner: base.Classifier, x: dict) -> dict[Hashable, float]:
+        raw = learner.predict_proba_one(x)
         total = sum(raw.get(k, 0.0) for k in self._classes)
-        raw = {
-            k: raw.get(k, 0.0) / total if total else 1.0 / len(self._classes) for k in self._classes
-        }
+        if not total:
+            return {k: 1.0 / len(self._classes) for k in self._classes}
+        return {k: raw.get(k, 0.0) / total for k in self._classes}
+
+    def _balanced_decision(self, raw: dict[Hashable, float]) -> Hashable:
+        """Argmax of p(k | x) / pi_train_k: the decision that is best for the mean recall."""
         trained = self._trained.shares
-        # Decide on balanced posteriors p(k | x) / pi_train_k: best for the mean recall (G-mean).
-        decision = max(raw, key=lambda k: raw[k] / trained[k] if trained.get(k) else raw[k])
-        proba = correct_posteriors(raw, trained, self._prior.shares)
-        return proba, decision, raw[self._minority]
+        return max(raw, key=lambda k: raw[k] / trained[k] if trained.get(k) else raw[k])
+
+    def _reference_decision(self, learner: base.Classifier, x: dict) -> Hashable:
+        """A learner's decision at the training prior's own cut (independent of the threshold)."""
+        if len(self._classes) > 2:
+            return self._balanced_decision(self._normalised_proba(learner, x))
+        minority = self._minority
+        if self._minority_score(learner, x) >= self._trained.share(minority):
+            return minority
+        return self._other(minority)
 
     def _raw_threshold(self) -> float:
         """Threshold on the learner's own minority score (before prior correction)."""
@@ -228,7 +251,8 @@ class OnlineImbalancedClassifier(base.Classifier):
     # --- learning --------------------------------------------------------------------------
 
     def learn_one(self, x: dict, y: Hashable) -> None:
-        check_label(y)
+        if y.__class__ not in _PLAIN_LABELS:
+            check_label(y)
         _, y_pred, score = self._infer(x)  # the prediction made before learning (cached)
         self._forget_last()
         if y not in self._classes:
@@ -244,12 +268,15 @@ class OnlineImbalancedClassifier(base.Classifier):
             # threshold: a moving threshold changes the errors without any drift.
             y_pred = minority if score >= self._trained.share(minority) else self._other(minority)
         if y_pred is not None:
+            challenger = self._challenger
+            if challenger is not None:
+                challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
             self._watch_drift(y, y_pred)
 
         balancing, rng = self._balancing, self._rng
         weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
-        if self._background is not None:
-            balancing.train(self._background, x, y, prior, self._takes_weight, rng)
+        if self._challenger is not None:
+            balancing.train(self._challenger.learner, x, y, prior, self._takes_weight, rng)
         self._trained.update(y, weight)
         self._n_seen += 1
 
@@ -264,29 +291,39 @@ class OnlineImbalancedClassifier(base.Classifier):
             ovr = multiclass.OneVsRestClassifier(self._prototype.clone())
             ovr.classifiers = {self._classes[1]: self._learner.classifier}
             self._learner = ovr
-            self._background = None
+            self._challenger = None
             self._binary_only = False
             self._takes_weight = _takes_weight(ovr)
 
     def _watch_drift(self, y: Hashable, y_pred: Hashable) -> None:
         drift = self._drift
         kind = drift.update(y, y_pred, self._n_seen)
-        if kind is None and self._background is None and not drift.warning_detected:
-            if drift.prior_shift_detected:
-                self._prior.restart(*drift.prior_estimate)
-            return
         if drift.prior_shift_detected:
             self._prior.restart(*drift.prior_estimate)
-        if drift.response != "background":
-            self._background = None
-        elif drift.warning_detected and self._background is None:
-            self._background = self._new_learner()
-        elif not drift.warning_detected and kind != CONCEPT:
-            self._background = None
-        if kind == CONCEPT and drift.response != "none":
-            self._learner = self._background or self._new_learner()
-            self._background = None
+        if kind is None and self._challenger is None and not drift.warning_detected:
+            return
+        if drift.response == "reset" and kind == CONCEPT:
+            self._learner = self._new_learner()
             self._calibrator.reset()
+        elif drift.response == "background":
+            self._try_challenger(kind == CONCEPT, drift.warning_detected, drift.grace_period)
+
+    def _try_challenger(self, drifted: bool, warning: bool, trial_length: int) -> None:
+        challenger = self._challenger
+        if challenger is None and (warning or drifted):
+            challenger = self._challenger = Challenger(self._new_learner())
+        if challenger is None:
+            return
+        if drifted and challenger.trial_end is None:
+            challenger.trial_end = self._n_seen + trial_length
+        if challenger.trial_end is None:
+            if not warning:  # a warning that cleared without a drift
+                self._challenger = None
+        elif self._n_seen >= challenger.trial_end:
+            if challenger.wins():
+                self._learner = challenger.learner
+                self._calibrator.reset()
+            self._challenger = None
 
     def _new_learner(self) -> base.Classifier:
         if self._binary_only:
@@ -303,6 +340,9 @@ class OnlineImbalancedClassifier(base.Classifier):
         state = self.__dict__.copy()
         state["_last_x"], state["_last"] = None, ({}, None, 0.0)
         return state
+
+
+_PLAIN_LABELS = frozenset({bool, int, str})
 
 
 def _takes_weight(learner: base.Classifier) -> bool:

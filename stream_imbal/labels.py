@@ -49,9 +49,9 @@ class BinaryLabels(base.Wrapper, base.Classifier):
         return False
 
     @property
-    def labels(self) -> tuple[Hashable, ...]:
+    def labels(self) -> list[Hashable]:
         """The labels seen, the one encoded False first."""
-        return tuple(self._labels)
+        return self._labels
 
     @classmethod
     def _unit_test_params(cls):

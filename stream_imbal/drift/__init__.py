@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stream_imbal.drift.challenger import Challenger
 from stream_imbal.drift.class_recall import ClassRecallMonitor
 from stream_imbal.drift.events import CONCEPT, PRIOR, DriftEvent
 from stream_imbal.drift.policy import RESPONSES, DriftPolicy
@@ -11,6 +12,7 @@ __all__ = [
     "CONCEPT",
     "PRIOR",
     "RESPONSES",
+    "Challenger",
     "ClassRecallMonitor",
     "DriftEvent",
     "DriftPolicy",

@@ -20,8 +20,10 @@ class DriftPolicy(base.Base):
     """Concept-drift and prior-shift detection, and the response to a concept drift.
 
     A concept drift (some class's recall drops, seen by `concept_monitor`) is answered by
-    `response`: "background" swaps in a learner trained since the warning (a fresh one if there
-    was no warning), "reset" starts a fresh learner, "none" only reports it. A prior shift (the
+    `response`: "background" puts a learner trained since the warning (a fresh one if there
+    was no warning) on trial for `grace_period` events and swaps it in if its mean class recall
+    is at least the active learner's, "reset" starts a fresh learner at once, "none" only
+    reports it. A prior shift (the
     label proportions move, seen by `prior_detector`) is answered by recalibration alone: the
     caller restarts its prior estimate from the detector's window. One shift makes an adaptive
     window cut several times, so prior detections closer than `prior_cooldown` events to the
@@ -41,7 +43,8 @@ class DriftPolicy(base.Base):
         Events during which further prior detections are not reported again.
     grace_period
         Events after the start and after each concept drift during which recall is not
-        monitored: a young learner's errors move as it learns, which is not drift.
+        monitored (a young learner's errors move as it learns, which is not drift); also the
+        length of a background learner's trial.
     max_events
         How many drift events are kept (the oldest are dropped).
 
@@ -111,15 +114,17 @@ class DriftPolicy(base.Base):
         kind = None
         self.prior_shift_detected = False
         if self.detect_prior:
-            self._prior.update(y_true)
-            if self._prior.drift_detected:
+            prior = self._prior
+            prior.update(y_true)
+            if prior.drift_detected:
                 self.prior_shift_detected = True
                 if index - self._last_prior_report >= self.prior_cooldown:
                     self._last_prior_report = index
-                    kind = self._report(index, PRIOR, self._prior.name, None)
+                    kind = self._report(index, PRIOR, prior.name, None)
         if self.detect_concept and index >= self._watch_concept_from:
-            self._monitor.update(y_true, y_pred)
-            if self._monitor.drift_detected:
+            monitor = self._monitor
+            monitor.update(y_true, y_pred)
+            if monitor.drift_detected:
                 kind = self._report(index, CONCEPT, self._monitor.name, y_true)
                 self._monitor.reset()
                 self._watch_concept_from = index + self.grace_period

@@ -50,25 +50,26 @@ class PriorShiftDetector(base.Base):
         self._prototype = detector if detector is not None else ADWIN(delta=0.002)
         self._detectors: dict[Hashable, base.DriftDetector] = {}
         self._classes: list[Hashable] = []
+        self._active: list[tuple[Hashable, base.DriftDetector]] = []
         self.drift_detected = False
 
     def update(self, y: Hashable) -> None:
         """Count one label."""
         if y not in self._detectors:
-            self._classes.append(y)
-            # With two classes one detector is enough: the second's indicator is its complement.
-            if len(self._classes) != 2:
-                self._detectors[y] = self._prototype.clone()
-            else:
-                self._detectors[y] = None  # type: ignore[assignment]
-            if len(self._classes) == 3:  # a third class needs the second's own detector back
-                self._detectors[self._classes[1]] = self._prototype.clone()
+            self._add_class(y)
         drift = False
-        for label, detector in self._detectors.items():
-            if detector is not None:
-                detector.update(1.0 if y == label else 0.0)
-                drift = drift or detector.drift_detected
+        for label, detector in self._active:
+            detector.update(1.0 if y == label else 0.0)
+            drift = drift or detector.drift_detected
         self.drift_detected = drift
+
+    def _add_class(self, y: Hashable) -> None:
+        self._classes.append(y)
+        # With two classes one detector is enough: the second's indicator is its complement.
+        self._detectors[y] = None if len(self._classes) == 2 else self._prototype.clone()
+        if len(self._classes) == 3:  # a third class needs the second's own detector back
+            self._detectors[self._classes[1]] = self._prototype.clone()
+        self._active = [(k, d) for k, d in self._detectors.items() if d is not None]
 
     @property
     def shares(self) -> dict[Hashable, float]:

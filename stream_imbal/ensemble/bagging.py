@@ -188,7 +188,7 @@ class OOBClassifier(ImbalancedBagging):
     GeometricMean: 11.95%
     >>> model = OOBClassifier(logistic(), n_models=5, seed=1)
     >>> evaluate.progressive_val_score(stream, model, metrics.GeometricMean())
-    GeometricMean: 82.82%
+    GeometricMean: 82.04%
     >>> print(model)
     OOBClassifier(StandardScaler | LogisticRegression)
 
@@ -236,7 +236,7 @@ class UOBClassifier(ImbalancedBagging):
     ...         gmean.update(y, model.predict_one(x))
     ...     model.learn_one(x, y)
     >>> gmean
-    GeometricMean: 93.56%
+    GeometricMean: 93.61%
     >>> len(model.drift_events)
     5
     >>> event = model.drift_events[0]
