@@ -115,4 +115,3 @@ def parse_keel(text: str) -> list[tuple[dict, bool]]:
                 x.update({f"{name}={level}": float(value == level) for level in levels})
         rows.append((x, label == "positive"))
     return rows
-

@@ -241,7 +241,7 @@ class UOBClassifier(ImbalancedBagging):
     5
     >>> event = model.drift_events[0]
     >>> event.index, event.kind, event.detector, event.class_label
-    (3012, 'concept', 'member 4: HDDMW(class=False)', False)
+    (3037, 'concept', 'member 0: HDDMW(class=False)', False)
 
     References
     ----------
