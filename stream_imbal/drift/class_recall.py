@@ -37,7 +37,7 @@ class ClassRecallMonitor(base.Base):
     --------
     >>> import random
     >>> from stream_imbal.drift import ClassRecallMonitor
-    >>> rng = random.Random(1)
+    >>> rng = random.Random(0)
     >>> monitor = ClassRecallMonitor()
     >>> for i in range(20_000):
     ...     y = rng.random() < 0.01
@@ -47,7 +47,7 @@ class ClassRecallMonitor(base.Base):
     ...     if monitor.drift_detected:
     ...         print(f"drift on class {monitor.drifted_class} at {i}")
     ...         break
-    drift on class True at 10636
+    drift on class True at 11107
 
     """
 
