@@ -25,7 +25,8 @@ class DriftPolicy(base.Base):
     is at least the active learner's, "reset" starts a fresh learner at once, "none" only
     reports it. A prior shift (the
     label proportions move, seen by `prior_detector`) is answered by recalibration alone: the
-    caller restarts its prior estimate from the detector's window. One shift makes an adaptive
+    caller restarts its prior estimate from the detector's window, and the per-class recall
+    monitors start over (the class weights, hence each class's errors, move with the prior). One shift makes an adaptive
     window cut several times, so prior detections closer than `prior_cooldown` events to the
     previous report update the estimate without being reported again.
 
@@ -106,7 +107,7 @@ class DriftPolicy(base.Base):
 
     @property
     def prior_estimate(self) -> tuple[dict[Hashable, float], float]:
-        """Class shares after the last detected prior shift and the events they rest on."""
+        """Class shares since the last detected prior shift and the events they rest on."""
         return self._prior.shares, self._prior.support
 
     def update(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
@@ -121,6 +122,9 @@ class DriftPolicy(base.Base):
                 if index - self._last_prior_report >= self.prior_cooldown:
                     self._last_prior_report = index
                     kind = self._report(index, PRIOR, prior.name, None)
+                    # New class weights move each class's errors: recall baselines start over.
+                    self._monitor.reset()
+                    self._watch_concept_from = index + self.grace_period
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)

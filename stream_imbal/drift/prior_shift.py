@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import math
 from collections.abc import Hashable
 
 from river import base
@@ -15,17 +17,21 @@ class PriorShiftDetector(base.Base):
 
     A prior shift moves the class proportions while P(x | y) stays put: the model is still right
     about each class, only the decision rule must move. Each class's indicator [y = k] feeds its
-    own clone of `detector`; when one fires, `shares` and `support` give the proportions
-    estimated from the detector's window and how many events they rest on, so the caller can
-    restart its prior estimate from the data after the change. ADWIN cuts its window in a few
-    steps after a change, so one shift usually fires several times in quick succession. Two
+    own clone of `detector`. When one fires, the most likely change point among the last
+    `history` labels is found (the split maximising a two-segment multinomial likelihood), and
+    `shares` and `support` give the proportions after it and how many events they rest on, so
+    the caller can restart its prior estimate from the data after the change. ADWIN cuts its
+    window in a few steps after a change, so one shift may fire several times in a row. Two
     classes share one detector (their indicators are complements).
 
     Parameters
     ----------
     detector
-        A river drift detector on a real-valued input; defaults to `ADWIN(delta=0.002)`. It must
-        expose `estimation` and `width` to restart an estimate from (ADWIN does).
+        A river drift detector on a real-valued input; defaults to `ADWIN(delta=0.002)`.
+    history
+        Number of recent labels kept to locate the change point.
+    min_segment
+        Fewest events on either side of a change point.
 
     Examples
     --------
@@ -40,13 +46,21 @@ class PriorShiftDetector(base.Base):
     ...         detections.append(i)
     >>> detections[0]
     10879
-    >>> round(detector.shares[True], 4), detector.support
-    (0.0054, 1120.0)
+    >>> round(detector.shares[True], 4), detector.support  # the change was at 10_000
+    (0.0075, 2009.0)
 
     """
 
-    def __init__(self, detector: base.DriftDetector | None = None):
+    def __init__(
+        self,
+        detector: base.DriftDetector | None = None,
+        history: int = 5000,
+        min_segment: int = 100,
+    ):
         self.detector = detector
+        self.history = history
+        self.min_segment = min_segment
+        self._history: collections.deque = collections.deque(maxlen=history)
         self._prototype = detector if detector is not None else ADWIN(delta=0.002)
         self._detectors: dict[Hashable, base.DriftDetector] = {}
         self._classes: list[Hashable] = []
@@ -57,6 +71,7 @@ class PriorShiftDetector(base.Base):
         """Count one label."""
         if y not in self._detectors:
             self._add_class(y)
+        self._history.append(y)
         drift = False
         for label, detector in self._active:
             detector.update(1.0 if y == label else 0.0)
@@ -73,19 +88,36 @@ class PriorShiftDetector(base.Base):
 
     @property
     def shares(self) -> dict[Hashable, float]:
-        """Class shares estimated from each detector's current window."""
-        raw = {label: d.estimation for label, d in self._detectors.items() if d is not None}
-        if len(self._classes) == 2:
-            first, second = self._classes
-            raw[second] = 1.0 - raw[first]
-        total = sum(raw.values())
-        return {label: share / total for label, share in raw.items()} if total else raw
+        """Class shares since the most likely change point among the recent labels."""
+        start = self._change_point()
+        recent = list(self._history)[start:]
+        return {label: recent.count(label) / len(recent) for label in self._classes}
 
     @property
     def support(self) -> float:
-        """Number of events behind `shares` (the narrowest detector window)."""
-        return float(min(d.width for d in self._detectors.values() if d is not None))
+        """Number of events behind `shares`."""
+        return float(len(self._history) - self._change_point())
+
+    def _change_point(self) -> int:
+        """Split of the recent labels that maximises a two-segment multinomial likelihood."""
+        history = list(self._history)
+        n = len(history)
+        after = collections.Counter(history)
+        before: collections.Counter = collections.Counter()
+        best, best_split = -math.inf, 0
+        for split in range(n):
+            if split >= self.min_segment and n - split >= self.min_segment:
+                likelihood = _log_likelihood(before, split) + _log_likelihood(after, n - split)
+                if likelihood > best:
+                    best, best_split = likelihood, split
+            before[history[split]] += 1
+            after[history[split]] -= 1
+        return best_split
 
     @property
     def name(self) -> str:
         return f"{type(self._prototype).__name__}(prior)"
+
+
+def _log_likelihood(counts: collections.Counter, n: int) -> float:
+    return sum(c * math.log(c / n) for c in counts.values() if c > 0)
