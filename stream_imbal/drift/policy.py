@@ -25,10 +25,11 @@ class DriftPolicy(base.Base):
     is at least the active learner's, "reset" starts a fresh learner at once, "none" only
     reports it. A prior shift (the
     label proportions move, seen by `prior_detector`) is answered by recalibration alone: the
-    caller restarts its prior estimate from the detector's window, and the per-class recall
-    monitors start over (the class weights, hence each class's errors, move with the prior). One shift makes an adaptive
-    window cut several times, so prior detections closer than `prior_cooldown` events to the
-    previous report update the estimate without being reported again.
+    caller restarts its prior estimate from the data after the change, and the per-class
+    recall monitors start over (the class weights, hence each class's errors, move with the
+    prior). One shift makes an adaptive window cut several times, so prior detections closer
+    than `prior_cooldown` events to the previous report update the estimate without being
+    reported again.
 
     Parameters
     ----------
