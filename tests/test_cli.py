@@ -1,0 +1,123 @@
+"""The command line, the file reader and the KEEL tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from stream_imbal.cli import main
+from stream_imbal.datasets import KEEL_TABLES, KeelTable
+from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
+from stream_imbal.files import read_labelled_events
+
+
+def test_simulate_prints_a_summary_and_writes_the_windows(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        main, ["simulate", "demo", "--events", "4000", "--out", str(out), "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "G-mean" in result.output and "minority recall" in result.output
+    windows = pd.read_csv(out / "windows.csv")
+    assert len(windows) == 4 and windows["gmean"].notna().all()
+    assert (out / "summary.json").is_file()
+
+
+def test_simulate_reads_a_toml_scenario(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'n_events = 3000\nminority = 0.05\n'
+        '[[concepts]]\ngenerator = "SEA"\nparams = {variant = 1}\n'
+    )
+    result = CliRunner().invoke(
+        main, ["simulate", str(path), "--out", str(tmp_path / "o"), "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["simulate", "no-such-scenario"], "unknown scenario"),
+        (["simulate", "demo", "--window", "0"], "--window"),
+        (["simulate", "demo", "--events", "ten"], "--events"),
+        (["evaluate", "missing.csv", "--target", "y"], "does not exist"),
+    ],
+)
+def test_bad_arguments_give_a_usage_error(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_evaluate_a_csv_file(tmp_path):
+    path = tmp_path / "events.csv"
+    rows = [
+        {"id": i, "a": (i % 50 == 0) * 3.0 + (i % 7) / 7, "y": int(i % 50 == 0)}
+        for i in range(3000)
+    ]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            str(path),
+            "--target",
+            "y",
+            "--ignore",
+            "id",
+            "--out",
+            str(tmp_path / "o"),
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "windows.csv").is_file()
+
+
+def test_evaluate_reports_a_missing_target_column(tmp_path):
+    path = tmp_path / "events.csv"
+    pd.DataFrame({"a": [1.0, 2.0]}).to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["evaluate", str(path), "--target", "label"])
+    assert result.exit_code == 2 and "no column 'label'" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_files_of_each_format_are_read_in_order(tmp_path, suffix):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4, 5, 6], "y": ["ok", "fraud", "ok"]})
+    path = tmp_path / f"events{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=True)
+    events = list(read_labelled_events(path, "y", chunk_size=2))
+    assert events == [
+        ({"a": 1.0, "b": 4.0}, "ok"),
+        ({"a": 2.0, "b": 5.0}, "fraud"),
+        ({"a": 3.0, "b": 6.0}, "ok"),
+    ]
+
+
+def test_bad_files_are_refused_clearly(tmp_path):
+    with pytest.raises(ConfigError, match="unsupported file type"):
+        list(read_labelled_events(tmp_path / "x.xlsx", "y"))
+    text = tmp_path / "text.csv"
+    pd.DataFrame({"a": ["x", "y"], "y": [0, 1]}).to_csv(text, index=False)
+    with pytest.raises(InvalidEventError, match="column 'a' is not numeric"):
+        list(read_labelled_events(text, "y"))
+    unlabelled = tmp_path / "unlabelled.csv"
+    unlabelled.write_text("a,y\n1.0,0\n2.0,\n")
+    with pytest.raises(InvalidLabelError, match="row 2 has no label"):
+        list(read_labelled_events(unlabelled, "y"))
+
+
+def test_keel_tables_load_as_imbalanced_streams():
+    for name in KEEL_TABLES:
+        table = KeelTable(name, seed=0)
+        labels = [y for _, y in table]
+        assert 0 < sum(labels) < len(labels) / 30, name
+    with pytest.raises(ConfigError, match="no KEEL table"):
+        KeelTable("no-such-table")
