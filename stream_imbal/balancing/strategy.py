@@ -194,9 +194,12 @@ class ReweightResample(BalancingStrategy):
 
     Class weights are first multiplied by `scale`. An event whose scaled weight w is below 1 is
     learned Poisson(w) times with unit weight, which skips most majority events and so saves
-    the learner's time; an event whose weight is above 1 is learned once with weight w (steadier
-    than repeats). The ratio between classes, hence the training prior, does not depend on
-    `scale`: a smaller scale trains on fewer majority events with smaller minority weights.
+    the learner's time; an event whose weight is above 1 is learned k = min(ceil(w),
+    `max_repeats`) times with weight w / k: no sampling noise, and for a gradient learner a few
+    smaller steps, each from the updated model, fit better than one large step. The ratio
+    between classes, hence the training prior, does not depend on `scale`: a smaller scale
+    trains on fewer majority events with smaller minority weights. A learner that takes no
+    weight gets Poisson(w) repeats.
 
     Parameters
     ----------
@@ -204,6 +207,12 @@ class ReweightResample(BalancingStrategy):
         The per-class weights; defaults to `ClassWeights("inverse")`.
     scale
         Factor applied to every class weight.
+    max_repeats
+        Most repeats of an up-weighted event.
+    relative_to
+        "mean": weights average 1 over the stream, so the majority is under-sampled;
+        "majority": the majority's weight is 1 (every majority event is learned once) and the
+        other classes are up-weighted, like over-sampling.
 
     Examples
     --------
@@ -223,15 +232,34 @@ class ReweightResample(BalancingStrategy):
 
     """
 
-    def __init__(self, weights: ClassWeights | None = None, scale: float = 1.0):
+    RELATIVE_TO = ("mean", "majority")
+
+    def __init__(
+        self,
+        weights: ClassWeights | None = None,
+        scale: float = 1.0,
+        max_repeats: int = 1,
+        relative_to: str = "mean",
+    ):
         if scale <= 0:
             raise ValueError(f"scale must be > 0, got {scale}")
+        if relative_to not in self.RELATIVE_TO:
+            raise ValueError(f"relative_to must be one of {self.RELATIVE_TO}, got {relative_to!r}")
+        self.relative_to = relative_to
+        if max_repeats < 1:
+            raise ValueError(f"max_repeats must be >= 1, got {max_repeats}")
         self.weights = weights
         self.scale = scale
+        self.max_repeats = max_repeats
         self._weights = weights if weights is not None else ClassWeights()
 
     def train(self, learner, x, y, prior, takes_weight, rng):
         weight = self._weights.weight(y, prior) * self.scale
-        if weight < 1.0:
+        if self.relative_to == "majority":
+            weight /= self._weights.weight(max(prior.shares, key=prior.shares.get), prior)
+        if weight < 1.0 or not takes_weight:
             return learn_weighted(learner, x, y, weight, False, rng)
-        return learn_weighted(learner, x, y, weight, takes_weight, rng)
+        repeats = min(math.ceil(weight), self.max_repeats)
+        for _ in range(repeats):
+            learner.learn_one(x, y, w=weight / repeats)
+        return weight

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from river import base
-from river.drift.binary import HDDMA
+from river.drift.binary import FHDDM
 
 __all__ = ["ClassRecallMonitor"]
 
@@ -27,11 +27,19 @@ class ClassRecallMonitor(base.Base):
     ----------
     detector
         A river binary detector with warnings (`drift.binary.DDM`, `EDDM`, `FHDDM`, `HDDMA`,
-        `HDDMW`); defaults to `HDDMA()`, which raised the fewest false alarms on our scenarios.
+        `HDDMW`); defaults to `FHDDM(sliding_window_size=25)`: on our scenarios it raised as
+        few false alarms as the HDDM tests at a tenth of their cost, and its short window
+        catches a minority-recall drop at 1:100 within a few dozen minority events.
         Non-binary detectors such as `drift.ADWIN` and `drift.PageHinkley` work too (they see
         0/1 values) but never warn.
     max_rate
         Largest share of the stream's events any one class's detector is fed.
+
+    Notes
+    -----
+    river's `FHDDM` flags a *drop* of the mean of its input (its code tracks the largest mean
+    seen), whatever its docstring says, so it is fed hits (1 = recognised); every other
+    detector is fed misses (1 = error).
 
     Examples
     --------
@@ -47,7 +55,7 @@ class ClassRecallMonitor(base.Base):
     ...     if monitor.drift_detected:
     ...         print(f"drift on class {monitor.drifted_class} at {i}")
     ...         break
-    drift on class True at 11107
+    drift on class True at 11571
 
     """
 
@@ -56,10 +64,11 @@ class ClassRecallMonitor(base.Base):
             raise ValueError(f"max_rate must be in (0, 1], got {max_rate}")
         self.detector = detector
         self.max_rate = max_rate
-        self._prototype = detector if detector is not None else HDDMA()
+        self._prototype = detector if detector is not None else FHDDM(sliding_window_size=25)
         self._seen: dict[Hashable, int] = {}
         self._n = 0
         self._warns = hasattr(self._prototype, "warning_detected")
+        self._feeds_hits = isinstance(self._prototype, FHDDM)
         self._detectors: dict[Hashable, base.DriftDetector] = {}
         self._warning_classes: set[Hashable] = set()
         self.drift_detected = False
@@ -77,7 +86,7 @@ class ClassRecallMonitor(base.Base):
         detector = self._detectors.get(y_true)
         if detector is None:
             detector = self._detectors[y_true] = self._prototype.clone()
-        detector.update(y_pred != y_true)
+        detector.update((y_pred == y_true) if self._feeds_hits else (y_pred != y_true))
         self.drift_detected = detector.drift_detected
         if self._warns:
             warnings = self._warning_classes

@@ -8,6 +8,7 @@ import math
 from collections.abc import Hashable, Iterable
 
 from river import base, linear_model, preprocessing, tree
+from river.drift.binary import DDM
 
 from stream_imbal.balancing.strategy import poisson
 from stream_imbal.drift import CONCEPT, ClassRecallMonitor, DriftEvent
@@ -48,7 +49,7 @@ class ImbalancedBagging(base.WrapperEnsemble, base.Classifier):
         log(0.5) / log(theta) events (about 6.6 for 0.9).
     drift_detector
         Prototype of the river drift detector run per class inside each member's
-        `ClassRecallMonitor`; None means the monitor's default, `drift.binary.DDM()`.
+        `ClassRecallMonitor` (fed every event); None means `drift.binary.DDM()`.
     detect_drift
         Whether to monitor the members and replace those that drift.
     seed
@@ -74,7 +75,9 @@ class ImbalancedBagging(base.WrapperEnsemble, base.Classifier):
         self._prior = DecayedClassPrior(half_life=math.log(0.5) / math.log(theta))
         self._labels: list[Hashable] = []
         self._monitors = (
-            [ClassRecallMonitor(drift_detector) for _ in range(n_models)] if detect_drift else []
+            [ClassRecallMonitor(drift_detector or DDM(), max_rate=1.0) for _ in range(n_models)]
+            if detect_drift
+            else []
         )
         self._background: list[base.Classifier | None] = [None] * n_models
         self._warned_class: list[Hashable | None] = [None] * n_models
@@ -188,7 +191,7 @@ class OOBClassifier(ImbalancedBagging):
     GeometricMean: 11.95%
     >>> model = OOBClassifier(logistic(), n_models=5, seed=1)
     >>> evaluate.progressive_val_score(stream, model, metrics.GeometricMean())
-    GeometricMean: 82.04%
+    GeometricMean: 82.82%
     >>> print(model)
     OOBClassifier(StandardScaler | LogisticRegression)
 
@@ -236,12 +239,12 @@ class UOBClassifier(ImbalancedBagging):
     ...         gmean.update(y, model.predict_one(x))
     ...     model.learn_one(x, y)
     >>> gmean
-    GeometricMean: 93.61%
+    GeometricMean: 93.56%
     >>> len(model.drift_events)
     5
     >>> event = model.drift_events[0]
     >>> event.index, event.kind, event.detector, event.class_label
-    (3037, 'concept', 'member 0: HDDMW(class=False)', False)
+    (3012, 'concept', 'member 4: HDDMW(class=False)', False)
 
     References
     ----------

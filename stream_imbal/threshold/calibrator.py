@@ -13,22 +13,28 @@ __all__ = ["ThresholdCalibrator"]
 class ThresholdCalibrator(base.Base):
     """Pick the threshold on the positive-class score that maximises an objective lately.
 
-    Keeps the last `window_size` (score, is_positive) pairs in a ring buffer. Every
-    `refit_every` updates, once the window holds at least `min_positives` positives and as many
-    negatives, it sorts the window, scans every cut once for the best objective and moves the
-    threshold towards it, but only if that gains more than `hysteresis` over the current
-    threshold on the same window, and by at most `max_step`: a few events cannot swing it.
+    Keeps the scores of the last `positive_window` positives and of the last `window_size`
+    negatives in two ring buffers: at 1:500 a window over all events would hold a handful of
+    positives, while class-wise windows keep enough evidence of the rare class. Negatives are
+    weighted back to the stream's class mix (a decayed estimate) for objectives that depend on
+    it (F-beta, cost); G-mean and balanced accuracy only use per-class rates. Every
+    `refit_every` updates, once there are at least `min_positives` positives and as many
+    negatives, the buffers are sorted and every cut is scanned once for the best objective; the
+    threshold moves towards it only if that gains more than `hysteresis` over the current
+    threshold, and by at most `max_step`: a few events cannot swing it.
 
     Parameters
     ----------
     objective
         "gmean" (default), "fbeta", "balanced_accuracy" or "cost".
     window_size
-        Number of recent pairs the threshold is chosen on.
+        Number of recent negatives the threshold is chosen on.
+    positive_window
+        Number of recent positives the threshold is chosen on.
     min_positives
         Evidence needed before the threshold is moved at all.
     refit_every
-        Updates between two searches (the search sorts the window).
+        Updates between two searches (the search sorts the buffers).
     hysteresis
         Smallest objective gain that justifies a move.
     max_step
@@ -59,8 +65,9 @@ class ThresholdCalibrator(base.Base):
         self,
         objective: str = "gmean",
         window_size: int = 2000,
+        positive_window: int = 200,
         min_positives: int = 20,
-        refit_every: int = 250,
+        refit_every: int = 500,
         hysteresis: float = 0.005,
         max_step: float = 0.2,
         beta: float = 1.0,
@@ -69,11 +76,16 @@ class ThresholdCalibrator(base.Base):
     ):
         if objective not in OBJECTIVES:
             raise ValueError(f"unknown objective {objective!r}; expected one of {OBJECTIVES}")
-        for name, value in [("window_size", window_size), ("refit_every", refit_every)]:
+        for name, value in [
+            ("window_size", window_size),
+            ("positive_window", positive_window),
+            ("refit_every", refit_every),
+        ]:
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         self.objective = objective
         self.window_size = window_size
+        self.positive_window = positive_window
         self.min_positives = min_positives
         self.refit_every = refit_every
         self.hysteresis = hysteresis
@@ -81,44 +93,49 @@ class ThresholdCalibrator(base.Base):
         self.beta = beta
         self.cost_fp = cost_fp
         self.cost_fn = cost_fn
+        self._decay = 0.5 ** (1.0 / window_size)
         self.reset()
 
     def reset(self) -> None:
-        """Forget the window and the threshold (after a concept drift)."""
-        self._scores: list[float] = []
-        self._labels: list[bool] = []
-        self._cursor = 0
+        """Forget the buffers and the threshold (after a concept drift)."""
+        self._positives = _Ring(self.positive_window)
+        self._negatives = _Ring(self.window_size)
+        self._positive_share = 0.5
         self._until_refit = self.refit_every
         self.threshold: float | None = None
 
     def update(self, score: float, positive: bool) -> None:
         """Record the score of an event and whether it was positive."""
-        if len(self._scores) < self.window_size:
-            self._scores.append(score)
-            self._labels.append(positive)
-        else:
-            self._scores[self._cursor] = score
-            self._labels[self._cursor] = positive
-            self._cursor = (self._cursor + 1) % self.window_size
+        (self._positives if positive else self._negatives).add(score)
+        self._positive_share = self._positive_share * self._decay + positive * (1 - self._decay)
         self._until_refit -= 1
         if not self._until_refit:
             self._until_refit = self.refit_every
             self._refit()
 
     def _refit(self) -> None:
-        labels = np.array(self._labels, dtype=bool)
-        n_pos = int(labels.sum())
-        n_neg = len(labels) - n_pos
+        n_pos, n_neg = len(self._positives.items), len(self._negatives.items)
         if min(n_pos, n_neg) < self.min_positives:
             return
-        raw = np.array(self._scores)
+        # Each negative stands for this many negatives of the stream's mix per positive.
+        share = min(max(self._positive_share, 1e-6), 1 - 1e-6)
+        negative_weight = (1 - share) / share * n_pos / n_neg
+        raw = np.array(self._positives.items + self._negatives.items)
+        labels = np.arange(len(raw)) < n_pos
         order = np.argsort(-raw, kind="stable")
         scores = raw[order]
         # Cut i predicts the i highest scores positive; cut 0 predicts none.
         tp = np.concatenate(([0], np.cumsum(labels[order])))
-        fp = np.arange(len(tp)) - tp
+        fp = (np.arange(len(tp)) - tp) * negative_weight
         values = scores_at_cuts(
-            tp, fp, n_pos, n_neg, self.objective, self.beta, self.cost_fp, self.cost_fn
+            tp,
+            fp,
+            n_pos,
+            n_neg * negative_weight,
+            self.objective,
+            self.beta,
+            self.cost_fp,
+            self.cost_fn,
         )
         # A cut between equal scores cannot be realised by a threshold.
         realisable = np.concatenate(([True], scores[1:] < scores[:-1], [True]))
@@ -133,3 +150,19 @@ class ThresholdCalibrator(base.Base):
         if values[best] - current > self.hysteresis:
             step = max(-self.max_step, min(self.max_step, target - self.threshold))
             self.threshold = float(self.threshold + step)
+
+
+class _Ring:
+    """The last `size` values added, in a list overwritten in place once full."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: list[float] = []
+        self._cursor = 0
+
+    def add(self, value: float) -> None:
+        if len(self.items) < self.size:
+            self.items.append(value)
+        else:
+            self.items[self._cursor] = value
+            self._cursor = (self._cursor + 1) % self.size
