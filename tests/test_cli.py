@@ -27,7 +27,7 @@ def test_simulate_prints_a_summary_and_writes_the_windows(tmp_path):
 def test_simulate_reads_a_toml_scenario(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(
-        'n_events = 3000\nminority = 0.05\n'
+        "n_events = 3000\nminority = 0.05\n"
         '[[concepts]]\ngenerator = "SEA"\nparams = {variant = 1}\n'
     )
     result = CliRunner().invoke(
