@@ -1,4 +1,4 @@
-"""The `stream-imbal` command line: simulate a scenario or evaluate a file, prequentially."""
+"""`stream-imbal simulate` and `evaluate`: prequential runs of the default classifier."""
 
 from __future__ import annotations
 
@@ -26,12 +26,6 @@ SUMMARY_ROWS = [
 ]
 
 
-@click.group()
-@click.version_option(package_name="stream-imbal")
-def main() -> None:
-    """Online classification of imbalanced, drifting event streams."""
-
-
 def _run_options(function):
     function = click.option(
         "--window",
@@ -53,7 +47,7 @@ def _run_options(function):
     )(function)
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", default="demo")
 @click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
 @_run_options
@@ -74,7 +68,7 @@ def simulate(scenario: str, events: int | None, window: int, out, seed: int, pro
     _report(result, out or pathlib.Path("runs") / pathlib.Path(scenario).stem)
 
 
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
 @click.option("--target", required=True, help="Column holding the label.")
 @click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")

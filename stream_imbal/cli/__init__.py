@@ -1,0 +1,19 @@
+"""The `stream-imbal` command line: one module per command."""
+
+from __future__ import annotations
+
+import click
+
+from stream_imbal.cli import run
+
+
+@click.group()
+@click.version_option(package_name="stream-imbal")
+def main() -> None:
+    """Online classification of imbalanced, drifting event streams."""
+
+
+for command in (run.simulate, run.evaluate):
+    main.add_command(command)
+
+__all__ = ["main"]
