@@ -1,0 +1,234 @@
+"""The service's configuration: a TOML file, then environment overrides, validated at start.
+
+Every key has a safe default except the topic names. An environment variable
+`STREAM_IMBAL__<SECTION>__<KEY>` overrides `[section] key` (e.g.
+`STREAM_IMBAL__KAFKA__BOOTSTRAP_SERVERS=broker:9092`); `[kafka.security]` entries, passed
+verbatim to kafka-python, are set as `STREAM_IMBAL__KAFKA__SECURITY__<OPTION>`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import tomllib
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from stream_imbal.exceptions import ConfigError
+
+__all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
+
+ENV_PREFIX = "STREAM_IMBAL__"
+MODEL_PRESETS = ("default", "logistic-regression")
+CHECKPOINT_STORES = ("directory", "kafka")
+
+
+@dataclasses.dataclass(frozen=True)
+class KafkaSection:
+    bootstrap_servers: str = "localhost:9092"
+    group_id: str = "stream-imbal"
+    client_id: str = "stream-imbal"
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3_000
+    max_poll_interval_ms: int = 300_000
+    request_timeout_ms: int = 30_000
+    max_poll_records: int = 500
+    poll_timeout_ms: int = 1_000
+    security: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicsSection:
+    events: str = ""
+    predictions: str = ""
+    dead_letters: str = ""
+    labels: str = ""  # optional: labels that arrive after their event
+
+
+@dataclasses.dataclass(frozen=True)
+class SchemaSection:
+    id_field: str = "id"
+    ts_field: str = "ts"
+    features_field: str = "features"
+    label_field: str = "label"
+    max_message_bytes: int = 1_000_000
+    max_features: int = 10_000
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelsSection:
+    pending_max: int = 100_000
+    pending_ttl_seconds: float = 7 * 24 * 3600.0  # event time
+    early_max: int = 10_000  # labels that came before their event
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointSection:
+    store: str = "directory"
+    directory: str = "checkpoints"
+    topic: str = "stream-imbal-checkpoints"
+    every_events: int = 10_000
+    every_seconds: float = 30.0
+    key_env: str = "STREAM_IMBAL_CHECKPOINT_KEY"
+    max_chunk_bytes: int = 900_000
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSection:
+    preset: str = "default"
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricsSection:
+    port: int = 9100  # 0: no /metrics endpoint
+    window: int = 1_000
+
+
+@dataclasses.dataclass(frozen=True)
+class LoggingSection:
+    level: str = "INFO"
+    json: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceConfig:
+    kafka: KafkaSection = KafkaSection()
+    topics: TopicsSection = TopicsSection()
+    schema: SchemaSection = SchemaSection()
+    labels: LabelsSection = LabelsSection()
+    checkpoint: CheckpointSection = CheckpointSection()
+    model: ModelSection = ModelSection()
+    metrics: MetricsSection = MetricsSection()
+    logging: LoggingSection = LoggingSection()
+
+    def __post_init__(self) -> None:
+        for name in ("events", "predictions", "dead_letters"):
+            if not getattr(self.topics, name):
+                raise ConfigError(f"[topics] {name}: a topic name is required")
+        if self.model.preset not in MODEL_PRESETS:
+            raise ConfigError(
+                f"[model] preset: {self.model.preset!r} is not one of {MODEL_PRESETS}"
+            )
+        if self.checkpoint.store not in CHECKPOINT_STORES:
+            raise ConfigError(
+                f"[checkpoint] store: {self.checkpoint.store!r} is not one of {CHECKPOINT_STORES}"
+            )
+        positive = {
+            "[checkpoint] every_events": self.checkpoint.every_events,
+            "[checkpoint] every_seconds": self.checkpoint.every_seconds,
+            "[checkpoint] max_chunk_bytes": self.checkpoint.max_chunk_bytes,
+            "[labels] pending_max": self.labels.pending_max,
+            "[labels] pending_ttl_seconds": self.labels.pending_ttl_seconds,
+            "[labels] early_max": self.labels.early_max,
+            "[kafka] max_poll_records": self.kafka.max_poll_records,
+            "[metrics] window": self.metrics.window,
+            "[schema] max_message_bytes": self.schema.max_message_bytes,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ConfigError(f"{name} must be positive, got {value}")
+        if not 0 <= self.metrics.port <= 65535:
+            raise ConfigError(f"[metrics] port must be 0..65535, got {self.metrics.port}")
+
+    @property
+    def topic_names(self) -> list[str]:
+        """The input topics: events, and labels if configured."""
+        return [t for t in (self.topics.events, self.topics.labels) if t]
+
+
+def _coerce(value: Any, kind: type, where: str) -> Any:
+    if kind is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {type(value).__name__}")
+        return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        raise ConfigError(f"{where} must be {kind.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _from_env_text(text: str, kind: type, where: str) -> Any:
+    try:
+        if kind is bool:
+            if text.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(text)
+            return text.lower() in ("1", "true", "yes")
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"{where} must be {kind.__name__}, got {text!r}") from None
+
+
+def _section(cls: type, values: Mapping[str, Any], name: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    unknown = set(values) - set(hints)
+    if unknown:
+        raise ConfigError(f"[{name}] unknown key(s) {sorted(unknown)}; known keys: {sorted(hints)}")
+    return cls(**{k: _coerce(v, hints[k], f"[{name}] {k}") for k, v in values.items()})
+
+
+def _environment_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    sections = typing.get_type_hints(ServiceConfig)
+    overrides: dict[str, dict[str, Any]] = {}
+    for variable, text in environ.items():
+        if not variable.startswith(ENV_PREFIX):
+            continue
+        path = variable[len(ENV_PREFIX) :].lower().split("__")
+        section = path[0]
+        if section not in sections or len(path) < 2:
+            raise ConfigError(f"environment variable {variable}: no such setting")
+        if section == "kafka" and path[1] == "security" and len(path) == 3:
+            overrides.setdefault("kafka", {}).setdefault("security", {})[path[2]] = text
+            continue
+        hints = typing.get_type_hints(sections[section])
+        key = "__".join(path[1:])
+        if key not in hints or hints[key] is dict:
+            raise ConfigError(f"environment variable {variable}: no setting [{section}] {key}")
+        overrides.setdefault(section, {})[key] = _from_env_text(text, hints[key], variable)
+    return overrides
+
+
+def load_config(
+    path: str | pathlib.Path | None = None, environ: Mapping[str, str] | None = None
+) -> ServiceConfig:
+    """Read the TOML file at `path` (if any), apply the environment overrides, validate.
+
+    >>> config = load_config(environ={
+    ...     "STREAM_IMBAL__TOPICS__EVENTS": "payments",
+    ...     "STREAM_IMBAL__TOPICS__PREDICTIONS": "scores",
+    ...     "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "payments-dlq",
+    ...     "STREAM_IMBAL__CHECKPOINT__EVERY_EVENTS": "5000",
+    ... })
+    >>> config.topics.events, config.checkpoint.every_events
+    ('payments', 5000)
+    >>> load_config(environ={"STREAM_IMBAL__TOPICS__EVENT": "x"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    stream_imbal.exceptions.ConfigError: ...STREAM_IMBAL__TOPICS__EVENT: no setting [topics] event
+
+    """
+    raw: dict[str, Any] = {}
+    if path is not None:
+        path = pathlib.Path(path)
+        try:
+            raw = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such configuration file") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    sections = typing.get_type_hints(ServiceConfig)
+    unknown = set(raw) - set(sections)
+    if unknown:
+        raise ConfigError(f"unknown section(s) {sorted(unknown)}; known: {sorted(sections)}")
+    for name, value in raw.items():
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table, got {type(value).__name__}")
+    for name, values in _environment_overrides(os.environ if environ is None else environ).items():
+        merged = raw.setdefault(name, {})
+        if "security" in values:
+            merged["security"] = {**merged.get("security", {}), **values.pop("security")}
+        merged.update(values)
+    return ServiceConfig(**{n: _section(sections[n], raw.get(n, {}), n) for n in sections})

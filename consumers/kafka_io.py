@@ -1,0 +1,182 @@
+"""Our small Kafka interface: the rest of the service never touches kafka-python directly.
+
+`KafkaSettings` holds the connection settings shared by every client (bootstrap servers and
+the security options passed through to kafka-python); `EventConsumer` and `MessageProducer`
+wrap kafka-python's consumer and producer with the few calls the service makes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+__all__ = [
+    "EventConsumer",
+    "KafkaSettings",
+    "Message",
+    "MessageProducer",
+    "Partition",
+    "ensure_topics",
+]
+
+log = logging.getLogger(__name__)
+
+Partition = tuple[str, int]  # (topic, partition)
+
+
+@dataclasses.dataclass(frozen=True)
+class KafkaSettings:
+    """Where the brokers are and how to talk to them.
+
+    `security` is passed verbatim to kafka-python (e.g. `security_protocol`, `sasl_mechanism`,
+    `sasl_plain_username`, `sasl_plain_password`, `ssl_cafile`).
+    """
+
+    bootstrap_servers: str
+    client_id: str = "stream-imbal"
+    security: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    request_timeout_ms: int = 30_000
+
+    def client_options(self) -> dict[str, Any]:
+        return {
+            "bootstrap_servers": self.bootstrap_servers.split(","),
+            "client_id": self.client_id,
+            "request_timeout_ms": self.request_timeout_ms,
+            **self.security,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int
+
+
+class EventConsumer:
+    """A consumer-group member reading `topics`, committing offsets by hand.
+
+    `on_assigned` and `on_revoked` receive lists of `(topic, partition)`. kafka-python calls
+    them from its network thread, so they must not block on this consumer.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        topics: Iterable[str],
+        group_id: str,
+        on_assigned: Callable[[list[Partition]], None],
+        on_revoked: Callable[[list[Partition]], None],
+        **options: Any,
+    ) -> None:
+        self._consumer = KafkaConsumer(
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **settings.client_options(),
+            **options,
+        )
+        self._consumer.subscribe(list(topics), listener=_Listener(on_assigned, on_revoked))
+
+    def poll(self, timeout_ms: int, max_records: int) -> list[Message]:
+        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        return [
+            Message(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp)
+            for records in batches.values()
+            for r in records
+        ]
+
+    def seek(self, partition: Partition, offset: int) -> None:
+        self._consumer.seek(TopicPartition(*partition), offset)
+
+    def commit(self, offsets: Mapping[Partition, int]) -> None:
+        """Commit the next offsets to read; raises `KafkaError` if the commit fails."""
+        self._consumer.commit(
+            {TopicPartition(*p): OffsetAndMetadata(o, "", -1) for p, o in offsets.items()}
+        )
+
+    def lag(self, partition: Partition) -> int | None:
+        """Messages behind the partition's high watermark, as last seen in a fetch."""
+        tp = TopicPartition(*partition)
+        high = self._consumer.highwater(tp)
+        if high is None:
+            return None
+        try:
+            return max(high - self._consumer.position(tp, timeout_ms=0), 0)
+        except KafkaError:
+            return None
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, on_assigned, on_revoked) -> None:
+        self._on_assigned = on_assigned
+        self._on_revoked = on_revoked
+
+    def on_partitions_assigned(self, assigned) -> None:
+        self._on_assigned(sorted((tp.topic, tp.partition) for tp in assigned))
+
+    def on_partitions_revoked(self, revoked) -> None:
+        self._on_revoked(sorted((tp.topic, tp.partition) for tp in revoked))
+
+
+class MessageProducer:
+    """Sends messages; `flush` returns only once every message sent so far is acknowledged."""
+
+    def __init__(self, settings: KafkaSettings, **options: Any) -> None:
+        defaults = {"acks": "all", "linger_ms": 5, "batch_size": 256 * 1024, "retries": 2**31 - 1}
+        self._producer = KafkaProducer(**settings.client_options(), **{**defaults, **options})
+        self._failure: BaseException | None = None
+
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes | None = None,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> None:
+        future = self._producer.send(topic, value, key=key, partition=partition, headers=headers)
+        future.add_errback(self._record_failure)
+
+    def _record_failure(self, error: BaseException) -> None:
+        self._failure = error
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Wait for every send; raises `KafkaError` if one failed or the wait timed out."""
+        self._producer.flush(timeout=timeout_s)
+        if self._failure is not None:
+            error, self._failure = self._failure, None
+            raise error if isinstance(error, KafkaError) else KafkaError(str(error))
+
+    def partitions_for(self, topic: str) -> set[int]:
+        return self._producer.partitions_for(topic) or set()
+
+    def close(self) -> None:
+        self._producer.close()
+
+
+def ensure_topics(settings: KafkaSettings, topics: Mapping[str, int]) -> None:
+    """Create each missing topic with the given number of partitions."""
+    admin = KafkaAdminClient(**settings.client_options())
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(t, n, 1) for t, n in topics.items() if t not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
+    finally:
+        admin.close()

@@ -1,0 +1,45 @@
+"""Log set-up: plain lines, or one JSON object per line (`[logging] json = true`).
+
+Structured fields travel in `extra={"fields": {...}}` and show in both formats.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+import orjson
+
+__all__ = ["configure_logging"]
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(line, default=str).decode()
+
+
+class PlainFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", {})
+        text = super().format(record)
+        return text + "".join(f" {k}={v}" for k, v in fields.items())
+
+
+def configure_logging(level: str, json: bool) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        JsonFormatter() if json else PlainFormatter("%(asctime)s %(levelname)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,202 @@
+"""The JSON messages the service reads and writes, and why a message is refused.
+
+Events: `{"id": ..., "ts": ..., "features": {name: number, ...}, "label": optional}`.
+Labels: `{"id": ..., "label": ..., "ts": ...}`. Field names come from `MessageSchema`. An id
+is a string or an integer; `ts` is epoch seconds (a number) or an ISO-8601 string, and when
+absent the Kafka record's timestamp is used; a label is a bool, an integer or a string.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import math
+from collections.abc import Hashable
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "BadMessage",
+    "Event",
+    "LabelMessage",
+    "MessageSchema",
+    "dead_letter",
+    "decode_event",
+    "decode_label",
+    "encode_event",
+    "encode_label",
+]
+
+
+class BadMessage(ValueError):
+    """A message that cannot be processed; `str(error)` is the reason sent with the dead letter."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageSchema:
+    id_field: str = "id"
+    ts_field: str = "ts"
+    features_field: str = "features"
+    label_field: str = "label"
+    max_message_bytes: int = 1_000_000
+    max_features: int = 10_000
+
+
+@dataclasses.dataclass(slots=True)
+class Event:
+    event_id: str | int
+    ts: float
+    features: dict[str, float]
+    label: Hashable | None
+
+
+@dataclasses.dataclass(slots=True)
+class LabelMessage:
+    event_id: str | int
+    label: Hashable
+    ts: float
+
+
+def _load(value: bytes | None, schema: MessageSchema) -> dict[str, Any]:
+    if value is None:
+        raise BadMessage("empty message (null value)")
+    if len(value) > schema.max_message_bytes:
+        raise BadMessage(
+            f"message too large: {len(value)} bytes > max_message_bytes={schema.max_message_bytes}"
+        )
+    try:
+        body = orjson.loads(value)
+    except orjson.JSONDecodeError as error:
+        raise BadMessage(f"not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise BadMessage(f"expected a JSON object, got {type(body).__name__}")
+    return body
+
+
+def _event_id(body: dict, schema: MessageSchema) -> str | int:
+    if schema.id_field not in body:
+        raise BadMessage(f"missing field {schema.id_field!r}")
+    event_id = body[schema.id_field]
+    if isinstance(event_id, bool) or not isinstance(event_id, str | int):
+        raise BadMessage(
+            f"field {schema.id_field!r} must be a string or an integer, "
+            f"got {type(event_id).__name__}"
+        )
+    if event_id == "":
+        raise BadMessage(f"field {schema.id_field!r} is empty")
+    return event_id
+
+
+def _timestamp(body: dict, schema: MessageSchema, record_ts: float) -> float:
+    ts = body.get(schema.ts_field)
+    if ts is None:
+        return record_ts
+    if isinstance(ts, str):
+        try:
+            parsed = datetime.datetime.fromisoformat(ts)
+        except ValueError:
+            raise BadMessage(f"field {schema.ts_field!r} is not an ISO-8601 time: {ts!r}") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        return parsed.timestamp()
+    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts):
+        raise BadMessage(
+            f"field {schema.ts_field!r} must be epoch seconds or an ISO-8601 string, got {ts!r}"
+        )
+    return float(ts)
+
+
+def _label(value: object, schema: MessageSchema) -> Hashable:
+    if isinstance(value, bool | int | str):
+        return value
+    raise BadMessage(
+        f"field {schema.label_field!r} must be a bool, an integer or a string, "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+def _features(body: dict, schema: MessageSchema) -> dict[str, float]:
+    features = body.get(schema.features_field)
+    if features is None:
+        raise BadMessage(f"missing field {schema.features_field!r}")
+    if not isinstance(features, dict):
+        raise BadMessage(
+            f"field {schema.features_field!r} must be an object of name -> number, "
+            f"got {type(features).__name__}"
+        )
+    if not features:
+        raise BadMessage(f"field {schema.features_field!r} is empty")
+    if len(features) > schema.max_features:
+        raise BadMessage(f"{len(features)} features > max_features={schema.max_features}")
+    try:  # fast path: one C-level sum catches non-numbers, NaN and infinities
+        if math.isfinite(sum(features.values())) and not any(
+            isinstance(v, bool) for v in features.values()
+        ):
+            return features
+    except TypeError:
+        pass
+    for name, value in features.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise BadMessage(f"feature {name!r} is not a number: {value!r}")
+        if not math.isfinite(value):
+            raise BadMessage(f"feature {name!r} is not finite: {value!r}")
+    return features  # finite values whose sum overflowed
+
+
+def decode_event(value: bytes | None, schema: MessageSchema, record_ts: float) -> Event:
+    """Parse and check an event message; raises `BadMessage` with the reason."""
+    body = _load(value, schema)
+    label = body.get(schema.label_field)
+    return Event(
+        event_id=_event_id(body, schema),
+        ts=_timestamp(body, schema, record_ts),
+        features=_features(body, schema),
+        label=None if label is None else _label(label, schema),
+    )
+
+
+def decode_label(value: bytes | None, schema: MessageSchema, record_ts: float) -> LabelMessage:
+    """Parse and check a label message; raises `BadMessage` with the reason."""
+    body = _load(value, schema)
+    if body.get(schema.label_field) is None:
+        raise BadMessage(f"missing field {schema.label_field!r}")
+    return LabelMessage(
+        event_id=_event_id(body, schema),
+        label=_label(body[schema.label_field], schema),
+        ts=_timestamp(body, schema, record_ts),
+    )
+
+
+def encode_event(
+    event_id: str | int,
+    ts: float,
+    features: dict[str, float],
+    label: Hashable | None = None,
+    schema: MessageSchema = MessageSchema(),
+) -> bytes:
+    body = {schema.id_field: event_id, schema.ts_field: ts, schema.features_field: features}
+    if label is not None:
+        body[schema.label_field] = label
+    return orjson.dumps(body)
+
+
+def encode_label(
+    event_id: str | int, label: Hashable, ts: float, schema: MessageSchema = MessageSchema()
+) -> bytes:
+    return orjson.dumps({schema.id_field: event_id, schema.label_field: label, schema.ts_field: ts})
+
+
+def dead_letter(value: bytes | None, topic: str, partition: int, offset: int, reason: str) -> bytes:
+    """The dead-letter message: the original bytes (base64), where they came from, and why."""
+    return orjson.dumps(
+        {
+            "reason": reason,
+            "topic": topic,
+            "partition": partition,
+            "offset": offset,
+            "value_base64": None if value is None else base64.b64encode(value).decode("ascii"),
+            "failed_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        }
+    )

@@ -1,0 +1,95 @@
+"""The service's Prometheus metrics, in a registry of its own (so tests can run several)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+__all__ = ["ServiceMetrics"]
+
+
+class ServiceMetrics:
+    def __init__(self) -> None:
+        self.registry = registry = CollectorRegistry()
+        partition = ["partition"]
+        self.events = Counter("stream_imbal_events", "Event messages consumed", registry=registry)
+        self.invalid = Counter(
+            "stream_imbal_invalid_messages",
+            "Messages sent to the dead-letter topic",
+            ["topic"],
+            registry=registry,
+        )
+        self.predictions = Counter(
+            "stream_imbal_predictions", "Prediction messages produced", registry=registry
+        )
+        self.labels_joined = Counter(
+            "stream_imbal_labels_joined", "Late labels joined to their event", registry=registry
+        )
+        self.labels_unmatched = Counter(
+            "stream_imbal_labels_unmatched",
+            "Labels whose event never came, or had expired, before the label was given up",
+            registry=registry,
+        )
+        self.learned = Counter(
+            "stream_imbal_learned_events", "Labelled events learned", registry=registry
+        )
+        self.evictions = Counter(
+            "stream_imbal_pending_evictions",
+            "Events evicted from the pending-label store before their label came",
+            ["reason"],
+            registry=registry,
+        )
+        self.pending = Gauge(
+            "stream_imbal_pending_events",
+            "Events waiting for a label",
+            partition,
+            registry=registry,
+        )
+        self.drift = Counter(
+            "stream_imbal_drift_events", "Drift detections", ["kind"], registry=registry
+        )
+        self.prior = Gauge(
+            "stream_imbal_minority_prior", "Estimated minority share", partition, registry=registry
+        )
+        self.threshold = Gauge(
+            "stream_imbal_threshold", "Decision threshold", partition, registry=registry
+        )
+        self.gmean = Gauge(
+            "stream_imbal_windowed_gmean",
+            "G-mean over the recent labels",
+            partition,
+            registry=registry,
+        )
+        self.minority_recall = Gauge(
+            "stream_imbal_windowed_minority_recall",
+            "Minority recall over the recent labels",
+            partition,
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "stream_imbal_processing_seconds",
+            "Time to validate, score, produce and learn one message",
+            buckets=(1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0),
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "stream_imbal_consumer_lag",
+            "Messages behind the high watermark",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.checkpoints = Counter(
+            "stream_imbal_checkpoints", "Partition snapshots saved", registry=registry
+        )
+        self.broker_errors = Counter(
+            "stream_imbal_broker_errors", "Kafka calls that failed (outages)", registry=registry
+        )
+
+        self.broker_up = Gauge(
+            "stream_imbal_broker_up",
+            "1 if the last offset commit reached the broker, 0 after a failed Kafka call",
+            registry=registry,
+        )
+
+    def serve(self, port: int) -> None:
+        """Expose /metrics on `port`."""
+        start_http_server(port, registry=self.registry)

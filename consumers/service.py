@@ -1,0 +1,381 @@
+"""The service: consume events and late labels, predict, learn, checkpoint; one model per
+input partition.
+
+One loop owns the Kafka lifecycle: poll a batch, process each message (validate, score,
+produce the prediction, learn or wait for the label; a bad message goes to the dead-letter
+topic), then, every N events or T seconds, checkpoint: flush the producer, save every
+partition's signed snapshot (model, pending labels, next offsets), and only then commit the
+offsets. A restarted or newly assigned partition restores its snapshot and seeks to the
+offsets in it, so every labelled event is learned exactly once across crashes, while
+predictions are produced at least once.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Iterable
+
+import orjson
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.errors import KafkaError, KafkaTimeoutError
+
+from consumers.config import ServiceConfig
+from consumers.kafka_io import EventConsumer, KafkaSettings, Message, MessageProducer, Partition
+from consumers.messages import BadMessage, MessageSchema, dead_letter, decode_event, decode_label
+from consumers.metrics import ServiceMetrics
+from consumers.partition_state import Outcome, PartitionState
+from consumers.signing import key_from_environment, sign, verify
+from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
+from stream_imbal.exceptions import StreamImbalError
+
+__all__ = ["Service"]
+
+log = logging.getLogger("stream_imbal.service")
+
+
+class Service:
+    """The stream-imbal Kafka service; `run()` until SIGTERM/SIGINT or `stop()`."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.settings = KafkaSettings(
+            bootstrap_servers=config.kafka.bootstrap_servers,
+            client_id=config.kafka.client_id,
+            security=config.kafka.security,
+            request_timeout_ms=config.kafka.request_timeout_ms,
+        )
+        self.schema = MessageSchema(
+            **{f: getattr(config.schema, f) for f in MessageSchema.__dataclass_fields__}
+        )
+        self.metrics = ServiceMetrics()
+        self._key = key_from_environment(config.checkpoint.key_env)
+        self._states: dict[int, PartitionState] = {}
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._since_checkpoint = 0
+        self._last_checkpoint = time.monotonic()
+        self._rewind_needed = False
+        self._fatal: BaseException | None = None  # raised in a rebalance callback
+        self._producer: MessageProducer | None = None
+        self._consumer: EventConsumer | None = None
+        self._store: CheckpointStore | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Serve until stopped; return the process exit code."""
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: self.stop())
+        self._start()
+        try:
+            while not self._stopping.is_set():
+                self.step()
+        finally:
+            self._shutdown()
+        return 0
+
+    def stop(self) -> None:
+        """Finish the batch in hand, checkpoint, commit and close."""
+        self._stopping.set()
+
+    def _start(self) -> None:
+        kafka = self.config.kafka
+        self._producer = MessageProducer(
+            self.settings, max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000
+        )
+        self._store = self._make_store()
+        self._consumer = EventConsumer(
+            self.settings,
+            self.config.topic_names,
+            kafka.group_id,
+            on_assigned=self._on_assigned,
+            on_revoked=self._on_revoked,
+            session_timeout_ms=kafka.session_timeout_ms,
+            heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+            max_poll_interval_ms=kafka.max_poll_interval_ms,
+            partition_assignment_strategy=(RangePartitionAssignor,),
+        )
+        if self.config.metrics.port:
+            self.metrics.serve(self.config.metrics.port)
+        log.info("service started", extra={"fields": {"topics": self.config.topic_names}})
+
+    def _make_store(self) -> CheckpointStore:
+        checkpoint = self.config.checkpoint
+        if checkpoint.store == "kafka":
+            return KafkaTopicStore(
+                self.settings, checkpoint.topic, self._producer, checkpoint.max_chunk_bytes
+            )
+        return DirectoryStore(checkpoint.directory)
+
+    def _shutdown(self) -> None:
+        try:
+            self.checkpoint()
+            with self._lock:
+                self._states.clear()  # saved: nothing left for the revocation to save
+        finally:
+            self._consumer.close()
+            self._producer.close()
+            log.info("service stopped")
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Poll one batch, process it, checkpoint if due."""
+        kafka = self.config.kafka
+        try:
+            messages = self._consumer.poll(kafka.poll_timeout_ms, kafka.max_poll_records)
+        except KafkaError as error:
+            self._outage("poll", error)
+            return
+        if self._fatal is not None:
+            raise self._fatal
+        with self._lock:
+            for message in messages:
+                self._process(message)
+                if self._rewind_needed:
+                    break
+        if self._rewind_needed:
+            self._rewind()
+            return
+        checkpoint = self.config.checkpoint
+        if (
+            self._since_checkpoint >= checkpoint.every_events
+            or time.monotonic() - self._last_checkpoint >= checkpoint.every_seconds
+        ):
+            self.checkpoint()
+
+    def _process(self, message: Message) -> None:
+        state = self._states.get(message.partition)
+        if state is None:
+            return  # revoked since the poll: its new owner reads it from the checkpoint
+        expected = state.next_offset(message.topic)
+        if expected is not None and message.offset < expected:
+            return  # processed before the last checkpoint
+        started = time.perf_counter()
+        try:
+            if message.topic == self.config.topics.events:
+                self.metrics.events.inc()
+                event = decode_event(message.value, self.schema, message.timestamp_ms / 1000)
+                outcome = state.on_event(event)
+            else:
+                label = decode_label(message.value, self.schema, message.timestamp_ms / 1000)
+                outcome = state.on_label(label)
+        except (BadMessage, StreamImbalError) as error:
+            self._send_dead_letter(message, str(error))
+        else:
+            self._publish(state, outcome)
+        if self._rewind_needed:
+            return
+        state.done(message.topic, message.offset)
+        self._since_checkpoint += 1
+        self.metrics.latency.observe(time.perf_counter() - started)
+
+    def _publish(self, state: PartitionState, outcome: Outcome) -> None:
+        metrics = self.metrics
+        if outcome.prediction is not None:
+            prediction = outcome.prediction
+            self._send(
+                self.config.topics.predictions,
+                orjson.dumps(prediction),
+                str(prediction["id"]).encode(),
+            )
+            metrics.predictions.inc()
+        metrics.learned.inc(outcome.learned)
+        metrics.labels_joined.inc(outcome.joined)
+        metrics.labels_unmatched.inc(outcome.unmatched_labels)
+        for reason, evicted in outcome.evicted.items():
+            for event in evicted:
+                metrics.evictions.labels(reason).inc()
+                log.warning(
+                    "pending event evicted before its label came",
+                    extra={
+                        "fields": {
+                            "id": event.event_id,
+                            "partition": state.partition,
+                            "reason": reason,
+                        }
+                    },
+                )
+        for event in outcome.drift_events:
+            metrics.drift.labels(event.kind).inc()
+            log.info(
+                "drift detected",
+                extra={
+                    "fields": {
+                        "partition": state.partition,
+                        "kind": event.kind,
+                        "detector": event.detector,
+                        "index": event.index,
+                    }
+                },
+            )
+
+    def _send_dead_letter(self, message: Message, reason: str) -> None:
+        self.metrics.invalid.labels(message.topic).inc()
+        log.warning(
+            "dead letter",
+            extra={
+                "fields": {
+                    "topic": message.topic,
+                    "partition": message.partition,
+                    "offset": message.offset,
+                    "reason": reason,
+                }
+            },
+        )
+        value = dead_letter(message.value, message.topic, message.partition, message.offset, reason)
+        self._send(self.config.topics.dead_letters, value, message.key)
+
+    def _send(self, topic: str, value: bytes, key: bytes | None) -> None:
+        try:
+            self._producer.send(topic, value, key=key)
+        except KafkaError as error:
+            self._outage("produce", error)
+            self._rewind_needed = True
+
+    # --- checkpoints ----------------------------------------------------------------------
+
+    def _checkpoint_key(self, partition: int) -> str:
+        return f"{self.config.kafka.group_id}.{self.config.topics.events}.{partition}"
+
+    def checkpoint(self, partitions: Iterable[int] | None = None) -> bool:
+        """Flush the predictions, save the partitions' snapshots, then commit their offsets."""
+        with self._lock:
+            try:
+                self._producer.flush(timeout_s=self.config.kafka.request_timeout_ms / 1000)
+            except KafkaTimeoutError as error:
+                self._outage("flush", error)
+                return False
+            except KafkaError as error:  # a prediction was lost: redo from the last snapshot
+                self._outage("delivery", error)
+                self._rewind()
+                return False
+            chosen = list(self._states) if partitions is None else list(partitions)
+            offsets: dict[Partition, int] = {}
+            for partition in chosen:
+                state = self._states[partition]
+                try:
+                    self._save(state)
+                except (KafkaError, OSError) as error:
+                    self._outage("checkpoint", error)
+                    return False
+                offsets.update({(t, partition): o for t, o in state.offsets.items()})
+            self._since_checkpoint = 0
+            self._last_checkpoint = time.monotonic()
+            self._update_gauges()
+        if offsets and partitions is None:
+            try:
+                self._consumer.commit(offsets)
+            except KafkaError as error:  # the snapshots hold the offsets; commit again later
+                self._outage("commit", error)
+                return True
+            self.metrics.broker_up.set(1)
+        return True
+
+    def _save(self, state: PartitionState) -> None:
+        snapshot = sign(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), self._key)
+        self._store.save(self._checkpoint_key(state.partition), snapshot)
+        self.metrics.checkpoints.inc()
+        log.info(
+            "checkpoint",
+            extra={
+                "fields": {
+                    "partition": state.partition,
+                    "bytes": len(snapshot),
+                    "learned": state.learned,
+                    "offsets": state.offsets,
+                    "pending": len(state.pending),
+                }
+            },
+        )
+
+    def _restore(self, partition: int) -> PartitionState:
+        snapshot = self._store.load(self._checkpoint_key(partition))
+        if snapshot is None:
+            log.info("no checkpoint: new model", extra={"fields": {"partition": partition}})
+            return PartitionState(partition, self.config)
+        state = pickle.loads(verify(snapshot, self._key))
+        log.info(
+            "restored checkpoint",
+            extra={
+                "fields": {
+                    "partition": partition,
+                    "learned": state.learned,
+                    "offsets": state.offsets,
+                }
+            },
+        )
+        return state
+
+    def _rewind(self) -> None:
+        """Go back to the last snapshot of every partition (after a lost prediction)."""
+        with self._lock:
+            partitions = list(self._states)
+            self._states.clear()
+            self._assign(partitions)
+            self._rewind_needed = False
+
+    def _assign(self, partitions: Iterable[int]) -> None:
+        for partition in partitions:
+            state = self._restore(partition)
+            self._states[partition] = state
+            for topic in self.config.topic_names:
+                offset = state.next_offset(topic)
+                self._consumer.seek((topic, partition), offset if offset is not None else 0)
+
+    # --- rebalancing (called from kafka-python's network thread) ---------------------------
+
+    def _on_assigned(self, assigned: list[Partition]) -> None:
+        with self._lock:
+            new = sorted({p for _, p in assigned} - set(self._states))
+            log.info("partitions assigned", extra={"fields": {"partitions": new}})
+            try:
+                self._assign(new)
+            except Exception as error:  # kafka-python would only log it: stop the loop
+                self._fatal = error
+
+    def _on_revoked(self, revoked: list[Partition]) -> None:
+        with self._lock:
+            gone = sorted({p for _, p in revoked} & set(self._states))
+            if gone:
+                # Saved or not, the state goes: the next owner restores the last snapshot.
+                self.checkpoint(gone)
+                for partition in gone:
+                    self._states.pop(partition, None)
+            log.info("partitions revoked", extra={"fields": {"partitions": gone}})
+
+    # --- observability --------------------------------------------------------------------
+
+    def _outage(self, operation: str, error: BaseException) -> None:
+        self.metrics.broker_errors.inc()
+        self.metrics.broker_up.set(0)
+        log.error(
+            "Kafka unavailable; retrying",
+            extra={"fields": {"operation": operation, "error": repr(error)}},
+        )
+
+    def _update_gauges(self) -> None:
+        metrics = self.metrics
+        for partition, state in self._states.items():
+            label = str(partition)
+            model = state.model
+            metrics.pending.labels(label).set(len(state.pending))
+            minority = model.minority_class
+            if minority is not None:
+                metrics.prior.labels(label).set(model.priors.get(minority, float("nan")))
+            metrics.threshold.labels(label).set(model.threshold or float("nan"))
+            metrics.gmean.labels(label).set(state.gmean())
+            metrics.minority_recall.labels(label).set(state.minority_recall())
+            for topic in self.config.topic_names:
+                lag = self._consumer.lag((topic, partition))
+                if lag is not None:
+                    metrics.lag.labels(topic, label).set(lag)
+
+    @property
+    def states(self) -> dict[int, PartitionState]:
+        return self._states

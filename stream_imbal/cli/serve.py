@@ -1,0 +1,40 @@
+"""`stream-imbal serve`: the Kafka service (in the `consumers` package, imported on use, so the
+library itself never imports Kafka)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import click
+
+from stream_imbal.exceptions import StreamImbalError
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=pathlib.Path),
+    help="Service configuration (TOML); environment variables STREAM_IMBAL__SECTION__KEY "
+    "override it.",
+)
+def serve(config_path: pathlib.Path | None) -> None:
+    """Serve predictions from a Kafka events topic, learning from labels as they come."""
+    from consumers import Service, load_config
+    from consumers.logs import configure_logging
+    from consumers.signing import SnapshotError
+
+    try:
+        config = load_config(config_path)
+    except StreamImbalError as error:
+        raise click.UsageError(str(error)) from error
+    configure_logging(config.logging.level, config.logging.json)
+    try:
+        service = Service(config)
+    except SnapshotError as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        code = service.run()
+    except SnapshotError as error:
+        raise click.ClickException(f"refusing a checkpoint: {error}") from error
+    raise SystemExit(code)

@@ -1,0 +1,108 @@
+"""A bounded store of scored events waiting for their label.
+
+In fraud or churn detection the label of an event arrives long after its prediction. The
+store keeps what is needed to learn the event once its label comes (its features, and what was
+predicted, to score the prediction), with a cap on its size and a time-to-live in event time.
+Nothing leaves it silently: every eviction is counted by reason and handed back to the caller.
+
+>>> from stream_imbal.pending import PendingLabels
+>>> store = PendingLabels(max_size=2, ttl=60.0)
+>>> store.add("a", ts=0.0, features={"amount": 10.0}, decision=False)
+[]
+>>> store.add("b", ts=30.0, features={"amount": 99.0}, decision=True)
+[]
+>>> [e.event_id for e in store.add("c", ts=31.0, features={"amount": 5.0}, decision=False)]
+['a']
+>>> store.pop("b").features
+{'amount': 99.0}
+>>> [e.event_id for e in store.expire(now=100.0)]
+['c']
+>>> store.evictions
+{'full': 1, 'expired': 1}
+>>> store.pop("zzz") is None
+True
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from stream_imbal.exceptions import ConfigError
+
+__all__ = ["PendingEvent", "PendingLabels"]
+
+
+@dataclasses.dataclass(slots=True)
+class PendingEvent:
+    event_id: Hashable
+    ts: float
+    features: dict
+    decision: object = None
+
+
+class PendingLabels:
+    """Events waiting for a label, oldest first, at most `max_size` of them, each kept at most
+    `ttl` units of event time after its own timestamp.
+
+    Parameters
+    ----------
+    max_size
+        When full, adding an event evicts the oldest (reason `full`).
+    ttl
+        `expire(now)` evicts the events older than `now - ttl` (reason `expired`). `None`
+        keeps events until the store is full.
+
+    """
+
+    def __init__(self, max_size: int = 100_000, ttl: float | None = None) -> None:
+        if not isinstance(max_size, int) or max_size < 1:
+            raise ConfigError(f"max_size must be a positive integer, got {max_size!r}")
+        if ttl is not None and not ttl > 0:
+            raise ConfigError(f"ttl must be positive or None, got {ttl!r}")
+        self.max_size = max_size
+        self.ttl = ttl
+        self._events: OrderedDict[Hashable, PendingEvent] = OrderedDict()
+        self.evictions = {"full": 0, "expired": 0}
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __contains__(self, event_id: Hashable) -> bool:
+        return event_id in self._events
+
+    def add(
+        self, event_id: Hashable, ts: float, features: dict, decision: object = None
+    ) -> list[PendingEvent]:
+        """Keep an event until its label comes; return the events evicted to make room.
+
+        An id seen again replaces the earlier event (a redelivered message).
+        """
+        self._events.pop(event_id, None)
+        self._events[event_id] = PendingEvent(event_id, ts, features, decision)
+        evicted = []
+        while len(self._events) > self.max_size:
+            evicted.append(self._events.popitem(last=False)[1])
+        self.evictions["full"] += len(evicted)
+        return evicted
+
+    def pop(self, event_id: Hashable) -> PendingEvent | None:
+        """Take the event out of the store, or None if unknown or already evicted."""
+        return self._events.pop(event_id, None)
+
+    def expire(self, now: float) -> list[PendingEvent]:
+        """Evict and return the events whose time-to-live has passed at event time `now`."""
+        if self.ttl is None:
+            return []
+        horizon = now - self.ttl
+        evicted = []
+        # Oldest first by arrival; a late-arriving old timestamp is caught on a later pass.
+        while self._events:
+            oldest = next(iter(self._events.values()))
+            if oldest.ts >= horizon:
+                break
+            evicted.append(self._events.popitem(last=False)[1])
+        self.evictions["expired"] += len(evicted)
+        return evicted

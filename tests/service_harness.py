@@ -1,0 +1,181 @@
+"""Helpers for the service tests: a config file, a service in a thread or a process, and
+reading a topic back."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import orjson
+from kafka import KafkaConsumer
+
+from consumers import Service, load_config
+from consumers.kafka_io import KafkaSettings, MessageProducer, ensure_topics
+from consumers.messages import encode_event, encode_label
+
+SIGNING_KEY_ENV = "STREAM_IMBAL_TEST_CHECKPOINT_KEY"
+os.environ.setdefault(SIGNING_KEY_ENV, "test-signing-key-0123456789")
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def topics(partitions: int = 1, labels: bool = True, bootstrap: str = "") -> dict[str, str]:
+    """Fresh topic names for one test, created with `partitions` partitions."""
+    tag = uuid.uuid4().hex[:8]
+    names = {"events": f"ev-{tag}", "predictions": f"pred-{tag}", "dead_letters": f"dlq-{tag}"}
+    if labels:
+        names["labels"] = f"lab-{tag}"
+    if bootstrap:
+        ensure_topics(KafkaSettings(bootstrap), {n: partitions for n in names.values()})
+    return names
+
+
+def write_config(
+    path: pathlib.Path, bootstrap: str, names: dict[str, str], **sections
+) -> pathlib.Path:
+    """A service TOML for tests: fast group joins, frequent checkpoints, no metrics port."""
+    settings = {
+        "kafka": {
+            "bootstrap_servers": bootstrap,
+            "group_id": f"g-{uuid.uuid4().hex[:8]}",
+            "session_timeout_ms": 3000,
+            "heartbeat_interval_ms": 500,
+            "max_poll_interval_ms": 10000,
+            "request_timeout_ms": 5000,
+            "poll_timeout_ms": 200,
+        },
+        "topics": names,
+        "checkpoint": {
+            "directory": str(path.parent / "checkpoints"),
+            "every_events": 200,
+            "every_seconds": 1.0,
+            "key_env": SIGNING_KEY_ENV,
+        },
+        "metrics": {"port": 0},
+    }
+    for section, values in sections.items():
+        settings.setdefault(section, {}).update(values)
+    lines = []
+    for section, values in settings.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {_toml(v)}" for k, v in values.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def make_events(n: int, seed: int = 0, labelled_every: int = 2, minority: float = 0.05):
+    """`n` events; every `labelled_every`-th carries its label, the others get a late one.
+
+    Returns (events, late_labels) as lists of (id, ts, features, label).
+    """
+    rng = random.Random(seed)
+    events, late = [], []
+    for i in range(n):
+        y = rng.random() < minority
+        x = {"a": rng.gauss(2.0 if y else 0.0, 1.0), "b": rng.random()}
+        event = (f"e{i}", 1_700_000_000.0 + i, x, y)
+        events.append(event)
+        if i % labelled_every:
+            late.append(event)
+    return events, late
+
+
+def produce(bootstrap: str, names: dict[str, str], events, late, label_delay: int = 20) -> None:
+    """Events (labelled or not) on the events topic, late labels `label_delay` events later."""
+    producer = MessageProducer(KafkaSettings(bootstrap))
+    late_ids = {e[0] for e in late}
+    due = []
+    for event_id, ts, x, y in events:
+        unlabelled = event_id in late_ids
+        value = encode_event(event_id, ts, x, None if unlabelled else y)
+        producer.send(names["events"], value, key=event_id.encode())
+        if unlabelled:
+            due.append((event_id, ts, y))
+        if len(due) > label_delay:
+            _send_label(producer, names, *due.pop(0))
+    for label in due:
+        _send_label(producer, names, *label)
+    producer.flush()
+    producer.close()
+
+
+def _send_label(producer, names, event_id, ts, y) -> None:
+    producer.send(names["labels"], encode_label(event_id, y, ts), key=event_id.encode())
+
+
+def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 60.0) -> list:
+    """Every message of `topic` (decoded JSON), waiting until there are `expected` of them."""
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=500,
+    )
+    found = []
+    deadline = time.monotonic() + timeout_s
+    while len(found) < expected and time.monotonic() < deadline:
+        found += [orjson.loads(m.value) for m in consumer]
+    # anything beyond `expected` (duplicates) shows up within a short grace period
+    found += [orjson.loads(m.value) for m in consumer]
+    consumer.close()
+    return found
+
+
+class ServiceThread:
+    """A `Service` running in a thread of the test process."""
+
+    def __init__(self, config_path: pathlib.Path) -> None:
+        self.service = Service(load_config(config_path))
+        self._thread = threading.Thread(target=self.service.run, daemon=True)
+
+    def __enter__(self) -> Service:
+        self._thread.start()
+        return self.service
+
+    def __exit__(self, *_) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self.service.stop()
+        self._thread.join(60)
+
+
+def start_process(config_path: pathlib.Path, log_path: pathlib.Path) -> subprocess.Popen:
+    """`python -m consumers --config ...` as a child process, logging to `log_path`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "consumers", "--config", str(config_path)],
+        cwd=REPO,
+        stdout=open(log_path, "ab"),  # noqa: SIM115 - the child owns it
+        stderr=subprocess.STDOUT,
+    )
+
+
+def saved_states(config_path: pathlib.Path) -> dict[int, object]:
+    """The partition states in the directory checkpoint store, checked against the key."""
+    import pickle
+
+    from consumers.signing import key_from_environment, verify
+    from consumers.stores import DirectoryStore
+
+    config = load_config(config_path)
+    store = DirectoryStore(config.checkpoint.directory)
+    key = key_from_environment(config.checkpoint.key_env)
+    states = {}
+    for path in sorted(store.directory.glob("*.ckpt")):
+        state = pickle.loads(verify(path.read_bytes(), key))
+        states[state.partition] = state
+    return states
