@@ -185,9 +185,12 @@ class Service:
                 str(prediction["id"]).encode(),
             )
             metrics.predictions.inc()
-        metrics.learned.inc(outcome.learned)
-        metrics.labels_joined.inc(outcome.joined)
-        metrics.labels_unmatched.inc(outcome.unmatched_labels)
+        if outcome.learned:
+            metrics.learned.inc(outcome.learned)
+        if outcome.joined:
+            metrics.labels_joined.inc(outcome.joined)
+        if outcome.unmatched_labels:
+            metrics.labels_unmatched.inc(outcome.unmatched_labels)
         for reason, evicted in outcome.evicted.items():
             for event in evicted:
                 metrics.evictions.labels(reason).inc()
