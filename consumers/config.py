@@ -36,6 +36,7 @@ class KafkaSection:
     request_timeout_ms: int = 30_000
     max_poll_records: int = 500
     poll_timeout_ms: int = 1_000
+    linger_ms: int = 50  # predictions are batched this long: fewer sender wake-ups
     security: dict = dataclasses.field(default_factory=dict)
 
 

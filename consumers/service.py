@@ -86,7 +86,9 @@ class Service:
     def _start(self) -> None:
         kafka = self.config.kafka
         self._producer = MessageProducer(
-            self.settings, max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000
+            self.settings,
+            linger_ms=kafka.linger_ms,
+            max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000,
         )
         self._store = self._make_store()
         self._consumer = EventConsumer(
