@@ -45,7 +45,7 @@ from tqdm import tqdm
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
 
-__all__ = ["EvaluationResult", "WINDOW_COLUMNS", "prequential"]
+__all__ = ["EvaluationResult", "WINDOW_COLUMNS", "WindowedScores", "prequential"]
 
 WINDOW_COLUMNS = [
     "start",
@@ -159,44 +159,107 @@ def prequential(
     if progress:
         stream = tqdm(stream, total=_length(stream), unit="events")
     argmax = type(model).predict_one is base.Classifier.predict_one
-    counts: defaultdict[Hashable, int] = defaultdict(int)
-    total = _Tally()
-    window = _Window(0, window_size)
-    rows = []
-    n = 0
-    truth = minority = None
+    scores = WindowedScores(window_size, minority_class, model)
     started = time.perf_counter()
-    for n, item in enumerate(stream, start=1):
-        x, y, truth = _unpack(item, n - 1)
+    for n, item in enumerate(stream):
+        x, y, truth = _unpack(item, n)
         proba = model.predict_proba_one(x)
         y_pred = _argmax(proba) if argmax else model.predict_one(x)
         model.learn_one(x, y)
-        counts[y] += 1
-        minority = _minority(truth, minority_class, counts)
+        scores.update(y, y_pred, proba, truth)
+    return scores.result(time.perf_counter() - started)
+
+
+class WindowedScores:
+    """The scores of `prequential`, fed one `(label, decision, probabilities)` item at a time.
+
+    `prequential` predicts and learns each event at once; when labels come late, the decision
+    and probabilities made when the event arrived are scored here once its label comes.
+
+    Parameters
+    ----------
+    window_size
+        Labelled events per tumbling window.
+    minority_class
+        The class scored as positive, when the truth does not name it. By default, the rarest
+        class among the labels seen so far.
+    model
+        The model whose beliefs (`priors`, `prior_intervals`, `threshold`, `drift_events`) are
+        recorded at the end of each window, if it exposes them.
+
+    Examples
+    --------
+    >>> from stream_imbal.evaluate import WindowedScores
+    >>> scores = WindowedScores(window_size=2, minority_class=True)
+    >>> for y, y_pred, p in [(False, False, 0.1), (True, True, 0.8), (True, False, 0.4)]:
+    ...     scores.update(y, y_pred, {True: p, False: 1 - p})
+    >>> result = scores.result(seconds=1.0)
+    >>> result.windows[["start", "end", "tp", "fn", "minority_recall"]]
+       start  end  tp  fn  minority_recall
+    0      0    2   1   0              1.0
+    1      2    3   0   1              0.0
+    >>> result.summary["n_events"], result.summary["minority_recall"]
+    (3, 0.5)
+
+    """
+
+    def __init__(
+        self,
+        window_size: int = 1000,
+        minority_class: Hashable | None = None,
+        model: base.Classifier | None = None,
+    ):
+        if window_size < 1:
+            raise ValueError(f"window_size must be >= 1, got {window_size}")
+        self.window_size = window_size
+        self.minority_class = minority_class
+        self.model = model
+        self.n = 0
+        self._counts: defaultdict[Hashable, int] = defaultdict(int)
+        self._total = _Tally()
+        self._window = _Window(0, window_size)
+        self._rows: list[dict] = []
+        self._truth = self._minority = None
+
+    def update(
+        self, y: Hashable, y_pred: Hashable | None, proba: dict, truth: object = None
+    ) -> None:
+        """Score the decision `y_pred` and the probabilities `proba` made for an event of
+        class `y`; a None decision is counted but not scored, as in river."""
+        self.n += 1
+        self._counts[y] += 1
+        self._truth = truth
+        self._minority = minority = _minority(truth, self.minority_class, self._counts)
+        window = self._window
         if y_pred is not None:
-            total.update(y, y_pred, minority)
+            self._total.update(y, y_pred, minority)
             window.update(y, y_pred, minority, proba.get(minority, 0.0))
         window.observe(truth)
-        if n - window.start == window_size:
-            rows.append(window.row(n, model, minority, truth))
-            window = _Window(n, window_size)
-    seconds = time.perf_counter() - started
-    if 2 * (n - window.start) >= window_size:
-        rows.append(window.row(n, model, minority, truth))
+        if self.n - window.start == self.window_size:
+            self._rows.append(window.row(self.n, self.model, minority, truth))
+            self._window = _Window(self.n, self.window_size)
 
-    windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS)
-    events = getattr(model, "drift_events", ())
-    drift_events = pd.DataFrame(
-        [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
-    )
-    summary = total.scores() | {
-        "gmean_windowed": float(windows["gmean"].mean()),
-        "pr_auc": float(windows["pr_auc"].mean()),
-        "n_events": n,
-        "seconds": seconds,
-        "events_per_s": n / seconds if seconds else math.nan,
-    }
-    return EvaluationResult(windows, drift_events, summary)
+    def result(self, seconds: float) -> EvaluationResult:
+        """The windows, drift events and summary so far; `seconds` is the run's duration.
+
+        A last partial window is kept if it holds at least half a window of events.
+        """
+        n, window, rows = self.n, self._window, list(self._rows)
+        if 2 * (n - window.start) >= self.window_size:
+            rows.append(window.row(n, self.model, self._minority, self._truth))
+        windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+        events = getattr(self.model, "drift_events", ())
+        drift_events = pd.DataFrame(
+            [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
+        )
+        summary = self._total.scores() | {
+            "gmean_windowed": float(windows["gmean"].mean()),
+            "pr_auc": float(windows["pr_auc"].mean()),
+            "n_events": n,
+            "seconds": seconds,
+            "events_per_s": n / seconds if seconds else math.nan,
+        }
+        return EvaluationResult(windows, drift_events, summary)
 
 
 class _Tally:
@@ -244,7 +307,7 @@ class _Window(_Tally):
             self.share_sum += share
             self.share_n += 1
 
-    def row(self, end: int, model: base.Classifier, minority: Hashable, truth: object) -> dict:
+    def row(self, end: int, model: object, minority: Hashable, truth: object) -> dict:
         """The window's row, with what `model` believes about `minority` at its end."""
         tn, fp, fn, tp = self.ovr
         priors = getattr(model, "priors", None) or {}

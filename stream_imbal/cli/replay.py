@@ -1,0 +1,291 @@
+"""`stream-imbal replay`: replay a historical stream from a file, in-process or to Kafka.
+
+The Kafka side lives in `consumers.replay_producer`, imported only with `--to-kafka`, so the
+library itself never imports Kafka.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import time
+
+import click
+from click.core import ParameterSource
+from tqdm import tqdm
+
+from stream_imbal.cli.run import _report, _run_options
+from stream_imbal.exceptions import ConfigError, StreamImbalError
+from stream_imbal.pending import PendingLabels
+from stream_imbal.replay import (
+    BadRowError,
+    BadRows,
+    ColumnMap,
+    DirectReplay,
+    FileReader,
+    LabelDelay,
+    LabelTimeline,
+    PredictionsCSV,
+    parse_duration,
+)
+
+__all__ = ["replay"]
+
+SHOWN_BAD_ROWS = 20  # skipped rows printed one by one; the rest are counted
+DIRECT_ONLY = ("out", "window", "seed", "pending_max", "pending_ttl")
+KAFKA_ONLY = ("labels_topic", "speed")
+
+
+class _Delay(click.ParamType):
+    name = "DELAY"
+
+    def convert(self, value, param, ctx):
+        try:
+            return value if isinstance(value, LabelDelay) else LabelDelay.parse(value)
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+
+
+class _Duration(click.ParamType):
+    name = "DURATION"
+
+    def convert(self, value, param, ctx):
+        try:
+            return value if isinstance(value, float) else parse_duration(value)
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option("--id-column", default="id", show_default=True, help="Column of the event ids.")
+@click.option(
+    "--ts-column",
+    default="ts",
+    show_default=True,
+    help="Column of the event times: epoch seconds or date-time strings (UTC if no zone).",
+)
+@click.option("--label-column", default="label", show_default=True, help="Column of the labels.")
+@click.option(
+    "--feature",
+    "features",
+    multiple=True,
+    help="Feature column (repeatable, or comma-separated); default: every other column.",
+)
+@click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
+@click.option(
+    "--label-delay",
+    type=_Delay(),
+    help="Labels come this many events later (500), or this much event time later "
+    "(30s, 15m, 2h, 1d). Default: each event carries its label.",
+)
+@click.option(
+    "--label-time-column",
+    help="Column giving when each label became known (as --ts-column); an empty cell: never.",
+)
+@click.option(
+    "--on-bad-row",
+    type=click.Choice(["skip", "fail"]),
+    default="fail",
+    show_default=True,
+    help="Stop at the first bad row, or skip (and count) bad rows.",
+)
+@click.option(
+    "--start-row",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Skip the first N data rows (to resume a replay).",
+)
+@click.option(
+    "--reorder-window",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Rows held back to put late rows in event-time order; a row older than one already "
+    "replayed is a bad row.",
+)
+@click.option("--chunk-size", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--pending-max",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    help="Direct mode: events waiting for their label; beyond, the oldest is evicted.",
+)
+@click.option(
+    "--pending-ttl",
+    type=_Duration(),
+    help="Direct mode: evict an event waiting longer than this (event time, e.g. 7d).",
+)
+@click.option("--to-kafka", "events_topic", help="Send the events to this Kafka topic instead.")
+@click.option("--labels-topic", help="With --to-kafka: the topic of the delayed labels.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --to-kafka: times real time (event-time gaps divided by it); default: at once.",
+)
+@click.option(
+    "--bootstrap-servers",
+    envvar="STREAM_IMBAL_BOOTSTRAP_SERVERS",
+    default="localhost:9092",
+    show_default=True,
+    help="With --to-kafka: the Kafka brokers (env STREAM_IMBAL_BOOTSTRAP_SERVERS).",
+)
+@_run_options
+@click.pass_context
+def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
+    """Replay a CSV, Parquet or JSONL FILE in event-time order.
+
+    By default the classifier runs in-process: each event is scored when it arrives and learnt
+    when its label comes, and that prediction is scored against the label; predictions.csv,
+    the per-window metrics, drift events and summary are written to --out. With --to-kafka the
+    events (and, with a delay, the labels on --labels-topic) are sent to Kafka instead.
+
+    Rows must be in event-time order: a row older than an earlier one is a bad row (unless
+    --reorder-window holds enough rows back to put it in place), as are rows with a missing
+    id, a bad timestamp, a non-numeric or NaN feature or a label that is not a bool, an
+    integer or a string. A missing label is not an error: the event is replayed unlabelled.
+    """
+    _check_mode(ctx, options)
+    delay = options["label_delay"] or LabelDelay()
+    if options["label_time_column"]:
+        delay = LabelDelay(column=options["label_time_column"])
+    bad_rows = BadRows(options["on_bad_row"], report=_BadRowPrinter())
+    try:
+        columns = ColumnMap(
+            id=options["id_column"],
+            ts=options["ts_column"],
+            label=options["label_column"],
+            label_time=options["label_time_column"],
+            features=tuple(f for given in options["features"] for f in given.split(",") if f),
+            ignore=options["ignore"],
+        )
+        reader = FileReader(
+            file,
+            columns,
+            start_row=options["start_row"],
+            reorder_window=options["reorder_window"],
+            on_bad_row=bad_rows,
+            chunk_size=options["chunk_size"],
+        )
+        rows = tqdm(reader, unit="rows", disable=not options["progress"])
+        timeline = LabelTimeline(delay, on_bad_row=bad_rows)
+        if options["events_topic"]:
+            counts = _to_kafka(timeline(rows), options)
+        else:
+            counts, result = _direct(timeline(rows), file, options)
+    except BadRowError as error:
+        raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
+    except StreamImbalError as error:
+        raise click.UsageError(str(error)) from error
+    counts = {
+        "rows read": reader.rows_read,
+        "events replayed": timeline.events,
+        "labelled": timeline.labelled,
+        "unlabelled": timeline.unlabelled,
+        "skipped bad rows": bad_rows.skipped,
+    } | counts
+    width = max(map(len, counts))
+    for name, value in counts.items():
+        click.echo(f"{name:<{width}}  {value:>10,{'.1f' if isinstance(value, float) else ''}}")
+    if bad_rows.skipped:
+        click.echo(f"skipped by reason: {dict(bad_rows.by_kind)}")
+    if not options["events_topic"]:
+        result.summary |= {
+            "rows_read": reader.rows_read,
+            "unlabelled": timeline.unlabelled,
+            "skipped_bad_rows": bad_rows.skipped,
+        }
+        _report(result, options["out"])
+
+
+def _check_mode(ctx: click.Context, options: dict) -> None:
+    """Refuse options of the other mode, and labels that have no topic to go to."""
+    given = {
+        name for name in options if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
+    to_kafka = options["events_topic"] is not None
+    wrong = [n for n in (DIRECT_ONLY if to_kafka else KAFKA_ONLY) if n in given]
+    if wrong:
+        mode = "direct mode (without --to-kafka)" if to_kafka else "--to-kafka"
+        raise click.UsageError(f"--{wrong[0].replace('_', '-')} applies to {mode} only")
+    if options["label_delay"] and options["label_time_column"]:
+        raise click.UsageError("give --label-delay or --label-time-column, not both")
+    delayed = options["label_delay"] is not None or options["label_time_column"] is not None
+    if to_kafka and delayed and not options["labels_topic"]:
+        raise click.UsageError("--labels-topic is needed for labels that come later")
+    if to_kafka and options["labels_topic"] and not delayed:
+        raise click.UsageError(
+            "--labels-topic needs --label-delay or --label-time-column "
+            "(without a delay each event carries its label)"
+        )
+
+
+def _direct(timeline, file: pathlib.Path, options: dict):
+    from stream_imbal.classifier import OnlineImbalancedClassifier
+
+    out = options["out"] = options["out"] or pathlib.Path("runs") / file.stem
+    replay = DirectReplay(
+        OnlineImbalancedClassifier(seed=options["seed"]),
+        window_size=options["window"],
+        pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
+    )
+    with PredictionsCSV(out / "predictions.csv") as predictions:
+        result = replay.run(timeline, on_prediction=predictions.add)
+    click.echo(f"predictions written to {predictions.path}")
+    counts = {
+        "learnt": replay.learnt,
+        "evicted (store full)": replay.pending.evictions["full"],
+        "evicted (expired)": replay.pending.evictions["expired"],
+        "labels unmatched": replay.unmatched,
+    }
+    return counts, result
+
+
+def _to_kafka(timeline, options: dict) -> dict:
+    from kafka.errors import KafkaError
+
+    from consumers.kafka_io import KafkaSettings
+    from consumers.replay_producer import ReplayProducer
+
+    started = time.monotonic()
+    try:
+        producer = ReplayProducer(
+            KafkaSettings(options["bootstrap_servers"]),
+            options["events_topic"],
+            options["labels_topic"],
+            speed=options["speed"],
+        )
+    except KafkaError as error:
+        raise click.ClickException(
+            f"cannot reach Kafka at {options['bootstrap_servers']}: {error!r}"
+        ) from error
+    try:
+        producer.check_topics()
+        producer.run(timeline)
+    except KafkaError as error:
+        raise click.ClickException(f"Kafka: {error!r}") from error
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {producer.events:,} events and {producer.labels:,} labels sent")
+        raise click.exceptions.Exit(130) from None
+    finally:
+        producer.close()
+    counts = {f"events sent to {options['events_topic']}": producer.events}
+    if options["labels_topic"]:
+        counts[f"labels sent to {options['labels_topic']}"] = producer.labels
+    return counts | {"seconds": time.monotonic() - started}
+
+
+class _BadRowPrinter:
+    """Print the first skipped rows on stderr; the rest are only counted."""
+
+    def __init__(self, limit: int = SHOWN_BAD_ROWS) -> None:
+        self.limit = limit
+        self.seen = 0
+
+    def __call__(self, error: BadRowError) -> None:
+        if self.seen < self.limit:
+            click.echo(f"skipped {error}", err=True)
+        elif self.seen == self.limit:
+            click.echo("(further bad rows are counted, not shown)", err=True)
+        self.seen += 1

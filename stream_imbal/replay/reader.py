@@ -1,0 +1,407 @@
+"""Read a historical stream from a CSV, Parquet or JSONL file, row by row, in event-time order.
+
+The file is read in bounded-memory chunks (`stream_imbal.files.read_chunks`). Columns are mapped
+by `ColumnMap`: an id, a timestamp (epoch seconds, or a date-time string: ISO-8601 or anything
+`dateutil` parses; without a time zone it is UTC), a label, optionally the time each label
+became known, and the features (by default every other column; numbers only).
+
+A row that cannot be replayed is a *bad row*: a missing id, a bad timestamp, a non-numeric, NaN
+or infinite feature, a label that is not a bool, an integer or a string, a bad label time or
+one before the event's, or a row out of event-time order. Each is reported as a `BadRowError`
+naming its row (1-based data row of the file, the header not counted) to a `BadRows` policy,
+which raises it (`fail`) or counts it and goes on (`skip`). A missing label is not an error:
+the event is replayed unlabelled.
+
+**Event-time order.** With `reorder_window=0` (the default) a row older than the previous row
+is out of order. With `reorder_window=k`, up to `k` rows are held back and released oldest
+first, so a row may come up to `k` rows late; one older than a row already released is still
+out of order.
+
+>>> import pathlib, tempfile
+>>> from stream_imbal.replay import BadRows, ColumnMap, FileReader
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "tx.csv"
+>>> _ = path.write_text(
+...     "id,ts,amount,label\\n"
+...     "a,2024-01-01T00:00:00Z,12.5,0\\n"
+...     "b,2024-01-01T00:00:30Z,oops,0\\n"
+...     "c,2024-01-01T00:01:00Z,900,1\\n"
+... )
+>>> bad_rows = BadRows("skip")
+>>> for row in FileReader(path, ColumnMap(), on_bad_row=bad_rows):
+...     print(row.number, row.event_id, row.ts, row.features, row.label)
+1 a 1704067200.0 {'amount': 12.5} 0
+3 c 1704067260.0 {'amount': 900.0} 1
+>>> bad_rows.skipped, str(bad_rows.errors[0])
+(1, "row 2: feature 'amount' is not a number: 'oops'")
+
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import heapq
+import math
+import pathlib
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from stream_imbal.exceptions import ConfigError, StreamImbalError
+from stream_imbal.files import read_chunks
+
+__all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
+
+BAD_ROW_POLICIES = ("skip", "fail")
+_EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+class BadRowError(StreamImbalError):
+    """A row that cannot be replayed; `number` is its 1-based data row, `kind` what is wrong."""
+
+    def __init__(self, number: int, kind: str, reason: str) -> None:
+        super().__init__(f"row {number}: {reason}")
+        self.number = number
+        self.kind = kind
+
+
+class BadRows:
+    """What happens to bad rows: `fail` raises the first; `skip` counts them and goes on.
+
+    Parameters
+    ----------
+    policy
+        `"fail"` or `"skip"`.
+    report
+        Called with each skipped row's `BadRowError` (e.g. to print it).
+    keep
+        How many skipped errors to keep in `errors` (the count is always exact).
+
+    """
+
+    def __init__(
+        self,
+        policy: str = "fail",
+        report: Callable[[BadRowError], None] | None = None,
+        keep: int = 100,
+    ) -> None:
+        if policy not in BAD_ROW_POLICIES:
+            raise ConfigError(f"bad-row policy must be one of {BAD_ROW_POLICIES}, got {policy!r}")
+        self.policy = policy
+        self.report = report
+        self.keep = keep
+        self.skipped = 0
+        self.by_kind: collections.Counter[str] = collections.Counter()
+        self.errors: list[BadRowError] = []
+
+    def __call__(self, error: BadRowError) -> None:
+        if self.policy == "fail":
+            raise error
+        self.skipped += 1
+        self.by_kind[error.kind] += 1
+        if len(self.errors) < self.keep:
+            self.errors.append(error)
+        if self.report is not None:
+            self.report(error)
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnMap:
+    """Which column of the file holds what.
+
+    Parameters
+    ----------
+    id
+        The event id (a string or an integer).
+    ts
+        The event time: epoch seconds or a date-time string.
+    label
+        The label (a bool, an integer or a string; missing means unlabelled).
+    label_time
+        When the label became known (as `ts`), if the file says so.
+    features
+        The feature columns; empty means every column not named above nor in `ignore`.
+    ignore
+        Columns that are not features.
+
+    """
+
+    id: str = "id"
+    ts: str = "ts"
+    label: str = "label"
+    label_time: str | None = None
+    features: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @property
+    def reserved(self) -> list[str]:
+        """The columns that are not features."""
+        named = [self.id, self.ts, self.label]
+        return named + ([self.label_time] if self.label_time else [])
+
+    def feature_columns(self, columns: Iterable[str]) -> list[str]:
+        """The feature columns among the file's `columns`."""
+        columns = list(columns)
+        missing = [c for c in [*self.reserved, *self.features] if c not in columns]
+        if missing:
+            raise ConfigError(f"no column {missing[0]!r} in the file; columns: {columns}")
+        if self.features:
+            clash = set(self.features) & set(self.reserved)
+            if clash:
+                raise ConfigError(f"column {sorted(clash)[0]!r} cannot be a feature")
+            return list(self.features)
+        skipped = set(self.reserved) | set(self.ignore)
+        features = [c for c in columns if c not in skipped]
+        if not features:
+            raise ConfigError(f"no feature column left besides {sorted(skipped)}")
+        return features
+
+
+@dataclasses.dataclass(slots=True)
+class Row:
+    """One good row of the file."""
+
+    number: int
+    event_id: str | int
+    ts: float
+    features: dict[str, float]
+    label: Hashable | None
+    label_ts: float | None = None
+
+
+class FileReader:
+    """The good rows of a file in event-time order; bad rows go to `on_bad_row`.
+
+    Parameters
+    ----------
+    path
+        A `.csv`, `.parquet`, `.jsonl` or `.json` (JSON lines) file.
+    columns
+        The `ColumnMap`.
+    start_row
+        Skip the first `start_row` data rows, unchecked (to resume a replay).
+    reorder_window
+        How many rows may be held back to put slightly late rows back in order.
+    on_bad_row
+        The `BadRows` policy; by default the first bad row raises.
+    chunk_size
+        Rows read at a time.
+
+    Attributes
+    ----------
+    rows_read
+        Data rows read so far, bad ones included, those skipped by `start_row` not.
+
+    """
+
+    def __init__(
+        self,
+        path: str | pathlib.Path,
+        columns: ColumnMap = ColumnMap(),
+        *,
+        start_row: int = 0,
+        reorder_window: int = 0,
+        on_bad_row: BadRows | None = None,
+        chunk_size: int = 10_000,
+    ) -> None:
+        if start_row < 0 or reorder_window < 0:
+            raise ConfigError("start_row and reorder_window must be >= 0")
+        self.path = pathlib.Path(path)
+        self.columns = columns
+        self.start_row = start_row
+        self.reorder_window = reorder_window
+        self.on_bad_row = on_bad_row if on_bad_row is not None else BadRows()
+        self.chunk_size = chunk_size
+        self.rows_read = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        held: list[tuple[float, int, Row]] = []
+        released = -math.inf
+        for row in self._rows():
+            if row.ts < released:
+                self.on_bad_row(
+                    BadRowError(
+                        row.number,
+                        "out of order",
+                        f"out of event-time order: ts {row.ts} is before {released}, "
+                        "the time of an earlier row",
+                    )
+                )
+                continue
+            heapq.heappush(held, (row.ts, row.number, row))
+            if len(held) > self.reorder_window:
+                released, _, oldest = heapq.heappop(held)
+                yield oldest
+        while held:
+            yield heapq.heappop(held)[2]
+
+    def _rows(self) -> Iterator[Row]:
+        """Good rows in file order."""
+        features = None
+        number = 0  # data rows before the chunk
+        for chunk in read_chunks(self.path, self.chunk_size):
+            if number + len(chunk) <= self.start_row:
+                number += len(chunk)
+                continue
+            if number < self.start_row:
+                chunk = chunk.iloc[self.start_row - number :]
+                number = self.start_row
+            if features is None:
+                features = self.columns.feature_columns(chunk.columns)
+                _check_numeric(chunk, features)
+            self.rows_read += len(chunk)
+            yield from self._chunk_rows(
+                chunk.reindex(columns=[*self.columns.reserved, *features]), features, number
+            )
+            number += len(chunk)
+
+    def _chunk_rows(self, chunk: pd.DataFrame, features: list[str], number: int) -> Iterator[Row]:
+        columns = self.columns
+        ts = epoch_seconds(chunk[columns.ts])
+        values = np.column_stack([_numbers(chunk[c]) for c in features])
+        finite = np.isfinite(values).all(axis=1)
+        label_ts = epoch_seconds(chunk[columns.label_time]) if columns.label_time else None
+        ids, labels = chunk[columns.id].tolist(), chunk[columns.label].tolist()
+        rows = values.tolist()
+        for i in range(len(chunk)):
+            n = number + i + 1
+            try:
+                event_id = _event_id(ids[i], n)
+                if not math.isfinite(ts[i]):
+                    raise _bad_time(n, "timestamp", chunk[columns.ts].iloc[i])
+                if not finite[i]:
+                    raise _bad_feature(n, features, chunk.iloc[i])
+                label = _label(labels[i], n)
+                known = None
+                if label_ts is not None and label is not None:
+                    known = _label_time(label_ts[i], ts[i], chunk[columns.label_time].iloc[i], n)
+                    label = None if known is None else label
+            except BadRowError as error:
+                self.on_bad_row(error)
+                continue
+            yield Row(
+                n, event_id, float(ts[i]), dict(zip(features, rows[i], strict=True)), label, known
+            )
+
+
+def epoch_seconds(values: pd.Series) -> np.ndarray:
+    """Times as epoch seconds (floats), NaN where missing or unparseable.
+
+    Numbers are epoch seconds; strings are parsed as ISO-8601, else by `dateutil`; a time
+    without a time zone is UTC.
+
+    >>> import pandas as pd
+    >>> epoch_seconds(pd.Series([60, "1970-01-01T00:02:00", "1970-01-01 01:00+01:00", "x"]))
+    array([ 60., 120.,   0.,  nan])
+
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _since_epoch(values)
+    if pd.api.types.is_bool_dtype(values):
+        return np.full(len(values), np.nan)
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    seconds = pd.to_numeric(values, errors="coerce").astype(float)
+    seconds[values.map(lambda v: isinstance(v, bool))] = np.nan
+    text = seconds.isna() & values.notna()
+    if text.any():
+        strings = values[text].astype(str)
+        parsed = pd.to_datetime(strings, utc=True, errors="coerce", format="ISO8601")
+        if parsed.isna().any():
+            with warnings.catch_warnings():  # "could not infer format": expected here
+                warnings.simplefilter("ignore", UserWarning)
+                retry = strings[parsed.isna()].map(_parse_any)
+            parsed = parsed.where(parsed.notna(), pd.to_datetime(retry, utc=True))
+        seconds[text] = _since_epoch(parsed)
+    return seconds.to_numpy(dtype=float)
+
+
+def _parse_any(text: str) -> pd.Timestamp:
+    try:
+        return pd.to_datetime(text, utc=True, format="mixed")
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+
+
+def _since_epoch(values: pd.Series) -> np.ndarray:
+    if getattr(values.dt, "tz", None) is None:
+        values = values.dt.tz_localize("UTC")
+    return ((values - _EPOCH) / pd.Timedelta(seconds=1)).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A feature column as floats; NaN where not a number."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
+    """A feature column without a single number is a mistake in the mapping, not bad rows."""
+    for column in features:
+        values = chunk[column]
+        if values.notna().any() and np.isnan(_numbers(values)).all():
+            raise ConfigError(
+                f"column {column!r} is not numeric (e.g. {values.dropna().iloc[0]!r}); "
+                "leave it out with --ignore or name the features with --feature"
+            )
+
+
+def _event_id(value: object, number: int) -> str | int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # an integer column with gaps reads as floats
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        raise BadRowError(number, "id", "missing id")
+    raise BadRowError(number, "id", f"id must be a string or an integer, got {value!r}")
+
+
+def _label(value: object, number: int) -> Hashable | None:
+    if isinstance(value, bool | int | str):
+        return value if value != "" else None
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return int(value)  # an integer column with gaps reads as floats
+    raise BadRowError(
+        number, "label", f"label must be a bool, an integer or a string, got {value!r}"
+    )
+
+
+def _label_time(known: float, ts: float, raw: object, number: int) -> float | None:
+    """When the label became known; None when missing (the label never came)."""
+    if math.isnan(known):
+        if pd.isna(raw):
+            return None
+        raise _bad_time(number, "label time", raw)
+    if known < ts:
+        raise BadRowError(
+            number, "label time", f"label time {known} is before the event's time {ts}"
+        )
+    return float(known)
+
+
+def _bad_time(number: int, what: str, raw: object) -> BadRowError:
+    reason = f"missing {what}" if pd.isna(raw) else f"bad {what}: {raw!r}"
+    return BadRowError(number, what, reason)
+
+
+def _bad_feature(number: int, features: list[str], row: pd.Series) -> BadRowError:
+    for name in features:
+        value = row[name]
+        if pd.isna(value):
+            return BadRowError(number, "feature", f"feature {name!r} is missing")
+        number_value = _numbers(pd.Series([value]))[0]
+        if math.isnan(number_value):
+            return BadRowError(number, "feature", f"feature {name!r} is not a number: {value!r}")
+        if math.isinf(number_value):
+            return BadRowError(number, "feature", f"feature {name!r} is infinite: {value!r}")
+    raise AssertionError("a row with finite features is not bad")  # pragma: no cover
