@@ -16,6 +16,7 @@ from consumers import Service, load_config
 from consumers.kafka_io import KafkaSettings, MessageProducer
 from tests.kafka_broker import Broker
 from tests.service_harness import (
+    REPO,
     ServiceThread,
     make_events,
     produce,
@@ -278,3 +279,23 @@ def test_a_tampered_checkpoint_is_refused(broker, tmp_path):
     with pytest.raises(SnapshotError, match="signature mismatch"):
         service.run()
     assert os.path.exists(path)
+
+
+def test_a_replay_with_late_labels_is_served_end_to_end(broker, tmp_path):
+    from click.testing import CliRunner
+
+    from stream_imbal.cli import main
+
+    names = topics(partitions=2, bootstrap=broker.bootstrap_servers)
+    config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names)
+    args = ["replay", str(REPO / "examples/transactions.csv"), "--to-kafka", names["events"]]
+    args += ["--labels-topic", names["labels"], "--label-time-column", "label_ts"]
+    args += ["--bootstrap-servers", broker.bootstrap_servers, "--no-progress"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = 5000
+    with ServiceThread(config) as service:
+        predictions = read_topic(broker.bootstrap_servers, names["predictions"], rows)
+        wait_until(lambda: learned(service) == rows, what="every late label learned")
+        assert sum(len(s.pending) for s in service.states.values()) == 0
+    assert len({p["id"] for p in predictions}) == rows
