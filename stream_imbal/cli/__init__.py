@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from stream_imbal.cli import replay, run, serve
+from stream_imbal.cli import bench, replay, run, serve
 
 
 @click.group()
@@ -13,7 +13,7 @@ def main() -> None:
     """Online classification of imbalanced, drifting event streams."""
 
 
-for command in (run.simulate, run.evaluate, serve.serve, replay.replay):
+for command in (run.simulate, run.evaluate, serve.serve, bench.bench, replay.replay):
     main.add_command(command)
 
 __all__ = ["main"]
