@@ -10,17 +10,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 __all__ = [
     "EventConsumer",
+    "KafkaError",
     "KafkaSettings",
+    "KafkaTimeoutError",
     "Message",
     "MessageProducer",
     "Partition",
@@ -62,10 +65,14 @@ class Message:
     key: bytes | None
     value: bytes | None
     timestamp_ms: int
+    headers: list[tuple[str, bytes]] = dataclasses.field(default_factory=list)
 
 
 class EventConsumer:
     """A consumer-group member reading `topics`, committing offsets by hand.
+
+    Partitions are assigned by range, so partition p of co-partitioned topics goes to the
+    same member.
 
     `on_assigned` and `on_revoked` receive lists of `(topic, partition)`. kafka-python calls
     them from its network thread, so they must not block on this consumer.
@@ -84,6 +91,7 @@ class EventConsumer:
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            partition_assignment_strategy=(RangePartitionAssignor,),
             **settings.client_options(),
             **options,
         )
@@ -167,6 +175,28 @@ class MessageProducer:
 
     def close(self) -> None:
         self._producer.close()
+
+
+def read_partition(
+    settings: KafkaSettings, topic: str, partition: int, timeout_s: float = 30.0
+) -> Iterator[Message]:
+    """Every message of one partition from its beginning, without a consumer group; ends only
+    when the caller stops iterating (raises `TimeoutError` after `timeout_s` of silence)."""
+    consumer = KafkaConsumer(**settings.client_options(), enable_auto_commit=False)
+    tp = TopicPartition(topic, partition)
+    try:
+        consumer.assign([tp])
+        consumer.seek_to_beginning(tp)
+        while True:
+            batches = consumer.poll(timeout_ms=int(timeout_s * 1000))
+            if not batches:
+                raise TimeoutError(f"{topic}[{partition}]: no message in {timeout_s}s")
+            for r in batches.get(tp, []):
+                yield Message(
+                    r.topic, r.partition, r.offset, r.key, r.value, r.timestamp, r.headers
+                )
+    finally:
+        consumer.close()
 
 
 def ensure_topics(settings: KafkaSettings, topics: Mapping[str, int]) -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from kafka.errors import KafkaTimeoutError
-
-from consumers.kafka_io import KafkaSettings, MessageProducer
+from consumers.kafka_io import KafkaSettings, KafkaTimeoutError, MessageProducer
 from consumers.messages import encode_event, encode_label
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.replay import Event, Label

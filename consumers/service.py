@@ -20,11 +20,17 @@ import time
 from collections.abc import Iterable
 
 import orjson
-from kafka.coordinator.assignors.range import RangePartitionAssignor
-from kafka.errors import KafkaError, KafkaTimeoutError
 
 from consumers.config import ServiceConfig
-from consumers.kafka_io import EventConsumer, KafkaSettings, Message, MessageProducer, Partition
+from consumers.kafka_io import (
+    EventConsumer,
+    KafkaError,
+    KafkaSettings,
+    KafkaTimeoutError,
+    Message,
+    MessageProducer,
+    Partition,
+)
 from consumers.messages import BadMessage, MessageSchema, dead_letter, decode_event, decode_label
 from consumers.metrics import ServiceMetrics
 from consumers.partition_state import Outcome, PartitionState
@@ -100,7 +106,6 @@ class Service:
             session_timeout_ms=kafka.session_timeout_ms,
             heartbeat_interval_ms=kafka.heartbeat_interval_ms,
             max_poll_interval_ms=kafka.max_poll_interval_ms,
-            partition_assignment_strategy=(RangePartitionAssignor,),
         )
         if self.config.metrics.port:
             self.metrics.serve(self.config.metrics.port)

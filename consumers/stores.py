@@ -13,9 +13,7 @@ import uuid
 import zlib
 from typing import Protocol
 
-from kafka import KafkaConsumer, TopicPartition
-
-from consumers.kafka_io import KafkaSettings, MessageProducer, ensure_topics
+from consumers.kafka_io import KafkaSettings, MessageProducer, ensure_topics, read_partition
 
 __all__ = ["CheckpointStore", "DirectoryStore", "KafkaTopicStore"]
 
@@ -118,33 +116,20 @@ class KafkaTopicStore:
             headers=[("marker", marker)],
         )
         self._producer.flush()
-        consumer = KafkaConsumer(**self.settings.client_options(), enable_auto_commit=False)
-        tp = TopicPartition(self.topic, partition)
-        consumer.assign([tp])
-        consumer.seek_to_beginning(tp)
         prefix = f"{key}/".encode()
         parts: dict[bytes, dict[int, bytes]] = {}
         latest: bytes | None = None
-        try:
-            while True:
-                batches = consumer.poll(timeout_ms=int(timeout_s * 1000))
-                if not batches:
-                    raise TimeoutError(
-                        f"checkpoint topic {self.topic!r}: no answer in {timeout_s}s"
-                    )
-                for record in batches.get(tp, []):
-                    if record.key is None or not record.key.startswith(prefix):
-                        continue
-                    headers = dict(record.headers)
-                    if headers.get("marker") == marker:
-                        return latest
-                    if "snapshot" not in headers:
-                        continue
-                    index, count = map(int, headers["chunk"].split(b"/"))
-                    chunks = parts.setdefault(headers["snapshot"], {})
-                    chunks[index] = record.value
-                    if len(chunks) == count:
-                        latest = b"".join(chunks[i] for i in range(count))
-                        parts.clear()
-        finally:
-            consumer.close()
+        for record in read_partition(self.settings, self.topic, partition, timeout_s):
+            if record.key is None or not record.key.startswith(prefix):
+                continue
+            headers = dict(record.headers)
+            if headers.get("marker") == marker:
+                return latest
+            if "snapshot" not in headers:
+                continue
+            index, count = map(int, headers["chunk"].split(b"/"))
+            chunks = parts.setdefault(headers["snapshot"], {})
+            chunks[index] = record.value
+            if len(chunks) == count:
+                latest = b"".join(chunks[i] for i in range(count))
+                parts.clear()
