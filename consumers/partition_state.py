@@ -62,7 +62,8 @@ class PartitionState:
         self.learned = 0  # labelled events learned, exactly once each
         self.scored = 0
         self.unmatched_labels = 0
-        self.max_ts = -math.inf
+        self.max_ts = -math.inf  # latest event time among the events seen
+        self.label_ts = -math.inf  # event time of the latest label seen
 
     def next_offset(self, topic: str) -> int | None:
         return self.offsets.get(topic)
@@ -105,6 +106,7 @@ class PartitionState:
     def on_label(self, message: LabelMessage) -> Outcome:
         """Learn the event this label belongs to, or hold the label until its event comes."""
         outcome = Outcome()
+        self.label_ts = max(self.label_ts, message.ts)
         waiting = self.pending.pop(message.event_id)
         if waiting is not None:
             outcome.joined = 1
@@ -116,6 +118,11 @@ class PartitionState:
             outcome.unmatched_labels += 1
         self.unmatched_labels += outcome.unmatched_labels
         return outcome
+
+    @property
+    def labels_ahead(self) -> bool:
+        """Whether the labels read so far are later, in event time, than the events read."""
+        return self.label_ts > self.max_ts
 
     def _learn(self, features: dict, label: Hashable, decision: object, outcome: Outcome) -> None:
         seen = len(self.model.drift_events)

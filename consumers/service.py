@@ -66,6 +66,8 @@ class Service:
         self._last_checkpoint = time.monotonic()
         self._rewind_needed = False
         self._fatal: BaseException | None = None  # raised in a rebalance callback
+        self._held: set[int] = set()  # partitions whose labels wait for their events
+        self._skipped_labels: set[int] = set()
         self._producer: MessageProducer | None = None
         self._consumer: EventConsumer | None = None
         self._store: CheckpointStore | None = None
@@ -146,6 +148,8 @@ class Service:
                 self._process(message)
                 if self._rewind_needed:
                     break
+            if self.config.topics.labels:
+                self._align_labels(messages, saturated=len(messages) >= kafka.max_poll_records)
         if self._rewind_needed:
             self._rewind()
             return
@@ -163,6 +167,9 @@ class Service:
         expected = state.next_offset(message.topic)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
+        if message.partition in self._held and message.topic == self.config.topics.labels:
+            self._skipped_labels.add(message.partition)
+            return
         started = time.perf_counter()
         try:
             if message.topic == self.config.topics.events:
@@ -181,6 +188,25 @@ class Service:
         state.done(message.topic, message.offset)
         self._since_checkpoint += 1
         self.metrics.latency.observe(time.perf_counter() - started)
+
+    def _align_labels(self, messages: list[Message], saturated: bool) -> None:
+        """Read labels no further ahead in event time than the events of their partition.
+
+        On a backlog the labels topic, smaller, would otherwise race ahead of the events and
+        its labels pile up waiting for their events. A partition's labels are held (left
+        unprocessed, and read again later) while they are ahead of its events, until the events
+        catch up or have no more to give.
+        """
+        labels = self.config.topics.labels
+        with_events = {m.partition for m in messages if m.topic == self.config.topics.events}
+        for partition, state in self._states.items():
+            if partition in self._skipped_labels:
+                self._consumer.seek((labels, partition), state.offsets.get(labels, 0))
+            if state.labels_ahead and (saturated or partition in with_events):
+                self._held.add(partition)
+            else:
+                self._held.discard(partition)
+        self._skipped_labels.clear()
 
     def _publish(self, state: PartitionState, outcome: Outcome) -> None:
         metrics = self.metrics
@@ -334,6 +360,7 @@ class Service:
         for partition in partitions:
             state = self._restore(partition)
             self._states[partition] = state
+            self._held.discard(partition)
             for topic in self.config.topic_names:
                 offset = state.next_offset(topic)
                 self._consumer.seek((topic, partition), offset if offset is not None else 0)
@@ -357,6 +384,7 @@ class Service:
                 self.checkpoint(gone)
                 for partition in gone:
                     self._states.pop(partition, None)
+                    self._held.discard(partition)
             log.info("partitions revoked", extra={"fields": {"partitions": gone}})
 
     # --- observability --------------------------------------------------------------------

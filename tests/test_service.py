@@ -59,6 +59,24 @@ def test_every_event_is_predicted_once_and_every_label_learned(broker, tmp_path)
     assert state.model.n_seen == len(events)
 
 
+def test_labels_far_ahead_of_their_events_wait_for_them(broker, tmp_path):
+    # The whole backlog is on the topics before the service starts: the labels topic would
+    # race ahead of the events and overflow a small early-label store without flow control.
+    names = topics(bootstrap=broker.bootstrap_servers)
+    config = write_config(
+        tmp_path / "s.toml",
+        broker.bootstrap_servers,
+        names,
+        labels={"early_max": 300},
+        kafka={"max_poll_records": 200},
+    )
+    events, late = make_events(6000, seed=4)
+    produce(broker.bootstrap_servers, names, events, late, label_delay=5)
+    with ServiceThread(config) as service:
+        wait_until(lambda: learned(service) == len(events), what="every label learned")
+        assert service.states[0].unmatched_labels == 0
+
+
 def test_bad_messages_go_to_the_dead_letter_topic_and_the_rest_is_predicted(broker, tmp_path):
     names = topics(bootstrap=broker.bootstrap_servers)
     limits = {"max_message_bytes": SCHEMA.max_message_bytes, "max_features": SCHEMA.max_features}
