@@ -124,6 +124,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._takes_weight = _takes_weight(self._prototype)
         self._classes: list[Hashable] = []
         self._minority: Hashable | None = None
+        self._majority: Hashable | None = None  # the other class, once there are two
         self._n_seen = 0
         self._forget_last()
 
@@ -180,15 +181,13 @@ class OnlineImbalancedClassifier(base.Classifier):
     # --- prediction ------------------------------------------------------------------------
 
     def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        return self._infer(x)[0]
+        return (self._last if x is self._last_x else self._infer(x))[0]
 
     def predict_one(self, x: dict) -> Hashable | None:
-        return self._infer(x)[1]
+        return (self._last if x is self._last_x else self._infer(x))[1]
 
     def _infer(self, x: dict) -> tuple[dict, Hashable | None, float]:
-        """(corrected probabilities, decision, raw minority score), cached for the same dict."""
-        if x is self._last_x:
-            return self._last
+        """(corrected probabilities, decision, raw minority score), kept for the same dict."""
         check_features(x)
         classes = self._classes
         if len(classes) == 2:
@@ -201,18 +200,19 @@ class OnlineImbalancedClassifier(base.Classifier):
         return out
 
     def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
-        minority = self._minority
-        majority = self._other(minority)
+        minority, majority = self._minority, self._majority
         score = self._minority_score(self._learner, x)
-        decision = minority if score >= self._raw_threshold() else majority
-        p = correct_binary(score, self._trained.share(minority), self._prior.share(minority))
+        trained = self._trained.share(minority)
+        searched = self._calibrator.threshold  # as in `_raw_threshold`, sharing `trained`
+        decision = minority if score >= (trained if searched is None else searched) else majority
+        p = correct_binary(score, trained, self._prior.share(minority))
         return {minority: p, majority: 1.0 - p}, decision, score
 
     def _minority_score(self, learner: base.Classifier, x: dict) -> float:
-        if learner.__class__ is BinaryLabels and len(learner.labels) == 2:
+        if learner.__class__ is BinaryLabels and len(labels := learner.labels) == 2:
             # Skip the label mapping: read the boolean learner's own probability.
             p_second = learner.classifier.predict_proba_one(x).get(True, 0.0)
-            return p_second if self._minority == learner.labels[1] else 1.0 - p_second
+            return p_second if self._minority == labels[1] else 1.0 - p_second
         raw = learner.predict_proba_one(x)
         minority = raw.get(self._minority, 0.0)
         total = minority + raw.get(self._other(self._minority), 0.0)
@@ -254,25 +254,33 @@ class OnlineImbalancedClassifier(base.Classifier):
     def learn_one(self, x: dict, y: Hashable) -> None:
         if y.__class__ not in _PLAIN_LABELS:
             check_label(y)
-        _, y_pred, score = self._infer(x)  # the prediction made before learning (cached)
-        self._forget_last()
-        if y not in self._classes:
+        # The prediction made before learning (cached).
+        _, y_pred, score = self._last if x is self._last_x else self._infer(x)
+        self._last_x = _NOT_CACHED
+        classes = self._classes
+        if y not in classes:
             self._add_class(y)
 
         prior = self._prior
         prior.update(y)
-        shares = prior.shares
-        self._minority = minority = min(shares, key=shares.__getitem__)
-        if len(self._classes) == 2:
+        minority = prior.minority
+        if minority != self._minority:
+            self._minority = minority
+            self._majority = self._other(minority) if len(classes) == 2 else None
+        if len(classes) == 2:
             self._calibrator.update(score, y == minority)
             # Recall is monitored at the training prior's own cut, not at the searched
             # threshold: a moving threshold changes the errors without any drift.
-            y_pred = minority if score >= self._trained.share(minority) else self._other(minority)
+            y_pred = minority if score >= self._trained.share(minority) else self._majority
         if y_pred is not None:
             challenger = self._challenger
             if challenger is not None:
                 challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
-            self._watch_drift(y, y_pred)
+            drift = self._drift
+            kind = drift.update(y, y_pred, self._n_seen)
+            alert = kind or drift.prior_shift_detected or drift.warning_detected
+            if alert or challenger is not None:
+                self._answer_drift(kind)
 
         balancing, rng = self._balancing, self._rng
         weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
@@ -287,6 +295,7 @@ class OnlineImbalancedClassifier(base.Classifier):
 
     def _add_class(self, y: Hashable) -> None:
         self._classes.append(y)
+        self._minority = None  # the majority must be found again
         if self._binary_only and len(self._classes) == 3:
             # Keep the model learned so far as the one-vs-rest member of the second class.
             ovr = multiclass.OneVsRestClassifier(self._prototype.clone())
@@ -296,9 +305,8 @@ class OnlineImbalancedClassifier(base.Classifier):
             self._binary_only = False
             self._takes_weight = _takes_weight(ovr)
 
-    def _watch_drift(self, y: Hashable, y_pred: Hashable) -> None:
+    def _answer_drift(self, kind: str | None) -> None:
         drift = self._drift
-        kind = drift.update(y, y_pred, self._n_seen)
         if drift.prior_shift_detected:
             self._prior.restart(*drift.prior_estimate)
         if kind is None and self._challenger is None and not drift.warning_detected:
@@ -334,16 +342,21 @@ class OnlineImbalancedClassifier(base.Classifier):
         return multiclass.OneVsRestClassifier(self._prototype.clone())
 
     def _forget_last(self) -> None:
-        self._last_x: dict | None = None
+        self._last_x: object = _NOT_CACHED
         self._last: tuple = ({}, None, 0.0)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_last_x"], state["_last"] = None, ({}, None, 0.0)
+        del state["_last_x"], state["_last"]  # a cache keyed by identity: not worth keeping
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._forget_last()
 
 
 _PLAIN_LABELS = frozenset({bool, int, str})
+_NOT_CACHED = object()  # what `_last_x` holds when no inference is cached
 
 
 def _takes_weight(learner: base.Classifier) -> bool:

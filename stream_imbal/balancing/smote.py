@@ -41,7 +41,7 @@ class _Ring:
 
 
 def _is_minority(share: float, prior: ClassPrior) -> bool:
-    return share < 0.5 and share * len(prior.shares) < 1.0  # no dict built for share >= 1/2
+    return share * prior.n_classes < 1.0
 
 
 class OnlineSMOTE(BalancingStrategy):
@@ -166,7 +166,7 @@ class OnlineSMOTE(BalancingStrategy):
         share = prior.share(y)
         if not _is_minority(share, prior):
             return 0.0
-        return min(1.0 / (len(prior.shares) * share) - 1.0, self.max_synthetic)
+        return min(1.0 / (prior.n_classes * share) - 1.0, self.max_synthetic)
 
     def update(
         self, x: dict, y: Hashable, prior: ClassPrior, rng: random.Random | None = None

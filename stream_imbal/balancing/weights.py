@@ -79,11 +79,12 @@ class ClassWeights(base.Base):
 
     def weight(self, y: Hashable, prior: ClassPrior) -> float:
         """Weight of an event of class `y` (whose label `prior` has already counted)."""
-        shares = prior.shares
         if self.scheme == "inverse":  # the normaliser sum_k p_k / p_k is the number of classes
-            w = 1.0 / (len(shares) * shares[y])
+            w = 1.0 / (prior.n_classes * prior.share(y))
         else:
+            shares = prior.shares
             n = prior.n_effective
             mean = sum(p * self._raw(p, label, n) for label, p in shares.items() if p > 0)
             w = self._raw(shares[y], y, n) / mean
-        return min(max(w, 1.0 / self.clip), self.clip)
+        clip, low = self.clip, 1.0 / self.clip  # clamped without min / max: this runs per event
+        return clip if w > clip else (w if w > low else low)

@@ -92,9 +92,10 @@ class ClassRecallMonitor(base.Base):
             warnings = self._warning_classes
             if detector.warning_detected:
                 warnings.add(y_true)
+                self.warning_detected = True
             elif warnings:
                 warnings.discard(y_true)
-            self.warning_detected = bool(warnings)
+                self.warning_detected = bool(warnings)
         self.drifted_class = y_true
 
     def reset(self) -> None:

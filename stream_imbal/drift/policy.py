@@ -96,15 +96,12 @@ class DriftPolicy(base.Base):
         self._last_prior_report = -prior_cooldown
         self._watch_concept_from = grace_period
         self.prior_shift_detected = False
+        self.warning_detected = False  # a class's recall is in its detector's warning zone
 
     @property
     def events(self) -> tuple[DriftEvent, ...]:
         """Drifts reported so far (the most recent `max_events`)."""
         return tuple(self._events)
-
-    @property
-    def warning_detected(self) -> bool:
-        return self.detect_concept and self._monitor.warning_detected
 
     @property
     def prior_estimate(self) -> tuple[dict[Hashable, float], float]:
@@ -125,14 +122,16 @@ class DriftPolicy(base.Base):
                     kind = self._report(index, PRIOR, prior.name, None)
                     # New class weights move each class's errors: recall baselines start over.
                     self._monitor.reset()
+                    self.warning_detected = False
                     self._watch_concept_from = index + self.grace_period
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)
             if monitor.drift_detected:
-                kind = self._report(index, CONCEPT, self._monitor.name, y_true)
-                self._monitor.reset()
+                kind = self._report(index, CONCEPT, monitor.name, y_true)
+                monitor.reset()
                 self._watch_concept_from = index + self.grace_period
+            self.warning_detected = monitor.warning_detected
         return kind
 
     def _report(self, index: int, kind: str, detector: str, label: Hashable | None) -> str:

@@ -64,6 +64,11 @@ class ClassPrior(base.Base, abc.ABC):
         return list(self.shares)
 
     @property
+    def n_classes(self) -> int:
+        """Number of classes seen so far."""
+        return len(self.shares)
+
+    @property
     def minority(self) -> Hashable | None:
         """The class with the smallest estimated share (None before any label)."""
         shares = self.shares

@@ -8,6 +8,8 @@ from stream_imbal.priors.base import ClassPrior
 
 __all__ = ["DecayedClassPrior"]
 
+_RESCALE_AT = 1e100  # keeps the squared weights far from overflow
+
 
 class DecayedClassPrior(ClassPrior):
     """Class proportions with exponentially fading memory.
@@ -16,7 +18,9 @@ class DecayedClassPrior(ClassPrior):
     n <- theta * n + 1; the share of class k is c_k / n. This is the time-decayed class size of
     Wang, Minku & Yao normalised by the decayed count actually seen, so the first events are not
     biased towards a uniform start and a class that appears mid-stream starts at its true
-    frequency. `theta = 0.5 ** (1 / half_life)`. Cost per update: O(number of classes).
+    frequency. `theta = 0.5 ** (1 / half_life)`. Rather than decaying every count, each update
+    is added with a weight growing by 1 / theta (the counts are rescaled once that weight gets
+    large): only ratios of counts are ever read, so an update costs O(1).
 
     Parameters
     ----------
@@ -47,21 +51,40 @@ class DecayedClassPrior(ClassPrior):
             raise ValueError(f"half_life must be > 0, got {half_life}")
         self.half_life = half_life
         self._theta = 0.5 ** (1.0 / half_life)
+        self._growth = 1.0 / self._theta
+        # Counts in units of the current event's weight `_scale`: the true counts are these
+        # divided by `_scale` (and `_sum_sq` by its square), which every ratio cancels.
+        self._scale = 1.0
         self._counts: dict[Hashable, float] = {}
         self._total = 0.0
         self._sum_sq = 0.0  # decayed sum of squared weights, for the effective sample size
         self._shares: dict[Hashable, float] | None = None  # cached until the next update
+        self._minority: Hashable | None = None  # cached while `_minority_known`
+        self._minority_known = False
 
     def update(self, y: Hashable, w: float = 1.0) -> None:
         """Count one label, with weight `w` (e.g. the weight a learner trained it with)."""
-        theta = self._theta
+        scale = self._scale = self._scale * self._growth
+        w *= scale
         counts = self._counts
-        for label in counts:
-            counts[label] *= theta
-        counts[y] = counts.get(y, 0.0) + w
-        self._total = self._total * theta + w
-        self._sum_sq = self._sum_sq * theta * theta + w * w
+        count = counts.get(y)
+        counts[y] = w if count is None else count + w
+        self._total += w
+        self._sum_sq += w * w
         self._shares = None
+        # Only the count of `y` grew (the others' scaled counts stand still): the minority can
+        # only change if `y` was it or is new.
+        if count is None or y == self._minority:
+            self._minority_known = False
+        if scale > _RESCALE_AT:
+            self._rescale()
+
+    def _rescale(self) -> None:
+        scale = self._scale
+        self._counts = {label: c / scale for label, c in self._counts.items()}
+        self._total /= scale
+        self._sum_sq /= scale * scale
+        self._scale = 1.0
 
     def share(self, label: Hashable) -> float:
         return self._counts.get(label, 0.0) / self._total if self._total else 0.0
@@ -74,6 +97,20 @@ class DecayedClassPrior(ClassPrior):
         return self._shares
 
     @property
+    def n_classes(self) -> int:
+        return len(self._counts) if self._total else 0
+
+    @property
+    def minority(self) -> Hashable | None:
+        if not self._minority_known:
+            if not self._total:
+                return None
+            counts = self._counts
+            self._minority = min(counts, key=counts.__getitem__)
+            self._minority_known = True
+        return self._minority
+
+    @property
     def n_effective(self) -> float:
         """Kish effective sample size of the decayed weights."""
         return self._total * self._total / self._sum_sq if self._sum_sq else 0.0
@@ -82,6 +119,8 @@ class DecayedClassPrior(ClassPrior):
         """Start again from `shares`, weighted as `n` recent events (capped by the memory)."""
         n = max(1.0, min(n, 1.0 / (1.0 - self._theta)))
         self._counts = {label: share * n for label, share in shares.items()}
+        self._scale = 1.0
         self._total = n
         self._sum_sq = n
         self._shares = None
+        self._minority_known = False

@@ -57,6 +57,15 @@ class SlidingWindowPrior(ClassPrior):
         return {label: count / n for label, count in self._counts.items()} if n else {}
 
     @property
+    def n_classes(self) -> int:
+        return len(self._counts) if self._window else 0
+
+    @property
+    def minority(self) -> Hashable | None:
+        counts = self._counts
+        return min(counts, key=counts.__getitem__) if self._window else None
+
+    @property
     def n_effective(self) -> float:
         return float(len(self._window))
 

@@ -98,35 +98,49 @@ class ThresholdCalibrator(base.Base):
 
     def reset(self) -> None:
         """Forget the buffers and the threshold (after a concept drift)."""
-        self._positives = _Ring(self.positive_window)
-        self._negatives = _Ring(self.window_size)
+        self._positives = _Window(self.positive_window)
+        self._negatives = _Window(self.window_size)
         self._positive_share = 0.5
-        self._until_refit = self.refit_every
+        # Updates not yet filed into the windows (nothing reads those between two refits).
+        self._pending_scores: list[float] = []
+        self._pending_labels: list[bool] = []
         self.threshold: float | None = None
 
     def update(self, score: float, positive: bool) -> None:
         """Record the score of an event and whether it was positive."""
-        (self._positives if positive else self._negatives).add(score)
-        self._positive_share = self._positive_share * self._decay + positive * (1 - self._decay)
-        self._until_refit -= 1
-        if not self._until_refit:
-            self._until_refit = self.refit_every
+        self._pending_labels.append(positive)
+        pending = self._pending_scores
+        pending.append(score)
+        if len(pending) == self.refit_every:
+            self._file_pending()
             self._refit()
 
+    def _file_pending(self) -> None:
+        decay, share = self._decay, self._positive_share
+        for positive in self._pending_labels:
+            share = share * decay + positive * (1 - decay)
+        self._positive_share = share
+        scores = np.array(self._pending_scores, dtype=float)
+        labels = np.array(self._pending_labels, dtype=bool)
+        self._positives.extend(scores[labels])
+        self._negatives.extend(scores[~labels])
+        self._pending_scores, self._pending_labels = [], []
+
     def _refit(self) -> None:
-        n_pos, n_neg = len(self._positives.items), len(self._negatives.items)
+        n_pos, n_neg = len(self._positives.values), len(self._negatives.values)
         if min(n_pos, n_neg) < self.min_positives:
             return
         # Each negative stands for this many negatives of the stream's mix per positive.
         share = min(max(self._positive_share, 1e-6), 1 - 1e-6)
         negative_weight = (1 - share) / share * n_pos / n_neg
-        raw = np.array(self._positives.items + self._negatives.items)
-        labels = np.arange(len(raw)) < n_pos
-        order = np.argsort(-raw, kind="stable")
-        scores = raw[order]
-        # Cut i predicts the i highest scores positive; cut 0 predicts none.
-        tp = np.concatenate(([0], np.cumsum(labels[order])))
-        fp = (np.arange(len(tp)) - tp) * negative_weight
+        positives, negatives = np.sort(self._positives.values), np.sort(self._negatives.values)
+        # Cut j > 0 predicts positive every score >= cuts[j - 1]; cut 0 predicts none. Cuts fall
+        # between distinct scores: a threshold cannot split equal ones.
+        cuts = np.unique(np.concatenate((positives, negatives)))[::-1]
+        tp = np.zeros(len(cuts) + 1)
+        tp[1:] = n_pos - np.searchsorted(positives, cuts)
+        fp = np.zeros(len(cuts) + 1)
+        fp[1:] = (n_neg - np.searchsorted(negatives, cuts)) * negative_weight
         values = scores_at_cuts(
             tp,
             fp,
@@ -137,32 +151,37 @@ class ThresholdCalibrator(base.Base):
             self.cost_fp,
             self.cost_fn,
         )
-        # A cut between equal scores cannot be realised by a threshold.
-        realisable = np.concatenate(([True], scores[1:] < scores[:-1], [True]))
-        best = int(np.argmax(np.where(realisable, values, -np.inf)))
-        upper = scores[best - 1] if best > 0 else 1.0
-        lower = scores[best] if best < len(scores) else 0.0
+        best = int(np.argmax(values))
+        upper = cuts[best - 1] if best > 0 else 1.0
+        lower = cuts[best] if best < len(cuts) else 0.0
         target = (upper + lower) / 2
         if self.threshold is None:
             self.threshold = float(target)
             return
-        current = values[int(np.count_nonzero(scores >= self.threshold))]
+        current = values[int(np.count_nonzero(cuts >= self.threshold))]
         if values[best] - current > self.hysteresis:
             step = max(-self.max_step, min(self.max_step, target - self.threshold))
             self.threshold = float(self.threshold + step)
 
 
-class _Ring:
-    """The last `size` values added, in a list overwritten in place once full."""
+class _Window:
+    """The last `size` values added, in a ring buffer (in no useful order: searches sort them)."""
 
     def __init__(self, size: int):
-        self.size = size
-        self.items: list[float] = []
+        self._buffer = np.empty(size)
         self._cursor = 0
+        self._filled = 0
 
-    def add(self, value: float) -> None:
-        if len(self.items) < self.size:
-            self.items.append(value)
-        else:
-            self.items[self._cursor] = value
-            self._cursor = (self._cursor + 1) % self.size
+    def extend(self, values: np.ndarray) -> None:
+        buffer, cursor = self._buffer, self._cursor
+        size = len(buffer)
+        new = values[-size:]
+        head = min(cursor + len(new), size) - cursor  # what fits before the end of the buffer
+        buffer[cursor : cursor + head] = new[:head]
+        buffer[: len(new) - head] = new[head:]
+        self._cursor = (cursor + len(new)) % size
+        self._filled = min(self._filled + len(new), size)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._buffer[: self._filled]
