@@ -188,7 +188,7 @@ def main() -> None:
                     "every_seconds": 30.0,
                     "directory": str(workdir / f"ck-{preset}"),
                 },
-                kafka={"poll_timeout_ms": 1000},
+                kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10},
             )
             rate, latencies = service_rate(config, args.events)
             rows.append((f"service, {preset} (b)", rate, latencies))

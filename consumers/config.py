@@ -36,6 +36,9 @@ class KafkaSection:
     request_timeout_ms: int = 30_000
     max_poll_records: int = 500
     poll_timeout_ms: int = 1_000
+    # How long a fetch may wait for data: some brokers (Tansu) wait this long whenever one of
+    # the partitions fetched (e.g. a quiet labels topic) has nothing new.
+    fetch_max_wait_ms: int = 100
     linger_ms: int = 50  # predictions are batched this long: fewer sender wake-ups
     security: dict = dataclasses.field(default_factory=dict)
 

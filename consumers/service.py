@@ -108,6 +108,7 @@ class Service:
             session_timeout_ms=kafka.session_timeout_ms,
             heartbeat_interval_ms=kafka.heartbeat_interval_ms,
             max_poll_interval_ms=kafka.max_poll_interval_ms,
+            fetch_max_wait_ms=kafka.fetch_max_wait_ms,
         )
         if self.config.metrics.port:
             self.metrics.serve(self.config.metrics.port)

@@ -48,6 +48,7 @@ def write_config(
             "max_poll_interval_ms": 10000,
             "request_timeout_ms": 5000,
             "poll_timeout_ms": 200,
+            "fetch_max_wait_ms": 10,
         },
         "topics": names,
         "checkpoint": {
