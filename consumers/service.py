@@ -67,7 +67,7 @@ class Service:
         self._rewind_needed = False
         self._fatal: BaseException | None = None  # raised in a rebalance callback
         self._held: set[int] = set()  # partitions whose labels wait for their events
-        self._skipped_labels: set[int] = set()
+        self._reread: set[Partition] = set()  # to read again from the state's next offset
         self._producer: MessageProducer | None = None
         self._consumer: EventConsumer | None = None
         self._store: CheckpointStore | None = None
@@ -150,7 +150,12 @@ class Service:
                 if self._rewind_needed:
                     break
             if self.config.topics.labels:
-                self._align_labels(messages, saturated=len(messages) >= kafka.max_poll_records)
+                self._align_labels(messages)
+            for topic, partition in self._reread:
+                if partition in self._states:
+                    offset = self._states[partition].next_offset(topic)
+                    self._consumer.seek((topic, partition), offset or 0)
+            self._reread.clear()
         if self._rewind_needed:
             self._rewind()
             return
@@ -168,8 +173,9 @@ class Service:
         expected = state.next_offset(message.topic)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
-        if message.partition in self._held and message.topic == self.config.topics.labels:
-            self._skipped_labels.add(message.partition)
+        held = message.partition in self._held and message.topic == self.config.topics.labels
+        if held or (expected is not None and message.offset > expected):  # or a gap: never skip
+            self._reread.add((message.topic, message.partition))
             return
         started = time.perf_counter()
         try:
@@ -190,24 +196,23 @@ class Service:
         self._since_checkpoint += 1
         self.metrics.latency.observe(time.perf_counter() - started)
 
-    def _align_labels(self, messages: list[Message], saturated: bool) -> None:
+    def _align_labels(self, messages: list[Message]) -> None:
         """Read labels no further ahead in event time than the events of their partition.
 
         On a backlog the labels topic, smaller, would otherwise race ahead of the events and
         its labels pile up waiting for their events. A partition's labels are held (left
         unprocessed, and read again later) while they are ahead of its events, until the events
-        catch up or have no more to give.
+        catch up or have no more to give (`_process` skips them; the batch's end seeks back).
         """
-        labels = self.config.topics.labels
-        with_events = {m.partition for m in messages if m.topic == self.config.topics.events}
+        events = [m.partition for m in messages if m.topic == self.config.topics.events]
+        # a batch full of events may have left out a partition whose events are still coming
+        saturated = len(events) >= self.config.kafka.max_poll_records
+        with_events = set(events)
         for partition, state in self._states.items():
-            if partition in self._skipped_labels:
-                self._consumer.seek((labels, partition), state.offsets.get(labels, 0))
             if state.labels_ahead and (saturated or partition in with_events):
                 self._held.add(partition)
             else:
                 self._held.discard(partition)
-        self._skipped_labels.clear()
 
     def _publish(self, state: PartitionState, outcome: Outcome) -> None:
         metrics = self.metrics
