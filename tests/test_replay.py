@@ -394,8 +394,10 @@ def test_evicted_events_are_counted_and_their_labels_unmatched(tmp_path):
 
 def test_the_example_dataset_replays(tmp_path):
     out = tmp_path / "o"
-    result = _invoke(EXAMPLE, "--label-time-column", "label_ts", "--out", out)
+    report = tmp_path / "report"
+    result = _invoke(EXAMPLE, "--label-time-column", "label_ts", "--out", out, "--report", report)
     assert result.exit_code == 0, result.output
+    assert (report / "report.html").is_file() and (report / "scores.png").is_file()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rows_read"] == summary["events"] == summary["learnt"] == 5000
     assert summary["skipped_bad_rows"] == 0 and summary["gmean"] > 0.5

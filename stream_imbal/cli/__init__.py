@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from stream_imbal.cli import bench, replay, run, serve
+from stream_imbal.cli import bench, replay, report, run, serve
 
 
 @click.group()
@@ -15,5 +15,6 @@ def main() -> None:
 
 for command in (run.simulate, run.evaluate, serve.serve, bench.bench, replay.replay):
     main.add_command(command)
+main.add_command(report.report)
 
 __all__ = ["main"]

@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
+from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import _report, _run_options
 from stream_imbal.exceptions import ConfigError, StreamImbalError
 from stream_imbal.pending import PendingLabels
@@ -31,7 +32,7 @@ from stream_imbal.replay import (
 __all__ = ["replay"]
 
 SHOWN_BAD_ROWS = 20  # skipped rows printed one by one; the rest are counted
-DIRECT_ONLY = ("out", "window", "seed", "pending_max", "pending_ttl")
+DIRECT_ONLY = ("out", "window", "seed", "pending_max", "pending_ttl", "report_dir")
 KAFKA_ONLY = ("labels_topic", "speed")
 
 
@@ -132,6 +133,7 @@ class _Duration(click.ParamType):
     help="With --to-kafka: the Kafka brokers (env STREAM_IMBAL_BOOTSTRAP_SERVERS).",
 )
 @_run_options
+@report_option
 @click.pass_context
 def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
     """Replay a CSV, Parquet or JSONL FILE in event-time order.
@@ -197,6 +199,8 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
             "skipped_bad_rows": bad_rows.skipped,
         }
         _report(result, options["out"])
+        if options["report_dir"]:
+            write_run_report(options["out"], options["report_dir"])
 
 
 def _check_mode(ctx: click.Context, options: dict) -> None:
@@ -208,7 +212,8 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
     wrong = [n for n in (DIRECT_ONLY if to_kafka else KAFKA_ONLY) if n in given]
     if wrong:
         mode = "direct mode (without --to-kafka)" if to_kafka else "--to-kafka"
-        raise click.UsageError(f"--{wrong[0].replace('_', '-')} applies to {mode} only")
+        flag = next(p.opts[0] for p in ctx.command.params if p.name == wrong[0])
+        raise click.UsageError(f"{flag} applies to {mode} only")
     if options["label_delay"] and options["label_time_column"]:
         raise click.UsageError("give --label-delay or --label-time-column, not both")
     delayed = options["label_delay"] is not None or options["label_time_column"] is not None

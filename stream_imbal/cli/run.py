@@ -8,6 +8,7 @@ import click
 import pandas as pd
 
 from stream_imbal.classifier import OnlineImbalancedClassifier
+from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.files import read_labelled_events
@@ -51,9 +52,11 @@ def _run_options(function):
 @click.argument("scenario", default="demo")
 @click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
 @_run_options
-def simulate(scenario: str, events: int | None, window: int, out, seed: int, progress: bool):
+@report_option
+def simulate(scenario: str, events: int | None, window: int, out, seed: int, progress, report_dir):
     """Run the default classifier on SCENARIO: a built-in name or a TOML file (default: demo)."""
     from stream_imbal import simulation
+    from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
 
     try:
         if scenario.endswith(".toml"):
@@ -65,7 +68,11 @@ def simulate(scenario: str, events: int | None, window: int, out, seed: int, pro
     click.echo(stream.describe())
     model = OnlineImbalancedClassifier(seed=seed)
     result = prequential(model, stream.iter_truth(), window, progress=progress)
-    _report(result, out or pathlib.Path("runs") / pathlib.Path(scenario).stem)
+    out = out or pathlib.Path("runs") / pathlib.Path(scenario).stem
+    _report(result, out)
+    ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
+    if report_dir:
+        write_run_report(out, report_dir)
 
 
 @click.command()
@@ -73,7 +80,8 @@ def simulate(scenario: str, events: int | None, window: int, out, seed: int, pro
 @click.option("--target", required=True, help="Column holding the label.")
 @click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
 @_run_options
-def evaluate(file, target: str, ignore: tuple[str, ...], window: int, out, seed: int, progress):
+@report_option
+def evaluate(file, target, ignore: tuple[str, ...], window, out, seed: int, progress, report_dir):
     """Evaluate the default classifier prequentially on a CSV, Parquet or JSONL FILE."""
     try:
         events = read_labelled_events(file, target, ignore)
@@ -81,7 +89,10 @@ def evaluate(file, target: str, ignore: tuple[str, ...], window: int, out, seed:
         result = prequential(model, events, window, progress=progress)
     except StreamImbalError as error:
         raise click.UsageError(str(error)) from error
-    _report(result, out or pathlib.Path("runs") / file.stem)
+    out = out or pathlib.Path("runs") / file.stem
+    _report(result, out)
+    if report_dir:
+        write_run_report(out, report_dir)
 
 
 def _report(result: EvaluationResult, out: pathlib.Path) -> None:
