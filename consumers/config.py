@@ -66,6 +66,9 @@ class LabelsSection:
     pending_max: int = 100_000
     pending_ttl_seconds: float = 7 * 24 * 3600.0  # event time
     early_max: int = 10_000  # labels that came before their event
+    # labels ahead of their events wait while the events keep coming; after this long without
+    # events they are read anyway
+    max_idle_ms: int = 1_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +130,7 @@ class ServiceConfig:
             "[labels] pending_max": self.labels.pending_max,
             "[labels] pending_ttl_seconds": self.labels.pending_ttl_seconds,
             "[labels] early_max": self.labels.early_max,
+            "[labels] max_idle_ms": self.labels.max_idle_ms,
             "[kafka] max_poll_records": self.kafka.max_poll_records,
             "[metrics] window": self.metrics.window,
             "[schema] max_message_bytes": self.schema.max_message_bytes,

@@ -67,6 +67,7 @@ class Service:
         self._rewind_needed = False
         self._fatal: BaseException | None = None  # raised in a rebalance callback
         self._held: set[int] = set()  # partitions whose labels wait for their events
+        self._events_seen_at: dict[int, float] = {}  # when a partition last gave events
         self._reread: set[Partition] = set()  # to read again from the state's next offset
         self._producer: MessageProducer | None = None
         self._consumer: EventConsumer | None = None
@@ -202,14 +203,19 @@ class Service:
         On a backlog the labels topic, smaller, would otherwise race ahead of the events and
         its labels pile up waiting for their events. A partition's labels are held (left
         unprocessed, and read again later) while they are ahead of its events, until the events
-        catch up or have no more to give (`_process` skips them; the batch's end seeks back).
+        catch up or have given nothing for `[labels] max_idle_ms` (`_process` skips held labels;
+        the batch's end seeks back).
         """
         events = [m.partition for m in messages if m.topic == self.config.topics.events]
         # a batch full of events may have left out a partition whose events are still coming
         saturated = len(events) >= self.config.kafka.max_poll_records
-        with_events = set(events)
+        now = time.monotonic()
+        for partition in events:
+            self._events_seen_at[partition] = now
+        idle_s = self.config.labels.max_idle_ms / 1000
         for partition, state in self._states.items():
-            if state.labels_ahead and (saturated or partition in with_events):
+            flowing = now - self._events_seen_at.get(partition, 0.0) < idle_s
+            if state.labels_ahead and (saturated or flowing):
                 self._held.add(partition)
             else:
                 self._held.discard(partition)
@@ -367,6 +373,7 @@ class Service:
             state = self._restore(partition)
             self._states[partition] = state
             self._held.discard(partition)
+            self._events_seen_at[partition] = time.monotonic()  # give its events time to come
             for topic in self.config.topic_names:
                 offset = state.next_offset(topic)
                 self._consumer.seek((topic, partition), offset if offset is not None else 0)

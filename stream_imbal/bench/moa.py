@@ -32,7 +32,7 @@ def moa_missing() -> str | None:
     Examples
     --------
     >>> from stream_imbal.bench import moa_missing
-    >>> moa_missing() is None or "needs" in moa_missing()
+    >>> moa_missing() is None or "need" in moa_missing()
     True
 
     """
