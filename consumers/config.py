@@ -16,6 +16,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+from consumers.messages import MessageSchema
 from stream_imbal.exceptions import ConfigError
 
 __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
@@ -49,16 +50,6 @@ class TopicsSection:
     predictions: str = ""
     dead_letters: str = ""
     labels: str = ""  # optional: labels that arrive after their event
-
-
-@dataclasses.dataclass(frozen=True)
-class SchemaSection:
-    id_field: str = "id"
-    ts_field: str = "ts"
-    features_field: str = "features"
-    label_field: str = "label"
-    max_message_bytes: int = 1_000_000
-    max_features: int = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +95,7 @@ class LoggingSection:
 class ServiceConfig:
     kafka: KafkaSection = KafkaSection()
     topics: TopicsSection = TopicsSection()
-    schema: SchemaSection = SchemaSection()
+    schema: MessageSchema = MessageSchema()
     labels: LabelsSection = LabelsSection()
     checkpoint: CheckpointSection = CheckpointSection()
     model: ModelSection = ModelSection()

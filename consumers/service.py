@@ -31,7 +31,7 @@ from consumers.kafka_io import (
     MessageProducer,
     Partition,
 )
-from consumers.messages import BadMessage, MessageSchema, dead_letter, decode_event, decode_label
+from consumers.messages import BadMessage, dead_letter, decode_event, decode_label
 from consumers.metrics import ServiceMetrics
 from consumers.partition_state import Outcome, PartitionState
 from consumers.signing import key_from_environment, sign, verify
@@ -54,9 +54,7 @@ class Service:
             security=config.kafka.security,
             request_timeout_ms=config.kafka.request_timeout_ms,
         )
-        self.schema = MessageSchema(
-            **{f: getattr(config.schema, f) for f in MessageSchema.__dataclass_fields__}
-        )
+        self.schema = config.schema
         self.metrics = ServiceMetrics()
         self._key = key_from_environment(config.checkpoint.key_env)
         self._states: dict[int, PartitionState] = {}
