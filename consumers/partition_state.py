@@ -125,13 +125,16 @@ class PartitionState:
         return self.label_ts > self.max_ts
 
     def _learn(self, features: dict, label: Hashable, decision: object, outcome: Outcome) -> None:
-        seen = len(self.model.drift_events)
-        self.model.learn_one(features, label)
+        model = self.model
+        reported = model.n_drift_events
+        model.learn_one(features, label)
         self.learned += 1
         outcome.learned = 1
         if decision is not None:
             self.recalls.update(label, decision)
-        outcome.drift_events = list(self.model.drift_events[seen:])
+        new = model.n_drift_events - reported
+        if new:
+            outcome.drift_events = list(model.drift_events[-new:])
 
     def minority_recall(self) -> float:
         minority = self.model.minority_class

@@ -172,8 +172,8 @@ class Service:
         expected = state.next_offset(message.topic)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
-        held = message.partition in self._held and message.topic == self.config.topics.labels
-        if held or (expected is not None and message.offset > expected):  # or a gap: never skip
+        # Offsets may legitimately jump (compaction, transaction markers): only lower ones repeat.
+        if message.partition in self._held and message.topic == self.config.topics.labels:
             self._reread.add((message.topic, message.partition))
             return
         started = time.perf_counter()
@@ -208,7 +208,7 @@ class Service:
         # a batch full of events may have left out a partition whose events are still coming
         saturated = len(events) >= self.config.kafka.max_poll_records
         now = time.monotonic()
-        for partition in events:
+        for partition in set(events):
             self._events_seen_at[partition] = now
         idle_s = self.config.labels.max_idle_ms / 1000
         for partition, state in self._states.items():

@@ -174,6 +174,11 @@ class OnlineImbalancedClassifier(base.Classifier):
         return self._drift.events
 
     @property
+    def n_drift_events(self) -> int:
+        """Drifts reported so far, including those too old for `drift_events` to keep."""
+        return self._drift.n_reported
+
+    @property
     def n_seen(self) -> int:
         """Number of labelled events learned."""
         return self._n_seen

@@ -93,6 +93,7 @@ class DriftPolicy(base.Base):
         self._monitor = (concept_monitor or ClassRecallMonitor()).clone()
         self._prior = (prior_detector or PriorShiftDetector()).clone()
         self._events: collections.deque[DriftEvent] = collections.deque(maxlen=max_events)
+        self.n_reported = 0  # every drift reported, including those no longer kept
         self._last_prior_report = -prior_cooldown
         self._watch_concept_from = grace_period
         self.prior_shift_detected = False
@@ -136,4 +137,5 @@ class DriftPolicy(base.Base):
 
     def _report(self, index: int, kind: str, detector: str, label: Hashable | None) -> str:
         self._events.append(DriftEvent(index, kind, detector, label))
+        self.n_reported += 1
         return kind
