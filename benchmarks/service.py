@@ -2,13 +2,17 @@
 
 Measured in one run, on the same events:
   (a) kafka-python alone consuming and decoding them with the service's decoder;
+  (c) (a) plus one prediction-sized message sent per event with the service's producer and its
+      settings, and no model: the ceiling of any kafka-python service with one prediction
+      message per event;
   (b) the service end to end (consume, validate, score, produce the prediction, learn), with
       the logistic-regression preset and with the default classifier;
-  p50/p99 per-message processing latency of the service; and, over a long run in a child
-  process, the service's resident memory sampled as the stream goes by.
+  p50/p99 per-message processing latency of the service; the rate of one, then two service
+  processes in one group sharing a 2-partition topic; and, over a long run in a child process,
+  the service's resident memory sampled as the stream goes by.
 
     python benchmarks/service.py                      # 100k events, memory over 1M events
-    python benchmarks/service.py --events 20000 --memory-events 100000   # a quick run
+    python benchmarks/service.py --events 20000 --scale-out-events 50000 --memory-events 100000
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import orjson  # noqa: E402
 from kafka import KafkaConsumer  # noqa: E402
 
 from consumers import Service, load_config  # noqa: E402
+from consumers.config import KafkaSection  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import MessageSchema, decode_event, encode_event, encode_label  # noqa: E402
 from tests.kafka_broker import Broker  # noqa: E402
@@ -65,24 +72,42 @@ def produce(bootstrap: str, names: dict, n: int, seed: int, late_share: float = 
     producer.close()
 
 
-def raw_rate(bootstrap: str, topic: str, n: int) -> float:
-    """Events/s of kafka-python polling 500 at a time and decoding with the service's decoder."""
+def raw_rate(bootstrap: str, names: dict, n: int, relay: bool = False) -> float:
+    """Events/s of kafka-python polling 500 at a time and decoding with the service's decoder;
+    with `relay`, also sending a prediction-sized message per event as the service does."""
     consumer = KafkaConsumer(
-        topic,
+        names["events"],
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=f"raw-{uuid.uuid4().hex[:6]}",
         session_timeout_ms=3000,
         heartbeat_interval_ms=500,
+        fetch_max_wait_ms=10,
     )
+    settings = KafkaSettings(bootstrap)
+    producer = MessageProducer(settings, linger_ms=KafkaSection.linger_ms) if relay else None
     schema, seen, start = MessageSchema(), 0, None
     while seen < n:
         for records in consumer.poll(timeout_ms=1000, max_records=500).values():
             start = start or time.perf_counter()
             for record in records:
-                decode_event(record.value, schema, record.timestamp / 1000)
+                event = decode_event(record.value, schema, record.timestamp / 1000)
+                if producer is not None:
+                    prediction = {
+                        "id": event.event_id,
+                        "score": 0.0123,
+                        "decision": False,
+                        "threshold": 0.5,
+                        "prior": 0.01,
+                        "model_version": "p0.0",
+                        "ts": event.ts,
+                    }
+                    producer.send(names["predictions"], orjson.dumps(prediction), key=record.key)
             seen += len(records)
+    if producer is not None:
+        producer.flush()
+        producer.close()
     elapsed = time.perf_counter() - start
     consumer.close()
     return n / elapsed
@@ -120,46 +145,105 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def passing(bootstrap: str, topic: str, marks: list[int]) -> Iterator[int]:
+    """Yield each of the increasing `marks` as the number of messages on `topic` passes it."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    marks, seen = list(marks), 0
+    try:
+        while marks:
+            seen += sum(len(r) for r in consumer.poll(timeout_ms=500, max_records=5000).values())
+            while marks and seen >= marks[0]:
+                yield marks.pop(0)
+    finally:
+        consumer.close()
+
+
+def bench_config(path: pathlib.Path, bootstrap: str, names: dict, **sections) -> pathlib.Path:
+    """The service config of the benchmark: checkpoints every 10k events, short fetch waits."""
+    sections.setdefault("checkpoint", {"every_events": 10_000, "every_seconds": 30.0})
+    sections["checkpoint"].setdefault("directory", str(path.with_suffix(".checkpoints")))
+    sections.setdefault("kafka", {"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10})
+    return write_config(path, bootstrap, names, **sections)
+
+
 def memory_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[tuple[int, float]]:
     """Resident memory of a service process, sampled every 10% of an `n`-event stream."""
-    names = topics(bootstrap=broker.bootstrap_servers)
+    bootstrap = broker.bootstrap_servers
+    names = topics(bootstrap=bootstrap)
     print(f"producing {n:,} events for the memory run ...", flush=True)
-    produce(broker.bootstrap_servers, names, n, seed)
-    config = write_config(
+    produce(bootstrap, names, n, seed)
+    config = bench_config(
         workdir / "memory.toml",
-        broker.bootstrap_servers,
+        bootstrap,
         names,
-        checkpoint={
-            "every_events": 50_000,
-            "every_seconds": 30.0,
-            "directory": str(workdir / "mem-checkpoints"),
-        },
+        checkpoint={"every_events": 50_000, "every_seconds": 30.0},
     )
-    log = workdir / "memory.log"
-    process = start_process(config, log)
-    samples, marks = [], [int(n * k / 10) for k in range(1, 11)]
-    consumer = KafkaConsumer(
-        names["predictions"],
-        bootstrap_servers=broker.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    seen = 0
-    while marks:
-        seen += sum(len(r) for r in consumer.poll(timeout_ms=500, max_records=5000).values())
-        while marks and seen >= marks[0]:
-            samples.append((marks.pop(0), rss_mb(process.pid)))
-            print(f"  {samples[-1][0]:>9,} predictions  RSS {samples[-1][1]:.0f} MB", flush=True)
+    process = start_process(config, workdir / "memory.log")
+    samples = []
+    for mark in passing(bootstrap, names["predictions"], [int(n * k / 10) for k in range(1, 11)]):
+        samples.append((mark, rss_mb(process.pid)))
+        print(f"  {mark:>9,} predictions  RSS {samples[-1][1]:.0f} MB", flush=True)
     process.terminate()
     process.wait(60)
-    consumer.close()
     return samples
+
+
+def all_assigned(logs: list[pathlib.Path]) -> bool:
+    """Whether every service process has logged a non-empty partition assignment."""
+
+    def assigned(log: pathlib.Path) -> bool:
+        for line in log.read_text().splitlines():
+            if line.startswith("{"):
+                entry = orjson.loads(line)
+                if entry["message"] == "partitions assigned" and entry["partitions"]:
+                    return True
+        return False
+
+    return all(log.exists() and assigned(log) for log in logs)
+
+
+def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[tuple]:
+    """Predictions/s of one, then two service processes in one group on a 2-partition topic,
+    counted from when every process owns a partition to the `n`th prediction."""
+    bootstrap = broker.bootstrap_servers
+    names = topics(partitions=2, bootstrap=bootstrap)
+    print(f"producing {n:,} events on 2 partitions for the scale-out run ...", flush=True)
+    produce(bootstrap, names, n, seed, late_share=0.0)
+    rates = []
+    for instances in (1, 2):
+        outputs = topics(partitions=2, labels=False, bootstrap=bootstrap)
+        run_names = {**names, "predictions": outputs["predictions"]}
+        run_names["dead_letters"] = outputs["dead_letters"]
+        config = bench_config(
+            workdir / f"scale-{instances}.toml", bootstrap, run_names, logging={"json": True}
+        )
+        logs = [workdir / f"scale-{instances}-{i}.log" for i in range(instances)]
+        processes = [start_process(config, log) for log in logs]
+        marks = list(range(n // 100, n + 1, n // 100))
+        start = None
+        for mark in passing(bootstrap, run_names["predictions"], marks):
+            if start is None and all_assigned(logs):
+                start = (mark, time.perf_counter())
+        if start is None:
+            raise RuntimeError(
+                f"the {instances} processes did not all own a partition before the stream ended: "
+                "give --scale-out-events more events"
+            )
+        rates.append((instances, (n - start[0]) / (time.perf_counter() - start[1]), n - start[0]))
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(60)
+    return rates
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--memory-events", type=int, default=1_000_000)
+    parser.add_argument("--scale-out-events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     os.environ.setdefault(SIGNING_KEY_ENV, "benchmark-signing-key-0123456789")
@@ -167,28 +251,21 @@ def main() -> None:
     broker.start()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="stream-imbal-bench-"))
     try:
-        names = topics(bootstrap=broker.bootstrap_servers)
-        # labels inline, so that (a) and (b) read the very same messages
-        produce(broker.bootstrap_servers, names, args.events, args.seed, late_share=0.0)
+        bootstrap = broker.bootstrap_servers
+        names = topics(bootstrap=bootstrap)
+        # labels inline, so that (a), (b) and (c) read the very same messages
+        produce(bootstrap, names, args.events, args.seed, late_share=0.0)
         rows = [
+            ("kafka-python + decode (a)", raw_rate(bootstrap, names, args.events), None),
             (
-                "kafka-python + decode (a)",
-                raw_rate(broker.bootstrap_servers, names["events"], args.events),
+                "(a) + send one message per event, no model (c)",
+                raw_rate(bootstrap, names, args.events, relay=True),
                 None,
-            )
+            ),
         ]
         for preset in ("logistic-regression", "default"):
-            config = write_config(
-                workdir / f"{preset}.toml",
-                broker.bootstrap_servers,
-                names,
-                model={"preset": preset},
-                checkpoint={
-                    "every_events": 10_000,
-                    "every_seconds": 30.0,
-                    "directory": str(workdir / f"ck-{preset}"),
-                },
-                kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10},
+            config = bench_config(
+                workdir / f"{preset}.toml", bootstrap, names, model={"preset": preset}
             )
             rate, latencies = service_rate(config, args.events)
             rows.append((f"service, {preset} (b)", rate, latencies))
@@ -202,11 +279,17 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|")
         for name, rate, latencies in rows:
             if latencies is None:
-                print(f"| {name} | {rate:,.0f} | 1.00 | | |")
+                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | | |")
                 continue
             cuts = statistics.quantiles(latencies, n=100)
             p50, p99 = cuts[49] * 1e6, cuts[98] * 1e6
             print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {p50:.0f} | {p99:.0f} |")
+        if args.scale_out_events:
+            rates = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
+            print("\n| service processes, 2 partitions | predictions/s | counted |")
+            print("|---:|---:|---:|")
+            for instances, rate, counted in rates:
+                print(f"| {instances} | {rate:,.0f} | {counted:,} |")
         if args.memory_events:
             samples = memory_run(broker, args.memory_events, workdir, args.seed)
             print("\n| predictions | service RSS (MB) |\n|---:|---:|")
