@@ -21,7 +21,7 @@ def _conformance_cases():
                 yield pytest.param(model, check, id=f"{cls.__name__}[{k}]-{j}-{check.__name__}")
 
 
-@pytest.mark.parametrize(("model", "check"), _conformance_cases())
+@pytest.mark.parametrize(("model", "check"), list(_conformance_cases()))
 def test_river_conformance(model, check):
     check(model.clone())
 
