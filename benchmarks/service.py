@@ -194,12 +194,9 @@ def all_assigned(logs: list[pathlib.Path]) -> bool:
     """Whether every service process has logged a non-empty partition assignment."""
 
     def assigned(log: pathlib.Path) -> bool:
-        for line in log.read_text().splitlines():
-            if line.startswith("{"):
-                entry = orjson.loads(line)
-                if entry["message"] == "partitions assigned" and entry["partitions"]:
-                    return True
-        return False
+        lines = log.read_text().splitlines()
+        entries = (orjson.loads(line) for line in lines if line.startswith("{"))
+        return any(e["message"] == "partitions assigned" and e["partitions"] for e in entries)
 
     return all(log.exists() and assigned(log) for log in logs)
 
@@ -214,8 +211,11 @@ def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> l
     rates = []
     for instances in (1, 2):
         outputs = topics(partitions=2, labels=False, bootstrap=bootstrap)
-        run_names = {**names, "predictions": outputs["predictions"]}
-        run_names["dead_letters"] = outputs["dead_letters"]
+        run_names = {
+            **names,
+            "predictions": outputs["predictions"],
+            "dead_letters": outputs["dead_letters"],
+        }
         config = bench_config(
             workdir / f"scale-{instances}.toml", bootstrap, run_names, logging={"json": True}
         )
