@@ -60,6 +60,12 @@ class LabelsSection:
     # labels ahead of their events wait while the events keep coming; after this long without
     # events they are read anyway
     max_idle_ms: int = 1_000
+    # A timestamp further ahead than this of its partition's clock (the latest time read) goes to
+    # the dead letters instead of moving the clock and expiring the pending events. 0: no limit
+    # (a real gap in the stream longer than the limit would refuse every event after it).
+    max_ahead_of_stream_seconds: float = 0.0
+    # ... or further ahead than this of the wall clock (producers' clock skew). 0: no limit.
+    max_ahead_of_wall_clock_seconds: float = 86_400.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +135,11 @@ class ServiceConfig:
         for name, value in positive.items():
             if value <= 0:
                 raise ConfigError(f"{name} must be positive, got {value}")
+        for name in ("max_ahead_of_stream_seconds", "max_ahead_of_wall_clock_seconds"):
+            if not getattr(self.labels, name) >= 0:
+                raise ConfigError(
+                    f"[labels] {name} must be >= 0 (0: no limit), got {getattr(self.labels, name)}"
+                )
         if not 0 <= self.metrics.port <= 65535:
             raise ConfigError(f"[metrics] port must be 0..65535, got {self.metrics.port}")
 

@@ -16,7 +16,16 @@ from typing import Any
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.errors import (
+    CorruptRecordError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    KafkaError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    TopicAlreadyExistsError,
+)
 from kafka.structs import OffsetAndMetadata
 
 __all__ = [
@@ -28,11 +37,29 @@ __all__ = [
     "MessageProducer",
     "Partition",
     "ensure_topics",
+    "is_rejection",
 ]
 
 log = logging.getLogger(__name__)
 
 Partition = tuple[str, int]  # (topic, partition)
+
+# Errors that refuse a record because of the record itself (its size, its content): sending it
+# again would fail again, so they say nothing about the broker. kafka-python raises
+# MessageSizeTooLargeError itself for a record over `max_request_size`; the others are broker
+# answers (Java's RecordTooLargeException is MESSAGE_TOO_LARGE, i.e. MessageSizeTooLargeError).
+REJECTIONS = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidRecordError,
+    CorruptRecordError,
+    InvalidTimestampError,
+)
+
+
+def is_rejection(error: BaseException) -> bool:
+    """Whether `error` refuses a record for what it is (not an outage: do not retry it)."""
+    return isinstance(error, REJECTIONS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,12 +169,20 @@ class _Listener(ConsumerRebalanceListener):
 
 
 class MessageProducer:
-    """Sends messages; `flush` returns only once every message sent so far is acknowledged."""
+    """Sends messages; `flush` returns only once every message sent so far is acknowledged.
+
+    A record the broker refuses for its own sake (`is_rejection`) is handed, at the next
+    `flush`, to the `on_rejected` callback given with it, on the flushing thread (which may send
+    a replacement); without a callback, it fails the flush like any other error.
+    """
 
     def __init__(self, settings: KafkaSettings, **options: Any) -> None:
         defaults = {"acks": "all", "linger_ms": 5, "batch_size": 256 * 1024, "retries": 2**31 - 1}
-        self._producer = KafkaProducer(**settings.client_options(), **{**defaults, **options})
+        options = {**defaults, **options}
+        self._producer = KafkaProducer(**settings.client_options(), **options)
+        self.max_request_size: int = self._producer.config["max_request_size"]
         self._failure: BaseException | None = None
+        self._rejected: list[tuple[Callable[[KafkaError], None], KafkaError]] = []
 
     def send(
         self,
@@ -156,16 +191,28 @@ class MessageProducer:
         key: bytes | None = None,
         partition: int | None = None,
         headers: list[tuple[str, bytes]] | None = None,
+        on_rejected: Callable[[KafkaError], None] | None = None,
     ) -> None:
+        """Queue a record; raises `KafkaError` at once if it cannot even be queued (e.g. over
+        `max_request_size`: see `is_rejection`)."""
         future = self._producer.send(topic, value, key=key, partition=partition, headers=headers)
-        future.add_errback(self._record_failure)
+        future.add_errback(self._record_failure, on_rejected)
 
-    def _record_failure(self, error: BaseException) -> None:
-        self._failure = error
+    def _record_failure(self, on_rejected, error: BaseException) -> None:
+        # kafka-python's sender thread: only take note, the flushing thread acts on it
+        if on_rejected is not None and is_rejection(error):
+            self._rejected.append((on_rejected, error))
+        else:
+            self._failure = error
 
     def flush(self, timeout_s: float | None = None) -> None:
         """Wait for every send; raises `KafkaError` if one failed or the wait timed out."""
         self._producer.flush(timeout=timeout_s)
+        while self._rejected:  # a callback may send a replacement: wait for it too
+            rejected, self._rejected = self._rejected, []
+            for on_rejected, error in rejected:
+                on_rejected(error)
+            self._producer.flush(timeout=timeout_s)
         if self._failure is not None:
             error, self._failure = self._failure, None
             raise error if isinstance(error, KafkaError) else KafkaError(str(error))

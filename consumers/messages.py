@@ -25,6 +25,7 @@ __all__ = [
     "dead_letter",
     "decode_event",
     "decode_label",
+    "short_reason",
     "encode_event",
     "encode_label",
 ]
@@ -188,15 +189,54 @@ def encode_label(
     return orjson.dumps({schema.id_field: event_id, schema.label_field: label, schema.ts_field: ts})
 
 
-def dead_letter(value: bytes | None, topic: str, partition: int, offset: int, reason: str) -> bytes:
-    """The dead-letter message: the original bytes (base64), where they came from, and why."""
-    return orjson.dumps(
-        {
-            "reason": reason,
-            "topic": topic,
-            "partition": partition,
-            "offset": offset,
-            "value_base64": None if value is None else base64.b64encode(value).decode("ascii"),
-            "failed_at": datetime.datetime.now(datetime.UTC).isoformat(),
-        }
-    )
+MAX_REASON_CHARS = 2_000  # a reason may quote the offending value: keep the letter small
+
+
+def short_reason(reason: str) -> str:
+    """`reason`, cut to `MAX_REASON_CHARS` characters (saying how long it was)."""
+    if len(reason) <= MAX_REASON_CHARS:
+        return reason
+    return f"{reason[:MAX_REASON_CHARS]}... ({len(reason)} characters)"
+
+
+def dead_letter(
+    value: bytes | None,
+    topic: str,
+    partition: int,
+    offset: int,
+    reason: str,
+    max_bytes: int | None = None,
+) -> bytes:
+    """The dead-letter message: the original bytes (base64), where they came from, and why.
+
+    With `max_bytes`, a message that would be larger keeps only a prefix of the original bytes
+    (`"truncated": true`; `value_bytes` is always the original size), so that a large invalid
+    message still gets a dead letter the producer and the broker accept.
+
+    >>> import orjson
+    >>> letter = orjson.loads(dead_letter(b"x" * 5000, "events", 0, 7, "not valid JSON", 1000))
+    >>> letter["truncated"], letter["value_bytes"], len(letter["value_base64"]) < 1000
+    (True, 5000, True)
+    >>> orjson.loads(dead_letter(b"{}", "events", 0, 8, "missing field 'id'"))["truncated"]
+    False
+    """
+    letter = {
+        "reason": short_reason(reason),
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "value_base64": None if value is None else "",
+        "value_bytes": None if value is None else len(value),
+        "truncated": False,
+        "failed_at": datetime.datetime.now(datetime.UTC).isoformat(),
+    }
+    if value is None:
+        return orjson.dumps(letter)
+    keep = len(value)
+    if max_bytes is not None:
+        room = max_bytes - len(orjson.dumps({**letter, "truncated": True}))
+        if 4 * math.ceil(keep / 3) > room:  # base64: 4 characters per 3 bytes
+            keep = max(room, 0) // 4 * 3
+            letter["truncated"] = True
+    letter["value_base64"] = base64.b64encode(value[:keep]).decode("ascii")
+    return orjson.dumps(letter)

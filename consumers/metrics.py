@@ -83,10 +83,27 @@ class ServiceMetrics:
         self.broker_errors = Counter(
             "stream_imbal_broker_errors", "Kafka calls that failed (outages)", registry=registry
         )
-
+        self.rewinds = Counter(
+            "stream_imbal_rewinds",
+            "Returns to the last checkpoint after an output was lost in an outage",
+            registry=registry,
+        )
+        self.undeliverable = Counter(
+            "stream_imbal_undeliverable_records",
+            "Outputs refused for their own sake (too large, invalid) and given up, not retried",
+            ["topic"],
+            registry=registry,
+        )
+        self.timestamps_ahead = Counter(
+            "stream_imbal_timestamps_too_far_ahead",
+            "Messages sent to the dead-letter topic because their timestamp was too far ahead",
+            ["topic"],
+            registry=registry,
+        )
         self.broker_up = Gauge(
             "stream_imbal_broker_up",
-            "1 if the last offset commit reached the broker, 0 after a failed Kafka call",
+            "1 once the broker acknowledged our outputs or offsets, 0 after a failed Kafka call "
+            "(a record refused for its content leaves it as it is)",
             registry=registry,
         )
 

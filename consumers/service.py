@@ -17,7 +17,8 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 import orjson
 
@@ -30,17 +31,23 @@ from consumers.kafka_io import (
     Message,
     MessageProducer,
     Partition,
+    is_rejection,
 )
-from consumers.messages import BadMessage, dead_letter, decode_event, decode_label
+from consumers.messages import BadMessage, dead_letter, decode_event, decode_label, short_reason
 from consumers.metrics import ServiceMetrics
 from consumers.partition_state import Outcome, PartitionState
 from consumers.signing import key_from_environment, sign, verify
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
+from stream_imbal.event_clock import EventTimeGuard, TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
 
 __all__ = ["Service"]
 
 log = logging.getLogger("stream_imbal.service")
+
+# What a record adds to its value and key in a produce request (batch and record headers):
+# a dead letter is cut to fit the producer's `max_request_size` less this.
+RECORD_OVERHEAD_BYTES = 1_024
 
 
 class Service:
@@ -55,6 +62,9 @@ class Service:
             request_timeout_ms=config.kafka.request_timeout_ms,
         )
         self.schema = config.schema
+        self.event_time = EventTimeGuard(
+            config.labels.max_ahead_of_stream_seconds, config.labels.max_ahead_of_wall_clock_seconds
+        )
         self.metrics = ServiceMetrics()
         self._key = key_from_environment(config.checkpoint.key_env)
         self._states: dict[int, PartitionState] = {}
@@ -181,10 +191,15 @@ class Service:
             if message.topic == self.config.topics.events:
                 self.metrics.events.inc()
                 event = decode_event(message.value, self.schema, message.timestamp_ms / 1000)
+                self.event_time.check(event.ts, state.max_ts, time.time())
                 outcome = state.on_event(event)
             else:
                 label = decode_label(message.value, self.schema, message.timestamp_ms / 1000)
+                self.event_time.check(label.ts, state.label_ts, time.time())
                 outcome = state.on_label(label)
+        except TimestampTooFarAhead as error:
+            self.metrics.timestamps_ahead.labels(message.topic).inc()
+            self._send_dead_letter(message, str(error))
         except (BadMessage, StreamImbalError) as error:
             self._send_dead_letter(message, str(error))
         else:
@@ -222,11 +237,9 @@ class Service:
         metrics = self.metrics
         if outcome.prediction is not None:
             prediction = outcome.prediction
-            self._send(
-                self.config.topics.predictions,
-                orjson.dumps(prediction),
-                str(prediction["id"]).encode(),
-            )
+            topic = self.config.topics.predictions
+            key = str(prediction["id"]).encode()
+            self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
             metrics.predictions.inc()
         if outcome.learned:
             metrics.learned.inc(outcome.learned)
@@ -262,6 +275,7 @@ class Service:
             )
 
     def _send_dead_letter(self, message: Message, reason: str) -> None:
+        reason = short_reason(reason)
         self.metrics.invalid.labels(message.topic).inc()
         log.warning(
             "dead letter",
@@ -270,17 +284,62 @@ class Service:
                     "topic": message.topic,
                     "partition": message.partition,
                     "offset": message.offset,
+                    "bytes": None if message.value is None else len(message.value),
                     "reason": reason,
                 }
             },
         )
-        value = dead_letter(message.value, message.topic, message.partition, message.offset, reason)
-        self._send(self.config.topics.dead_letters, value, message.key)
+        key = message.key
+        room = self._producer.max_request_size - RECORD_OVERHEAD_BYTES - len(key or b"")
+        value = dead_letter(
+            message.value, message.topic, message.partition, message.offset, reason, room
+        )
+        on_rejected = partial(self._send_bare_dead_letter, message, reason)
+        self._send(self.config.topics.dead_letters, value, key, on_rejected)
 
-    def _send(self, topic: str, value: bytes, key: bytes | None) -> None:
+    def _send_bare_dead_letter(self, message: Message, reason: str, error: KafkaError) -> None:
+        """The dead letter was refused for its size or content (a broker limit below the
+        producer's, a huge key): send it again without the original bytes and key."""
+        log.warning(
+            "dead letter refused: sending it without the original bytes",
+            extra={"fields": {"offset": message.offset, "error": repr(error)}},
+        )
+        topic = self.config.topics.dead_letters
+        value = dead_letter(
+            message.value, message.topic, message.partition, message.offset, reason, max_bytes=0
+        )
+        self._send(topic, value, None, partial(self._give_up, topic, message.key))
+
+    def _prediction_refused(self, error: KafkaError) -> None:
+        self._give_up(self.config.topics.predictions, None, error)
+
+    def _give_up(self, topic: str, key: bytes | None, error: KafkaError) -> None:
+        """An output refused for its own sake: sending it again would fail again, and the
+        broker is fine, so it is counted and logged, and processing goes on."""
+        self.metrics.undeliverable.labels(topic).inc()
+        log.error(
+            "output refused by Kafka for its size or content: given up",
+            extra={
+                "fields": {"topic": topic, "key": short_reason(repr(key)), "error": repr(error)}
+            },
+        )
+
+    def _send(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes | None,
+        on_rejected: Callable[[KafkaError], None],
+    ) -> None:
+        """Send an output. A record refused for itself goes to `on_rejected` (now, or at the
+        next flush if the broker refuses it); any other error is an outage, and as an output
+        may be lost, the service goes back to the last checkpoint."""
         try:
-            self._producer.send(topic, value, key=key)
+            self._producer.send(topic, value, key=key, on_rejected=on_rejected)
         except KafkaError as error:
+            if is_rejection(error):
+                on_rejected(error)
+                return
             self._outage("produce", error)
             self._rewind_needed = True
 
@@ -299,6 +358,9 @@ class Service:
                 return False
             except KafkaError as error:  # a prediction was lost: redo from the last snapshot
                 self._outage("delivery", error)
+                self._rewind()
+                return False
+            if self._rewind_needed:  # a replacement sent during the flush was lost
                 self._rewind()
                 return False
             chosen = list(self._states) if partitions is None else list(partitions)
@@ -360,6 +422,7 @@ class Service:
 
     def _rewind(self) -> None:
         """Go back to the last snapshot of every partition (after a lost prediction)."""
+        self.metrics.rewinds.inc()
         with self._lock:
             partitions = list(self._states)
             self._states.clear()

@@ -3,6 +3,7 @@ configuration, signed snapshots, the directory store and one partition's state."
 
 from __future__ import annotations
 
+import base64
 import math
 import pickle
 
@@ -11,12 +12,21 @@ import pytest
 from click.testing import CliRunner
 
 from consumers.config import load_config
-from consumers.messages import BadMessage, MessageSchema, decode_event, decode_label, encode_event
+from consumers.messages import (
+    BadMessage,
+    MessageSchema,
+    dead_letter,
+    decode_event,
+    decode_label,
+    encode_event,
+)
 from consumers.partition_state import PartitionState
 from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import DirectoryStore
 from stream_imbal.cli import main
+from stream_imbal.event_clock import EventTimeGuard, TimestampTooFarAhead
 from stream_imbal.exceptions import ConfigError
+from tests.service_harness import REPO
 
 SCHEMA = MessageSchema(max_message_bytes=2_000, max_features=50)
 GOOD = {"id": "e1", "ts": 1.0, "features": {"a": 1.0}}
@@ -243,3 +253,48 @@ def test_partition_state_counts_evictions_and_unmatched_labels():
     prediction = state.on_event(decoded("e", 51.0)).prediction
     assert prediction["id"] == "e" and prediction["model_version"] == "p0.0"
     assert prediction["score"] is None and not math.isnan(prediction["ts"])
+
+
+@pytest.mark.parametrize("size", [0, 10, 700_000, 900_000, 5_000_000])
+def test_a_dead_letter_is_cut_to_fit_and_says_so(size):
+    original = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    letter = dead_letter(original, "events", 3, 41, "r" * 10_000, max_bytes=1_000_000)
+    assert len(letter) <= 1_000_000
+    body = orjson.loads(letter)
+    kept = base64.b64decode(body["value_base64"])
+    assert original.startswith(kept) and body["value_bytes"] == size
+    assert body["truncated"] == (len(kept) < size) == (size > 740_000)
+    assert (body["topic"], body["partition"], body["offset"]) == ("events", 3, 41)
+    assert body["reason"].startswith("rrr") and body["reason"].endswith("(10000 characters)")
+
+
+def test_a_timestamp_far_ahead_of_the_clock_is_refused_where_it_is_checked():
+    guard = EventTimeGuard(max_ahead=86_400.0, max_ahead_of_wall=3_600.0)
+    year_9999 = decode_event(event(ts="9999-12-31T00:00:00"), SCHEMA, record_ts=0.0).ts
+    wall = 1_800_000_000.0
+    guard.check(1_700_000_000.0, clock=-math.inf, wall_now=wall)  # the first event
+    guard.check(1_700_086_400.0, clock=1_700_000_000.0, wall_now=wall)  # at the limit
+    with pytest.raises(TimestampTooFarAhead, match="ahead of the stream's clock"):
+        guard.check(year_9999, clock=1_700_000_000.0, wall_now=wall)
+    with pytest.raises(TimestampTooFarAhead, match="ahead of the stream's clock"):
+        guard.check(1_700_086_401.0, clock=1_700_000_000.0)  # replay: no wall clock
+    with pytest.raises(TimestampTooFarAhead, match="ahead of the wall clock"):
+        guard.check(year_9999, clock=-math.inf, wall_now=wall)
+    EventTimeGuard().check(year_9999, clock=0.0, wall_now=wall)  # 0: no limits
+    with pytest.raises(ConfigError, match="max_ahead"):
+        EventTimeGuard(max_ahead=-1.0)
+
+
+def test_event_time_limits_are_configured_in_the_labels_section(tmp_path):
+    base = {
+        "STREAM_IMBAL__TOPICS__EVENTS": "e",
+        "STREAM_IMBAL__TOPICS__PREDICTIONS": "p",
+        "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "d",
+    }
+    config = load_config(environ=base)
+    assert config.labels.max_ahead_of_stream_seconds == 0.0
+    assert config.labels.max_ahead_of_wall_clock_seconds == 86_400.0
+    shipped = load_config(REPO / "config" / "service.toml", environ={})
+    assert shipped.labels == config.labels
+    with pytest.raises(ConfigError, match="max_ahead_of_stream_seconds must be >= 0"):
+        load_config(environ={**base, "STREAM_IMBAL__LABELS__MAX_AHEAD_OF_STREAM_SECONDS": "-1"})

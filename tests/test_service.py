@@ -3,17 +3,23 @@ letters, checkpoints, crashes, outages and two instances sharing a topic."""
 
 from __future__ import annotations
 
+import base64
 import collections
+import datetime
 import os
 import random
 import signal
 import time
 import urllib.request
 
+import orjson
 import pytest
+from kafka.errors import MessageSizeTooLargeError
+from kafka.future import Future
 
 from consumers import Service, load_config
-from consumers.kafka_io import KafkaSettings, MessageProducer
+from consumers.kafka_io import KafkaSettings, Message, MessageProducer
+from consumers.messages import encode_event, encode_label
 from tests.kafka_broker import Broker
 from tests.service_harness import (
     REPO,
@@ -39,6 +45,21 @@ def wait_until(condition, timeout_s: float = 60.0, what: str = "condition") -> N
 
 def learned(service: Service) -> int:
     return sum(state.learned for state in list(service.states.values()))
+
+
+def counter(metric, *labels) -> float:
+    return (metric.labels(*labels) if labels else metric)._value.get()
+
+
+@pytest.fixture
+def seeded(request):
+    """A seeded random generator for moments chosen at random (kills, ...): the seed is
+    printed (shown with a failure) and can be replayed with STREAM_IMBAL_TEST_SEED."""
+    seed = int(os.environ.get("STREAM_IMBAL_TEST_SEED") or random.randrange(2**32))
+    print(f"{request.node.name}: STREAM_IMBAL_TEST_SEED={seed}")
+    rng = random.Random(seed)
+    rng.seed_text = f"STREAM_IMBAL_TEST_SEED={seed}"
+    return rng
 
 
 def test_every_event_is_predicted_once_and_every_label_learned(broker, tmp_path):
@@ -117,7 +138,7 @@ def test_bad_messages_go_to_the_dead_letter_topic_and_the_rest_is_predicted(brok
     assert saved_states(config)[0].early_labels.keys() == {"no-such-event"}
 
 
-def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp_path):
+def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp_path, seeded):
     names = topics(bootstrap=broker.bootstrap_servers)
     config = write_config(
         tmp_path / "s.toml", broker.bootstrap_servers, names, checkpoint={"every_events": 500}
@@ -128,20 +149,26 @@ def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp
     process = start_process(config, log)
     # kill -9 at a random point mid-stream: after some predictions, before the end
     wait_until(lambda: log.exists() and log.read_text().count("checkpoint ") >= 2, what="start")
-    time.sleep(random.Random().uniform(0.0, 1.5))
+    time.sleep(seeded.uniform(0.0, 1.5))
     process.send_signal(signal.SIGKILL)
     process.wait(10)
     partial = read_topic(broker.bootstrap_servers, names["predictions"], 0, timeout_s=1)
-    assert 0 < len(partial) < len(events), "the crash should happen mid-stream"
+    assert 0 < len(partial) < len(events), (
+        f"the crash should happen mid-stream ({seeded.seed_text})"
+    )
     process = start_process(config, log)
-    wait_until(lambda: _learned_on_disk(config) == len(events), what="all learned", timeout_s=90)
+    wait_until(
+        lambda: _learned_on_disk(config) == len(events),
+        what=f"all learned ({seeded.seed_text})",
+        timeout_s=90,
+    )
     process.send_signal(signal.SIGTERM)
     assert process.wait(30) == 0
     # a checkpoint follows the flush of every prediction before it
     predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
-    assert {p["id"] for p in predictions} == {e[0] for e in events}
+    assert {p["id"] for p in predictions} == {e[0] for e in events}, seeded.seed_text
     state = saved_states(config)[0]
-    assert state.learned == len(events) == state.model.n_seen
+    assert state.learned == len(events) == state.model.n_seen, seeded.seed_text
     assert "restored checkpoint" in log.read_text()
 
 
@@ -170,7 +197,14 @@ def test_broker_outage_is_reported_and_survived(tmp_path):
         with ServiceThread(config) as service:
             wait_until(lambda: learned(service) == 2000, what="first half learned")
             own.pause()
-            time.sleep(8)  # longer than the request and session timeouts
+            paused = time.monotonic()
+            # until the service has seen it, and for longer than the session timeout (3 s)
+            wait_until(
+                lambda: (
+                    counter(service.metrics.broker_errors) >= 1 and time.monotonic() - paused > 4.0
+                ),
+                what="the outage to be reported",
+            )
             own.resume()
             produce(
                 own.bootstrap_servers, names, events[2000:], [e for e in late if e in events[2000:]]
@@ -241,11 +275,7 @@ def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
     )
     events, late = make_events(600, seed=11)
     produce(broker.bootstrap_servers, names, events, late)
-    with ServiceThread(config) as service:
-        wait_until(lambda: learned(service) == 600, what="events learned")
-        time.sleep(1.2)  # the gauges are refreshed at each checkpoint
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
-    for name in (
+    expected = (
         "stream_imbal_events_total 600.0",
         "stream_imbal_predictions_total 600.0",
         "stream_imbal_learned_events_total 600.0",
@@ -258,7 +288,19 @@ def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
         "stream_imbal_processing_seconds_bucket",
         "stream_imbal_consumer_lag",
         "stream_imbal_checkpoints_total",
-    ):
+        "stream_imbal_rewinds_total 0.0",
+        "stream_imbal_broker_up 1.0",
+    )
+
+    def scrape() -> str:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
+
+    with ServiceThread(config) as service:
+        wait_until(lambda: learned(service) == 600, what="events learned")
+        # the gauges are refreshed at each checkpoint: wait for one after the last event
+        wait_until(lambda: all(name in scrape() for name in expected), what="the gauges")
+        text = scrape()
+    for name in expected:
         assert name in text, name
 
 
@@ -317,3 +359,137 @@ def test_a_replay_with_late_labels_is_served_end_to_end(broker, tmp_path):
         wait_until(lambda: learned(service) == rows, what="every late label learned")
         assert sum(len(s.pending) for s in service.states.values()) == 0
     assert len({p["id"] for p in predictions}) == rows
+
+
+def test_large_invalid_messages_get_a_dead_letter_and_the_stream_goes_on(broker, tmp_path):
+    # Invalid messages of 0.5 to 5 MB between labelled events. The service's producer takes
+    # records up to 1 MB (max_chunk_bytes + 100 kB), so from about 0.75 MB on the dead letter
+    # (base64) would not fit whole: it is cut to fit and flagged, and nothing is rewound. The
+    # broker (Tansu: no per-topic limit below 20 MB) takes the inputs from a producer allowed
+    # 6 MB; kafka-python's consumer reads a record larger than max_partition_fetch_bytes (1 MiB)
+    # whole (fetch v3+, KIP-74), so no fetch limit needs raising.
+    names = topics(bootstrap=broker.bootstrap_servers)
+    config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names)
+    events, _ = make_events(100, seed=12, labelled_every=1)
+    big_ts = orjson.dumps({"id": "big", "ts": "9" * 900_000, "features": {"a": 1.0}})
+    bad = [b"x" * 500_000, big_ts, b"{" * 1_500_000, b"x" * 5_000_000]
+    producer = MessageProducer(KafkaSettings(broker.bootstrap_servers), max_request_size=6_000_000)
+    offset, bad_offsets = 0, {}
+    for i, (event_id, ts, x, y) in enumerate(events):
+        if i and i % 20 == 0:
+            value = bad[i // 20 - 1]
+            producer.send(names["events"], value, key=b"bad")
+            bad_offsets[offset] = value
+            offset += 1
+        producer.send(names["events"], encode_event(event_id, ts, x, y), key=event_id.encode())
+        offset += 1
+    producer.flush()
+    producer.close()
+    with ServiceThread(config) as service:
+        dead = read_topic(broker.bootstrap_servers, names["dead_letters"], len(bad))
+        predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
+        wait_until(lambda: learned(service) == len(events), what="every event learned")
+        metrics = service.metrics
+        rewinds, errors = counter(metrics.rewinds), counter(metrics.broker_errors)
+        up, given_up = (
+            metrics.broker_up._value.get(),
+            counter(metrics.undeliverable, names["dead_letters"]),
+        )
+    assert collections.Counter(p["id"] for p in predictions) == {e[0]: 1 for e in events}
+    assert (rewinds, errors, up, given_up) == (0, 0, 1, 0)
+    assert saved_states(config)[0].learned == len(events)
+    assert sorted(d["offset"] for d in dead) == sorted(bad_offsets)
+    for letter in dead:
+        original = bad_offsets[letter["offset"]]
+        kept = base64.b64decode(letter["value_base64"])
+        assert letter["value_bytes"] == len(original) and original.startswith(kept)
+        assert letter["truncated"] == (len(kept) < len(original))
+        assert letter["truncated"] == (len(original) > 750_000), len(original)
+        assert len(orjson.dumps(letter)) < 1_000_000 and len(letter["reason"]) < 3_000
+        assert (letter["topic"], letter["partition"]) == (names["events"], 0)
+    reasons = {len(bad_offsets[d["offset"]]): d["reason"] for d in dead}
+    assert reasons[len(big_ts)].startswith("field 'ts' is not an ISO-8601 time")
+    assert reasons[5_000_000].startswith("message too large: 5000000 bytes")
+
+
+def test_a_dead_letter_the_broker_refuses_is_sent_without_its_bytes_or_counted(broker, tmp_path):
+    # A broker whose limit is below the producer's refuses a dead letter cut to the producer's
+    # limit (Tansu has no such limit: the refusal is simulated at the client). That is not an
+    # outage: the letter goes again without the original bytes, and if that is refused too it
+    # is counted and logged; no rewind either way.
+    names = topics(bootstrap=broker.bootstrap_servers)
+    config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names)
+    service = Service(load_config(config))
+    producer = service._producer = MessageProducer(KafkaSettings(broker.bootstrap_servers))
+    refuse_over = [10_000]
+    send = producer._producer.send
+
+    def refusing_send(topic, value, **options):
+        if len(value) > refuse_over[0]:
+            return Future().failure(MessageSizeTooLargeError("over the topic's limit"))
+        return send(topic, value, **options)
+
+    producer._producer.send = refusing_send
+    message = Message(names["events"], 0, 41, b"k", b"x" * 900_000, 0)
+    service._send_dead_letter(message, "not valid JSON")
+    producer.flush()
+    (letter,) = read_topic(broker.bootstrap_servers, names["dead_letters"], 1)
+    assert letter["offset"] == 41 and letter["value_base64"] == "" and letter["truncated"]
+    refuse_over[0] = 0  # now even the bare letter is refused
+    service._send_dead_letter(message, "not valid JSON")
+    producer.flush()
+    metrics = service.metrics
+    assert counter(metrics.undeliverable, names["dead_letters"]) == 1
+    assert counter(metrics.broker_errors) == counter(metrics.rewinds) == 0
+    assert not service._rewind_needed
+    producer.close()
+
+
+def test_a_far_future_timestamp_goes_to_the_dead_letters_and_pending_events_survive(
+    broker, tmp_path
+):
+    # "9999-12-31" would move the partition's event-time clock and expire every event waiting
+    # for its label; refused (ahead of the stream's clock and of the wall clock), it does not.
+    names = topics(bootstrap=broker.bootstrap_servers)
+    limits = {
+        "pending_ttl_seconds": 3600.0,
+        "max_ahead_of_stream_seconds": 86_400.0,
+        "max_ahead_of_wall_clock_seconds": 3600.0,
+    }
+    config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names, labels=limits)
+    events, late = make_events(200, seed=13)
+    ten_days_on = datetime.datetime.fromtimestamp(events[99][1] + 10 * 86_400, datetime.UTC)
+    future = [
+        orjson.dumps({"id": "y9999", "ts": "9999-12-31T00:00:00", "features": {"a": 1.0}}),
+        orjson.dumps({"id": "d10", "ts": ten_days_on.isoformat(), "features": {"a": 1.0}}),
+    ]
+    future_label = orjson.dumps({"id": "e0", "label": True, "ts": "9999-12-31T00:00:00"})
+    producer = MessageProducer(KafkaSettings(broker.bootstrap_servers))
+    for i, (event_id, ts, x, y) in enumerate(events):
+        unlabelled = (event_id, ts, x, y) in late
+        value = encode_event(event_id, ts, x, None if unlabelled else y)
+        producer.send(names["events"], value, key=event_id.encode())
+        if i == 100:  # half the late events are pending by now
+            for value in future:
+                producer.send(names["events"], value, key=b"future")
+            producer.send(names["labels"], future_label, key=b"e0")
+    for event_id, ts, _, y in late:  # every late label once all the events are out
+        producer.send(names["labels"], encode_label(event_id, y, ts), key=event_id.encode())
+    producer.flush()
+    producer.close()
+    with ServiceThread(config) as service:
+        dead = read_topic(broker.bootstrap_servers, names["dead_letters"], 3)
+        predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
+        wait_until(lambda: learned(service) == len(events), what="every late label learned")
+        state = service.states[0]
+        assert len(state.pending) == 0 and state.max_ts == events[-1][1]
+        metrics = service.metrics
+        assert counter(metrics.evictions, "expired") == counter(metrics.evictions, "full") == 0
+        assert counter(metrics.timestamps_ahead, names["events"]) == 2
+        assert counter(metrics.timestamps_ahead, names["labels"]) == 1
+    assert {p["id"] for p in predictions} == {e[0] for e in events}
+    reasons = {(d["topic"], base64.b64decode(d["value_base64"])): d["reason"] for d in dead}
+    assert len(reasons) == 3
+    assert "ahead of the stream's clock" in reasons[names["events"], future[0]]
+    assert "ahead of the stream's clock" in reasons[names["events"], future[1]]
+    assert "ahead of the wall clock" in reasons[names["labels"], future_label]

@@ -1,5 +1,10 @@
 """The service benchmark script runs end to end on a tiny stream (its figures are not checked:
-they belong to the benchmark, not to the tests)."""
+they belong to the benchmark, not to the tests).
+
+A smoke run, kept to about 10 s: a few hundred events through (a), (c) and both service presets.
+The scale-out and memory runs start service processes and wait for group joins (half a minute
+more); they are left to the benchmark itself (`--scale-out-events 0 --memory-events 0` here).
+"""
 
 import re
 import subprocess
@@ -8,21 +13,21 @@ import sys
 from tests.service_harness import REPO
 
 
-def test_service_benchmark_runs_and_reports_every_row(tmp_path):
+def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
     result = subprocess.run(
         [
             sys.executable,
             str(REPO / "benchmarks" / "service.py"),
             "--events",
-            "3000",
+            "500",
             "--scale-out-events",
-            "20000",
+            "0",
             "--memory-events",
-            "2000",
+            "0",
         ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=120,
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -35,8 +40,6 @@ def test_service_benchmark_runs_and_reports_every_row(tmp_path):
         "service, default (b)",
     }
     assert all(int(rate.replace(",", "")) > 0 for rate in rates.values())
-    scale = re.findall(r"^\| ([12]) \| ([\d,]+) \| ([\d,]+) \|$", out, re.MULTILINE)
-    assert [instances for instances, _, _ in scale] == ["1", "2"]
-    memory = re.findall(r"^\| ([\d,]+) \| (\d+) \|$", out, re.MULTILINE)
-    assert [count for count, _ in memory] == [f"{200 * k:,}" for k in range(1, 11)]
-    assert all(int(mb) > 50 for _, mb in memory)
+    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| (\d+) \| (\d+) \|$"
+    latencies = re.findall(row, out, re.MULTILINE)
+    assert len(latencies) == 2 and all(int(p50) <= int(p99) for p50, p99 in latencies)
