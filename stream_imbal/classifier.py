@@ -6,11 +6,12 @@ import inspect
 import random
 from collections.abc import Hashable
 
-from river import base, compose, linear_model, multiclass, preprocessing
+from river import base, compose, linear_model, multiclass
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample
 from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
 from stream_imbal.labels import BinaryLabels
+from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
 from stream_imbal.validation import check_features, check_label
@@ -19,8 +20,11 @@ __all__ = ["OnlineImbalancedClassifier"]
 
 
 def default_learner() -> base.Classifier:
-    """Standardised logistic regression: cheap, and strong once rebalanced."""
-    return preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    """Standardised logistic regression: cheap, and strong once rebalanced.
+
+    The standardisation clips, so that one extreme value cannot silence a feature for good.
+    """
+    return ClippedStandardScaler() | linear_model.LogisticRegression()
 
 
 class OnlineImbalancedClassifier(base.Classifier):
@@ -57,7 +61,7 @@ class OnlineImbalancedClassifier(base.Classifier):
     ----------
     learner
         A river classifier or ensemble (a prototype: it is cloned). Defaults to
-        `StandardScaler() | LogisticRegression()`.
+        `ClippedStandardScaler() | LogisticRegression()`.
     prior
         A `ClassPrior` prototype; defaults to `DecayedClassPrior(half_life=1000)`.
     balancing
@@ -115,9 +119,12 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._binary_only = not self._prototype._multiclass
         self._learner = self._new_learner()
         self._challenger: Challenger | None = None
+        self._challenger_balancing: BalancingStrategy | None = None
         self._prior = (prior if prior is not None else DecayedClassPrior(1000.0)).clone()
         self._trained = DecayedClassPrior(getattr(self._prior, "half_life", 1000.0))
-        self._balancing = balancing if balancing is not None else ReweightResample(max_repeats=5)
+        self._balancing = (
+            balancing if balancing is not None else ReweightResample(max_repeats=5)
+        ).clone()
         self._drift = (drift if drift is not None else DriftPolicy()).clone()
         self._calibrator = (threshold_policy or ThresholdCalibrator()).clone()
         self._rng = random.Random(seed)
@@ -269,7 +276,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         prior = self._prior
         prior.update(y)
         minority = prior.minority
-        if minority != self._minority:
+        # A sliding window may lose a class for a while: the minority stays what it was.
+        if minority != self._minority and (self._minority is None or prior.n_classes >= 2):
             self._minority = minority
             self._majority = self._other(minority) if len(classes) == 2 else None
         if len(classes) == 2:
@@ -290,7 +298,9 @@ class OnlineImbalancedClassifier(base.Classifier):
         balancing, rng = self._balancing, self._rng
         weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
         if self._challenger is not None:
-            balancing.train(self._challenger.learner, x, y, prior, self._takes_weight, rng)
+            self._challenger_balancing.train(
+                self._challenger.learner, x, y, prior, self._takes_weight, rng
+            )
         self._trained.update(y, weight)
         self._n_seen += 1
 
@@ -326,6 +336,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         challenger = self._challenger
         if challenger is None and (warning or drifted):
             challenger = self._challenger = Challenger(self._new_learner())
+            # Its own balancing: a stateful one (OnlineSMOTE) must not see each event twice.
+            self._challenger_balancing = self._balancing.clone()
         if challenger is None:
             return
         if drifted and challenger.trial_end is None:
@@ -336,6 +348,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         elif self._n_seen >= challenger.trial_end:
             if challenger.wins():
                 self._learner = challenger.learner
+                self._balancing = self._challenger_balancing
                 self._calibrator.reset()
             self._challenger = None
 

@@ -1,8 +1,18 @@
 """Fast checks of events and labels, with specific error messages.
 
-The fast path costs one C-level `sum` over the feature values: any non-numeric value raises
-`TypeError` there and any NaN or infinity makes the sum non-finite. Only then is the event scanned
-value by value to say exactly what is wrong.
+A feature value must be a finite number of magnitude at most `MAX_ABS_FEATURE` (1e100). The
+limit keeps every learner's arithmetic finite: a square or a product of two accepted values is
+at most 1e200 and a sum of squares of a million of them at most 1e206, far below the largest
+float (1.8e308), whereas a single 1e160 squared is already infinite and turns a standardised
+model's probabilities into NaN (NaN minus infinity) for thousands of events. No real measurement
+comes near 1e100; a value beyond it is a unit or parsing error, and is rejected rather than
+silently clipped.
+
+The fast path costs one C-level `math.hypot` over the feature values (the Euclidean norm,
+computed without intermediate overflow): a non-numeric value raises `TypeError` there, an int
+too large for a float `OverflowError`, and a NaN, an infinity or a value beyond the limit make
+the norm exceed it. Only then is the event scanned value by value to say exactly what is wrong
+(many values just below the limit can also take the slow path, which accepts them).
 
 >>> from stream_imbal.validation import check_features, check_label
 >>> check_features({"amount": 12.5, "n_items": 3})
@@ -10,6 +20,10 @@ value by value to say exactly what is wrong.
 Traceback (most recent call last):
 ...
 stream_imbal.exceptions.InvalidEventError: feature 'amount' is NaN
+>>> check_features({"x": 1e308})
+Traceback (most recent call last):
+...
+stream_imbal.exceptions.InvalidEventError: feature 'x' is 1e+308, beyond the limit |x| <= 1e+100
 >>> check_label(None)
 Traceback (most recent call last):
 ...
@@ -25,15 +39,20 @@ from collections.abc import Hashable, Mapping
 
 from stream_imbal.exceptions import InvalidEventError, InvalidLabelError
 
-__all__ = ["check_features", "check_label"]
+__all__ = ["MAX_ABS_FEATURE", "check_features", "check_label"]
+
+MAX_ABS_FEATURE = 1e100
+"""Largest accepted magnitude of a feature value (see the module's docstring)."""
 
 
 def check_features(x: Mapping) -> None:
-    """Raise `InvalidEventError` unless `x` is a non-empty dict of finite numbers."""
+    """Raise `InvalidEventError` unless `x` is a non-empty dict of finite numbers, each of
+    magnitude at most `MAX_ABS_FEATURE`."""
     try:
-        if x and math.isfinite(sum(x.values())):
+        # NaN compares False; a norm within the limit bounds every value.
+        if x and math.hypot(*x.values()) <= MAX_ABS_FEATURE:
             return
-    except (TypeError, AttributeError):
+    except (TypeError, AttributeError, OverflowError):
         pass
     _explain_bad_features(x)
 
@@ -50,11 +69,25 @@ def _explain_bad_features(x: object) -> None:
             raise InvalidEventError(
                 f"feature {name!r} is not numeric: {value!r} ({type(value).__name__})"
             )
-        if math.isnan(value):
-            raise InvalidEventError(f"feature {name!r} is NaN")
-        if math.isinf(value):
-            raise InvalidEventError(f"feature {name!r} is infinite ({value})")
-    # Finite values whose sum overflowed to infinity are valid.
+        # Compared exactly, before any conversion: float(10**400) overflows.
+        if abs(value) <= MAX_ABS_FEATURE:
+            continue
+        if isinstance(value, numbers.Integral):
+            shown = f"an integer of about 10**{math.log10(abs(int(value))):.0f}"
+        else:
+            try:
+                value = float(value)
+            except OverflowError:  # e.g. a Fraction beyond the float range
+                value = math.inf
+            if math.isnan(value):
+                raise InvalidEventError(f"feature {name!r} is NaN")
+            if math.isinf(value):
+                raise InvalidEventError(f"feature {name!r} is infinite ({value})")
+            shown = repr(value)
+        raise InvalidEventError(
+            f"feature {name!r} is {shown}, beyond the limit |x| <= {MAX_ABS_FEATURE:g}"
+        )
+    # Values within the limit whose norm exceeds it are valid.
 
 
 def check_label(y: object) -> None:

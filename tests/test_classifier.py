@@ -142,3 +142,47 @@ def test_state_stays_bounded_on_a_long_stream():
         if i in (10_000, 100_000):
             sizes[i] = len(pickle.dumps(model))
     assert sizes[100_000] < 1.2 * sizes[10_000], sizes
+
+
+def _stream(n: int, seed: int, share: float = 0.05):
+    rng = random.Random(seed)
+    for _ in range(n):
+        y = rng.random() < share
+        yield {"a": rng.gauss(2.0 if y else 0.0, 1.0), "b": rng.random()}, y
+
+
+def test_the_balancing_argument_is_cloned_not_shared():
+    from stream_imbal.balancing import OnlineSMOTE
+
+    smote = OnlineSMOTE(seed=1)
+    model = OnlineImbalancedClassifier(balancing=smote, seed=1)
+    for x, y in _stream(2_000, 1):
+        model.learn_one(x, y)
+    assert smote.n_synthetic == 0  # the user's object was never trained with
+    assert model._balancing.n_synthetic > 0
+
+
+def test_a_challenger_has_its_own_balancing():
+    from stream_imbal.balancing import OnlineSMOTE
+
+    model = OnlineImbalancedClassifier(balancing=OnlineSMOTE(seed=1), seed=1)
+    rng = random.Random(2)
+    trials = 0
+    for i in range(30_000):
+        y = rng.random() < 0.05
+        mean = (2.0 if y else 0.0) if i < 10_000 else (-2.0 if y else 0.0)  # concept flip
+        model.learn_one({"a": rng.gauss(mean, 1.0), "b": rng.random()}, y)
+        if model._challenger is not None:
+            trials += 1
+            assert model._challenger_balancing is not model._balancing
+    assert trials > 0, "the drift should have put a challenger on trial"
+
+
+def test_a_class_that_leaves_the_sliding_window_stays_the_minority():
+    model = OnlineImbalancedClassifier(prior=SlidingWindowPrior(window_size=200), seed=3)
+    minorities = set()
+    for x, y in _stream(20_000, 3, share=0.002):  # often no minority in the window
+        model.learn_one(x, y)
+        if len(model.priors) == 2 or minorities:  # from the first time both were seen
+            minorities.add(model.minority_class)
+    assert minorities == {True}

@@ -33,7 +33,11 @@ class ClassPrior(base.Base, abc.ABC):
     """An online estimate of the class proportions of a labelled stream.
 
     Subclasses implement `update`, `share`, `shares` and `n_effective`; the confidence interval
-    and the minority class follow from those.
+    and the minority class follow from those. `shares` holds the classes the estimate currently
+    rests on, each with a share above 0: a class that falls out of the estimate (out of a
+    sliding window, or restarted at a share of 0) leaves `shares`, `classes`, `n_classes` and
+    `minority` until it is seen again, and `share` gives it 0. So the minority is always a class
+    actually present, and a rate such as min(shares) / share(y) never collapses to 0.
 
     """
 
@@ -48,7 +52,8 @@ class ClassPrior(base.Base, abc.ABC):
     @property
     @abc.abstractmethod
     def shares(self) -> dict[Hashable, float]:
-        """Estimated proportion of every class seen so far; sums to 1 once a label is seen."""
+        """Estimated proportion (> 0) of every class the estimate holds; sums to 1 once a label
+        is seen."""
 
     @property
     @abc.abstractmethod
@@ -65,7 +70,7 @@ class ClassPrior(base.Base, abc.ABC):
 
     @property
     def n_classes(self) -> int:
-        """Number of classes seen so far."""
+        """Number of classes in `shares`."""
         return len(self.shares)
 
     @property

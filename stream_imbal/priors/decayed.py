@@ -116,11 +116,13 @@ class DecayedClassPrior(ClassPrior):
         return self._total * self._total / self._sum_sq if self._sum_sq else 0.0
 
     def restart(self, shares: dict[Hashable, float], n: float) -> None:
-        """Start again from `shares`, weighted as `n` recent events (capped by the memory)."""
+        """Start again from `shares`, weighted as `n` recent events (capped by the memory).
+
+        A class with a share of 0 is dropped, as the `ClassPrior` contract requires.
+        """
         n = max(1.0, min(n, 1.0 / (1.0 - self._theta)))
-        self._counts = {label: share * n for label, share in shares.items()}
+        self._counts = {label: share * n for label, share in shares.items() if share > 0}
         self._scale = 1.0
-        self._total = n
-        self._sum_sq = n
+        self._total = self._sum_sq = n if self._counts else 0.0
         self._shares = None
         self._minority_known = False

@@ -13,7 +13,10 @@ __all__ = ["SlidingWindowPrior"]
 class SlidingWindowPrior(ClassPrior):
     """Exact class proportions over a sliding window of the most recent labels.
 
-    A ring buffer of labels and a count per class: each update is O(1).
+    A ring buffer of labels and a count per class: each update is O(1). A class that leaves the
+    window is forgotten (it is no longer in `shares`, `classes` or `n_classes`, and cannot be the
+    `minority`) until it comes again: a share of 0 would make it the minority and, for instance,
+    stop `Resample("under")` from learning anything.
 
     Parameters
     ----------
@@ -30,6 +33,10 @@ class SlidingWindowPrior(ClassPrior):
     {'a': 0.25, 'b': 0.75}
     >>> prior.minority
     'a'
+    >>> prior.update("b")
+    >>> prior.update("b")  # the last "a" leaves the window
+    >>> prior.shares, prior.minority
+    ({'b': 1.0}, 'b')
 
     """
 
@@ -43,9 +50,17 @@ class SlidingWindowPrior(ClassPrior):
     def update(self, y: Hashable) -> None:
         window = self._window
         if len(window) == self.window_size:
-            self._counts[window.popleft()] -= 1
+            self._forget_oldest()
         window.append(y)
         self._counts[y] += 1
+
+    def _forget_oldest(self) -> None:
+        counts = self._counts
+        label = self._window.popleft()
+        if counts[label] == 1:
+            del counts[label]
+        else:
+            counts[label] -= 1
 
     def share(self, label: Hashable) -> float:
         n = len(self._window)
@@ -73,4 +88,4 @@ class SlidingWindowPrior(ClassPrior):
         """Keep only the most recent `n` labels: they already carry the new shares."""
         keep = max(1, min(int(n), len(self._window)))
         while len(self._window) > keep:
-            self._counts[self._window.popleft()] -= 1
+            self._forget_oldest()

@@ -1,0 +1,89 @@
+"""Standardisation that one extreme value cannot disable."""
+
+from __future__ import annotations
+
+import collections
+import math
+
+from river import base
+
+__all__ = ["ClippedStandardScaler"]
+
+
+class ClippedStandardScaler(base.Transformer):
+    """Running standardisation, robust to rare extreme values.
+
+    Like river's `preprocessing.StandardScaler`, each feature is scaled by its running mean and
+    standard deviation (Welford), but once a feature has `warm_up` values with a positive
+    variance, each new value is winsorised to mean +- `clip` standard deviations before it
+    updates the statistics, and every scaled value is clipped to [-`clip`, `clip`]. A single
+    1e50 in a feature of unit variance would otherwise inflate its variance for good, so that
+    all the later, normal values of that feature scale to about 0 and a linear model downstream
+    stops seeing it (river's scaler has no forgetting). A lasting change of scale is still
+    followed: each value at the clip raises the variance a little.
+
+    Parameters
+    ----------
+    clip
+        Largest scaled magnitude, and the winsorising bound in standard deviations.
+    warm_up
+        Values of a feature learned as they are before winsorising starts.
+
+    Examples
+    --------
+    >>> import random
+    >>> from stream_imbal.preprocessing import ClippedStandardScaler
+    >>> rng = random.Random(0)
+    >>> scaler = ClippedStandardScaler()
+    >>> for i in range(1000):
+    ...     scaler.learn_one({"x": 1e50 if i == 500 else rng.gauss(10.0, 2.0)})
+    >>> round(scaler.transform_one({"x": 12.0})["x"], 1)  # one sd above the mean
+    1.0
+    >>> scaler.transform_one({"x": 1e50})
+    {'x': 5.0}
+
+    """
+
+    def __init__(self, clip: float = 5.0, warm_up: int = 10):
+        if clip <= 0:
+            raise ValueError(f"clip must be > 0, got {clip}")
+        self.clip = clip
+        self.warm_up = warm_up
+        self._counts: collections.Counter = collections.Counter()
+        self._means: collections.defaultdict = collections.defaultdict(float)
+        self._m2: collections.defaultdict = collections.defaultdict(float)  # sums of squares
+
+    @classmethod
+    def _unit_test_params(cls):
+        yield {}
+        yield {"clip": 3.0, "warm_up": 2}
+
+    def learn_one(self, x: dict) -> None:
+        counts, means, m2 = self._counts, self._means, self._m2
+        clip = self.clip
+        for name, value in x.items():
+            n = counts[name]
+            mean = means[name]
+            if n >= self.warm_up and m2[name] > 0:
+                bound = clip * math.sqrt(m2[name] / n)
+                value = min(max(value, mean - bound), mean + bound)
+            n += 1
+            counts[name] = n
+            delta = value - mean
+            mean += delta / n
+            means[name] = mean
+            m2[name] += delta * (value - mean)
+
+    def transform_one(self, x: dict) -> dict:
+        counts, means, m2 = self._counts, self._means, self._m2
+        clip = self.clip
+        out = {}
+        for name, value in x.items():
+            n = counts.get(name, 0)
+            var = m2.get(name, 0.0) / n if n else 0.0
+            if var > 0:
+                z = (value - means[name]) / math.sqrt(var)
+                out[name] = min(max(z, -clip), clip)
+            else:
+                out[name] = 0.0
+        return out
