@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 
 import pandas as pd
@@ -11,15 +12,22 @@ from click.testing import CliRunner
 from stream_imbal.bench import (
     METRICS,
     STRATEGIES,
+    BenchResults,
     BenchStream,
     MOAClassifier,
+    WindowedRefitClassifier,
+    build_strategy,
+    detection_quality,
+    gmean_ranks,
     load_suite,
     moa_missing,
     resolve_strategies,
     run_bench,
     votes_to_proba,
 )
+from stream_imbal.bench.windowed_refit import balanced_hgb, balanced_logistic_regression
 from stream_imbal.cli import main
+from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.simulation import get_scenario
 
@@ -96,7 +104,7 @@ def test_bench_writes_the_tables_and_a_plot_per_stream(suite_file, tmp_path):
     # The mean table lists the strategies by mean G-mean rank, best first.
     mean_rank = table.groupby("strategy")["gmean_rank"].mean().sort_values(kind="stable")
     lines = report.split("## Mean over 2 streams")[1].splitlines()
-    listed = [line.split("|")[1].strip() for line in lines[4:7]]
+    listed = [line.split("|")[1].strip() for line in lines[6:9]]
     assert sorted(listed) == sorted(mean_rank.index)
     assert mean_rank[listed].is_monotonic_increasing
 
@@ -121,8 +129,140 @@ def test_a_fixed_seed_gives_the_same_scores(suite_file, tmp_path):
 
 def test_the_seed_reaches_the_models(suite_file):
     streams = load_suite(suite_file)
-    one, two = (run_bench(streams, ["river-ros"], seed=s, jobs=1, progress=False) for s in (1, 2))
+    one, two = (run_bench(streams, ["river-ros"], seeds=s, jobs=1, progress=False) for s in (1, 2))
     assert not one.table["gmean"].equals(two.table["gmean"])
+
+
+def test_several_seeds_regenerate_the_streams_and_keep_one_row_each(suite_file, tmp_path):
+    out = tmp_path / "out"
+    args = ["--suite", str(suite_file), "--strategies", "default,river-rs", "--seeds", "3"]
+    result = bench(*args, "--jobs", "2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "results.csv")
+    assert len(table) == 2 * 2 * 3
+    assert sorted(table["seed"].unique()) == [1, 2, 3]
+    assert not table.duplicated(["stream", "strategy", "seed"]).any()
+    # Each seed makes other events: the bare scores differ from seed to seed.
+    sea = table[(table["stream"] == "tiny-sea") & (table["strategy"] == "river-rs")]
+    assert sea["gmean"].nunique() == 3
+    # The default reports drift events: its detection columns are filled, river's are not.
+    default = table[table["strategy"] == "default"]
+    assert default["n_concept_drifts"].notna().all()
+    assert (table.loc[table["stream"] == "tiny-sea", "n_concept_drifts"].dropna() == 1).all()
+    assert table.loc[table["strategy"] == "river-rs", "false_alarms_per_100k"].isna().all()
+    report = (out / "results.md").read_text()
+    assert "--seeds 1,2,3" in report and "± " in report
+    assert "## Best strategy per stream" in report and "Concept-drift detection" in report
+    assert "Speed relative to the default" in report
+
+
+def test_seed_lists():
+    stream = load_suite("quick")[0]
+    assert stream.with_seed(4).source.seed == 4
+    assert BenchStream(stream.name, stream.source, seed_offset=2).with_seed(4).source.seed == 6
+    result = bench("--suite", "quick", "--seeds", "1,x")
+    assert result.exit_code == 2 and "seeds must be integers" in result.output
+
+
+def test_ranks_tie_at_three_decimals_and_average_per_stream_and_seed():
+    table = pd.DataFrame(
+        {
+            "stream": ["a"] * 6,
+            "seed": [1, 1, 1, 2, 2, 2],
+            "gmean": [0.9, 0.8002, 0.8001, 0.5, 0.5, float("nan")],
+        }
+    )
+    assert gmean_ranks(table).tolist() == [1.0, 2.5, 2.5, 1.5, 1.5, 3.0]
+    rows = table.assign(strategy=["x", "y", "z"] * 2).to_dict("records")
+    summary = BenchResults.from_runs(rows, []).summary()
+    assert summary.loc["x", "gmean_rank"] == pytest.approx((1.0 + 1.5) / 2)
+    assert summary.loc["z", "gmean_rank"] == pytest.approx((2.5 + 3.0) / 2)
+    # Best or within 0.005 of the best mean G-mean (x: 0.7, y: 0.6501, z: none, a seed has none).
+    assert summary["n_best"].to_dict() == {"x": 1, "y": 0, "z": 0}
+
+
+def test_detection_quality_on_a_hand_made_case():
+    points = [(1000, "concept"), (1500, "prior"), (2000, "concept"), (6000, "concept")]
+    # 1,100 detects the first drift (delay 100); 1,600 is in its horizon (ignored); 2,050
+    # detects the second (delay 50); 4,100 is past its horizon (2,000 + 8,000 / 4): false; the
+    # third drift is missed; 100 is false.
+    quality = detection_quality(points, [100, 1100, 1600, 2050, 4100], 8000)
+    assert quality == {
+        "n_concept_drifts": 3,
+        "n_detected": 2,
+        "mean_delay": 75.0,
+        "n_false_alarms": 2,
+        "false_alarms_per_100k": 2 * 100_000 / 8000,
+    }
+    stationary = detection_quality([], [10, 20], 200_000)
+    assert stationary["n_detected"] == 0 and stationary["false_alarms_per_100k"] == 1.0
+
+
+def test_the_tune_and_report_suites_are_disjoint():
+    tune, report = load_suite("tune"), load_suite("report")
+    assert [s.name for s in load_suite("standard")] == [s.name for s in tune]
+    assert not {s.name for s in tune} & {s.name for s in report}
+    scenarios = [s for s in report if s.drift_points or len(s) >= 15_000]
+    assert len(scenarios) >= 8 and len(report) >= 12
+    kinds = {name: {kind for _, kind in s.drift_points} for s in report for name in [s.name]}
+    for family in ("rbf", "agrawal", "stagger"):
+        seen = set().union(*(k for name, k in kinds.items() if name.startswith(family)))
+        assert seen == {"concept", "prior"}, family
+
+
+@pytest.mark.parametrize("name", ["threshold-only", "oob-ht10", "uob-ht10", "river-rs"])
+def test_new_strategies_run(name):
+    events = list(get_scenario("rbf5-prior", seed=1, n_events=400).iter_truth())
+    result = prequential(build_strategy(name, seed=1), events, window_size=100)
+    assert result.summary["n_events"] == 400
+    assert 0.0 <= result.summary["pr_auc"] <= 1.0
+
+
+def test_river_rs_runs_at_rivers_default_rate():
+    assert build_strategy("river-rs", seed=1).sampling_rate == 1.0
+
+
+@pytest.mark.parametrize("estimator", [balanced_logistic_regression, balanced_hgb])
+def test_windowed_refit_refits_scores_with_the_last_model_and_keeps_a_bounded_window(estimator):
+    model = WindowedRefitClassifier(estimator(), refit_every=100, window_size=250)
+    rng = random.Random(2)
+    events = []
+    for _ in range(650):
+        y = rng.random() < 0.15
+        events.append(({"a": rng.gauss(1.5 * y, 1.0), "b": rng.gauss(0.0, 1.0)}, y, None))
+    # Before any fit: the window's shares, keyed by the labels seen.
+    model.learn_one(events[0][0], False)
+    assert model.predict_proba_one(events[1][0]) == {False: 1.0}
+    fitted = None
+    for i, (x, y, _) in enumerate(events[1:], start=1):
+        proba = model.predict_proba_one(x)
+        if i > 100:
+            assert set(proba) == {False, True}
+            assert all(0.0 <= p <= 1.0 for p in proba.values())
+            assert sum(proba.values()) == pytest.approx(1.0)
+        model.learn_one(x, y)
+        assert len(model._window) <= 250
+        if i == 399:
+            fitted = model._model
+            x_probe = x
+    assert model.n_fits == 6 and len(model._window) == 250
+    # Between refits, the events are scored by the last fitted model (refit at 600).
+    assert model._model is not fitted
+    last = model._model.predict_proba(model._matrix([x_probe]))[0, list(model._classes).index(True)]
+    assert model.predict_proba_one(x_probe)[True] == pytest.approx(last)
+
+
+def test_windowed_refit_with_one_class_predicts_the_window_share():
+    model = WindowedRefitClassifier(balanced_logistic_regression(), refit_every=10, window_size=20)
+    for i in range(30):
+        model.learn_one({"a": float(i)}, "no")
+    assert model._model is None and model.n_fits == 3
+    assert model.predict_proba_one({"a": 1.0}) == {"no": 1.0}
+    for i in range(10):
+        model.learn_one({"a": 100.0 + i}, "yes")
+    assert model._model is not None
+    proba = model.predict_proba_one({"a": 120.0})
+    assert set(proba) == {"no", "yes"} and proba["yes"] > 0.5
 
 
 def test_the_moa_learners_are_skipped_with_one_message_when_capymoa_is_absent(
@@ -133,7 +273,7 @@ def test_the_moa_learners_are_skipped_with_one_message_when_capymoa_is_absent(
     args = ["--suite", str(suite_file), "--strategies", "river-bare,moa-uob,moa-csmote"]
     result = bench(*args, "--jobs", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
-    messages = [line for line in result.output.splitlines() if line.startswith("MOA:")]
+    messages = [line for line in result.output.splitlines() if "MOA:" in line]
     assert messages == [
         "MOA: skipping moa-uob, moa-csmote: MOA's learners need CapyMOA: "
         "pip install 'stream-imbal[moa]'"
@@ -200,7 +340,7 @@ def test_an_unknown_suite_name_gives_a_usage_error():
     assert "unknown suite 'everything'" in result.output
 
 
-def test_the_standard_and_quick_suites():
+def test_the_standard_and_quick_suites():  # standard = tune
     standard, quick = load_suite("standard"), load_suite("quick")
     assert [s.name for s in standard] == [s.name for s in quick]
     assert len(standard) == 13

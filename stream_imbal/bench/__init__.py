@@ -1,18 +1,22 @@
 """Benchmark strategies against each other, prequentially, on the same imbalanced streams.
 
-`load_suite` gives the streams, `STRATEGIES` the named strategies, `run_bench` runs every pair
-in parallel and returns `BenchResults` (tables, ranks, plots); `cost_ratios` measures the
-per-event cost serially. The `stream-imbal bench` command does all of it.
+`load_suite` gives the streams (the `tune` suite the default was tuned on, the held-out `report`
+suite), `STRATEGIES` the named strategies, `run_bench` runs every pair for every seed in
+parallel and returns `BenchResults` (tables, ranks with ties, spread over seeds, drift
+detection, speed ratios, plots); `cost_ratios` measures the per-event cost serially.
+The `stream-imbal bench` command does all of it.
 
 """
 
 from __future__ import annotations
 
 from stream_imbal.bench.cost import COST_STRATEGIES, COST_STREAMS, cost_ratios, seconds_per_event
+from stream_imbal.bench.detection import DETECTION_COLUMNS, detection_quality
 from stream_imbal.bench.moa import MOAClassifier, moa_missing, votes_to_proba
-from stream_imbal.bench.results import BenchResults
+from stream_imbal.bench.results import REACH, BenchResults, gmean_ranks
 from stream_imbal.bench.runner import METRICS, BenchJob, available_cores, run_bench, run_job
 from stream_imbal.bench.strategies import (
+    BATCH,
     MOA,
     OURS,
     RIVER,
@@ -20,21 +24,30 @@ from stream_imbal.bench.strategies import (
     Strategy,
     build_strategy,
     resolve_strategies,
+    sklearn_missing,
 )
 from stream_imbal.bench.suite import (
+    REPORT_SCENARIOS,
+    REPORT_TABLES,
     SCENARIOS,
     SUITES,
     BenchStream,
     load_suite,
     select_streams,
 )
+from stream_imbal.bench.windowed_refit import WindowedRefitClassifier
 
 __all__ = [
+    "BATCH",
     "COST_STRATEGIES",
     "COST_STREAMS",
+    "DETECTION_COLUMNS",
     "METRICS",
     "MOA",
     "OURS",
+    "REACH",
+    "REPORT_SCENARIOS",
+    "REPORT_TABLES",
     "RIVER",
     "SCENARIOS",
     "STRATEGIES",
@@ -44,9 +57,12 @@ __all__ = [
     "BenchStream",
     "MOAClassifier",
     "Strategy",
+    "WindowedRefitClassifier",
     "available_cores",
     "build_strategy",
     "cost_ratios",
+    "detection_quality",
+    "gmean_ranks",
     "load_suite",
     "moa_missing",
     "resolve_strategies",
@@ -54,5 +70,6 @@ __all__ = [
     "run_job",
     "seconds_per_event",
     "select_streams",
+    "sklearn_missing",
     "votes_to_proba",
 ]

@@ -1,10 +1,13 @@
 """Run every (stream, strategy) pair prequentially, in parallel, each in a fresh process.
 
-Each job loads its stream's events, builds its strategy's classifier and evaluates it
-test-then-train with `stream_imbal.evaluate.prequential`, in a worker process that serves that
-job alone (`maxtasksperchild=1`), so that its peak memory is its own and a Java virtual machine
-started for MOA ends with it. With the same seed, every score is the same on every run; only the
-measurements (`events_per_s`, `peak_memory_mib`) change.
+Each job is one strategy on one stream for every seed: for each seed it loads that seed's events
+of the stream, builds the strategy's classifier with that seed and evaluates it test-then-train
+with `stream_imbal.evaluate.prequential`, in a worker process that serves that job alone
+(`maxtasksperchild=1`), so that its peak memory is its own and a Java virtual machine started
+for MOA ends with it (one start per job, not per seed: starting it costs seconds). Jobs are
+queued stream by stream, so that the strategies on one stream run close together in time and
+their events/s are comparable. With the same seeds, every score is the same on every run; only
+the measurements (`events_per_s`, `peak_memory_mib`) change.
 
 Peak memory is the peak resident set size (RSS) of the worker while it builds the model and runs
 it, above the worker's RSS once the events are loaded and a short warm-up run (`WARM_UP` events,
@@ -12,13 +15,20 @@ on a model of its own) has loaded the code and, for MOA's learners, started the 
 machine. On Linux the peak is reset just before the model is built (`/proc/self/clear_refs`) and
 read from `VmHWM`; elsewhere it is `getrusage`'s `ru_maxrss`, which may still hold an earlier
 peak. It counts what the model and the evaluation allocate (the Java heap's growth too), not the
-events nor the code.
+events nor the code. From the second seed on, memory freed by the previous seed's model but kept
+by the process (the Java heap does not shrink) is not counted again: the reports take the
+largest peak over the seeds.
+
+For the models that report drift events (`drift_events`, as `OnlineImbalancedClassifier`),
+each row also holds the quality of its concept-drift alarms against the stream's known concept
+drifts (`stream_imbal.bench.detection`); for the others those columns are empty.
 
 """
 
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import pickle
@@ -31,9 +41,11 @@ from typing import NamedTuple
 import pandas as pd
 from tqdm import tqdm
 
+from stream_imbal.bench.detection import DETECTION_COLUMNS, detection_quality
 from stream_imbal.bench.results import BenchResults
 from stream_imbal.bench.strategies import MOA, STRATEGIES, build_strategy
 from stream_imbal.bench.suite import BenchStream
+from stream_imbal.drift.events import CONCEPT
 from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
 
@@ -58,62 +70,84 @@ JVM_ARGS = "-Xmx8g -Xss10M -XX:+UseSerialGC -XX:CICompilerCount=2"
 
 
 class BenchJob(NamedTuple):
-    """One strategy on one stream, its events read from `events_file` when given."""
+    """One strategy on one stream for each of `seeds`; seed k's events read from `events_files[k]`
+    when given."""
 
     stream: BenchStream
     strategy: str
-    seed: int
-    events_file: str | None = None
+    seeds: tuple[int, ...]
+    events_files: tuple[str, ...] | None = None
 
 
-def run_job(job: BenchJob) -> tuple[dict, pd.DataFrame]:
-    """Evaluate one job: its row of scores, and its windows (`end`, `gmean`)."""
+def run_job(job: BenchJob) -> tuple[list[dict], pd.DataFrame]:
+    """Evaluate one job: a row of scores per seed, and its windows (`seed`, `end`, `gmean`)."""
     if STRATEGIES[job.strategy].family == MOA:
         os.environ.setdefault("CAPYMOA_JVM_ARGS", JVM_ARGS)
-    if job.events_file:
-        with open(job.events_file, "rb") as file:
-            events = pickle.load(file)
-    else:
-        events = job.stream.events()
-    # A short warm-up run loads the code (and starts MOA's Java virtual machine) before the
-    # memory baseline, so that the measured increase is the model's and the evaluation's data.
-    prequential(build_strategy(job.strategy, job.seed), events[:WARM_UP], WARM_UP)
-    gc.collect()
-    memory = _PeakMemory()
-    model = build_strategy(job.strategy, job.seed)
-    result = prequential(model, events, window_size=job.stream.window_size)
-    peak = memory.increase_mib()
-    summary = result.summary
-    row = {
-        "stream": job.stream.name,
-        "strategy": job.strategy,
-        "family": STRATEGIES[job.strategy].family,
-        "n_events": summary["n_events"],
-        **{metric: summary[metric] for metric in METRICS},
-        "events_per_s": summary["events_per_s"],
-        "peak_memory_mib": peak,
-    }
-    windows = result.windows[["end", "gmean"]].assign(stream=job.stream.name, strategy=job.strategy)
-    return row, windows
+    rows, windows = [], []
+    for k, seed in enumerate(job.seeds):
+        stream = job.stream.with_seed(seed)
+        if job.events_files:
+            with open(job.events_files[k], "rb") as file:
+                events = pickle.load(file)
+        else:
+            events = stream.events()
+        if k == 0:
+            # A short warm-up run loads the code (and starts MOA's Java virtual machine) before
+            # the memory baseline, so that the measured increase is the model's and the data's.
+            prequential(build_strategy(job.strategy, seed), events[:WARM_UP], WARM_UP)
+        gc.collect()
+        memory = _PeakMemory()
+        model = build_strategy(job.strategy, seed)
+        result = prequential(model, events, window_size=stream.window_size)
+        peak = memory.increase_mib()
+        summary = result.summary
+        rows.append(
+            {
+                "stream": stream.name,
+                "strategy": job.strategy,
+                "seed": seed,
+                "family": STRATEGIES[job.strategy].family,
+                "n_events": summary["n_events"],
+                **{metric: summary[metric] for metric in METRICS},
+                "events_per_s": summary["events_per_s"],
+                "peak_memory_mib": peak,
+                **_detection(model, result.drift_events, stream, summary["n_events"]),
+            }
+        )
+        windows.append(
+            result.windows[["end", "gmean"]].assign(
+                stream=stream.name, strategy=job.strategy, seed=seed
+            )
+        )
+        del model, result, events
+    return rows, pd.concat(windows)
+
+
+def _detection(model, drift_events: pd.DataFrame, stream: BenchStream, n_events: int) -> dict:
+    """The quality of `model`'s concept-drift alarms, or NaNs when it reports no drift events."""
+    if not hasattr(model, "drift_events"):
+        return dict.fromkeys(DETECTION_COLUMNS, math.nan)
+    alarms = drift_events.loc[drift_events["kind"] == CONCEPT, "index"].tolist()
+    return detection_quality(stream.drift_points, alarms, n_events)
 
 
 def run_bench(
     streams: Sequence[BenchStream],
     strategies: Sequence[str],
-    seed: int = 1,
+    seeds: int | Sequence[int] = (1,),
     jobs: int | None = None,
     progress: bool = True,
 ) -> BenchResults:
-    """Evaluate every strategy on every stream, `jobs` at a time.
+    """Evaluate every strategy on every stream for every seed, `jobs` at a time.
 
     Parameters
     ----------
     streams
-        The streams, e.g. from `load_suite`.
+        The streams, e.g. from `load_suite`; each seed regenerates them (`BenchStream.with_seed`).
     strategies
         Names in `STRATEGIES`; an unknown name raises `ConfigError`.
-    seed
-        Seed of every model.
+    seeds
+        The seeds (or one seed): each regenerates the streams and seeds the models.
     jobs
         Worker processes; all available cores by default.
     progress
@@ -125,17 +159,18 @@ def run_bench(
     >>> from stream_imbal.simulation import get_scenario
     >>> stream = BenchStream("prior-shift", get_scenario("prior-shift", n_events=3_000))
     >>> results = run_bench([stream], ["river-bare", "river-ros"], jobs=1, progress=False)
-    >>> results.table[["strategy", "gmean", "minority_recall"]].round(3)
-         strategy  gmean  minority_recall
-    0  river-bare  0.709            0.503
-    1   river-ros  0.959            0.930
+    >>> results.table[["strategy", "seed", "gmean", "minority_recall"]].round(3)
+         strategy  seed  gmean  minority_recall
+    0  river-bare     1  0.741            0.550
+    1   river-ros     1  0.960            0.926
 
     """
     for name in strategies:
         if name not in STRATEGIES:
             raise ConfigError(f"unknown strategy {name!r}; valid names: {', '.join(STRATEGIES)}")
-    if not streams or not strategies:
-        raise ConfigError("nothing to run: no stream or no strategy")
+    seeds = (seeds,) if isinstance(seeds, int) else tuple(seeds)
+    if not streams or not strategies or not seeds:
+        raise ConfigError("nothing to run: no stream, no strategy or no seed")
     jobs = jobs or available_cores()
     # Longest streams first, so that the last jobs to finish are short ones.
     order = sorted(streams, key=len, reverse=True)
@@ -143,19 +178,21 @@ def run_bench(
         tempfile.TemporaryDirectory(prefix="stream-imbal-bench-") as cache,
         multiprocessing.Pool(jobs, maxtasksperchild=1) as pool,
     ):
-        # Each stream's events are made once, then read by each of its jobs.
-        files = [os.path.join(cache, f"{i}.pickle") for i in range(len(order))]
-        list(pool.imap_unordered(_write_events, zip(order, files, strict=True)))
+        # Each stream's events are made once per seed, then read by each of its jobs.
+        made = [(s.with_seed(seed), i, seed) for i, s in enumerate(order) for seed in seeds]
+        files = {(i, seed): os.path.join(cache, f"{i}-{seed}.pickle") for _, i, seed in made}
+        items = [(stream, files[i, seed]) for stream, i, seed in made]
+        list(pool.imap_unordered(_write_events, items))
         work = [
-            BenchJob(stream, name, seed, file)
-            for stream, file in zip(order, files, strict=True)
+            BenchJob(stream, name, seeds, tuple(files[i, seed] for seed in seeds))
+            for i, stream in enumerate(order)
             for name in strategies
         ]
         done = pool.imap_unordered(run_job, work)
         outputs = list(tqdm(done, total=len(work), desc="bench", disable=not progress))
     rows, windows = zip(*outputs, strict=True)
     return BenchResults.from_runs(
-        rows,
+        [row for job_rows in rows for row in job_rows],
         windows,
         stream_order=[stream.name for stream in streams],
         strategy_order=list(strategies),

@@ -11,9 +11,9 @@ import click
 import pandas as pd
 
 from stream_imbal.bench import (
+    COST_STRATEGIES,
     MOA,
     STRATEGIES,
-    SUITES,
     BenchResults,
     available_cores,
     cost_ratios,
@@ -30,13 +30,20 @@ from stream_imbal.exceptions import ConfigError
     "--suite",
     default="standard",
     show_default=True,
-    help=f"{' or '.join(SUITES)} (the same streams, scenarios a quarter as long), "
-    "or a TOML suite file of [[scenario]] tables.",
+    help="tune (alias standard: the streams the default was tuned on), quick (tune, scenarios "
+    "a quarter as long), report (held-out streams: the README's table), or a TOML suite file "
+    "of [[scenario]] tables.",
 )
 @click.option("--streams", help="Comma-separated names of the suite's streams to run [all].")
 @click.option("--strategies", help="Comma-separated strategy names [all]; see --list.")
 @click.option(
     "--seed", default=1, show_default=True, help="Seed of the models and the built-in streams."
+)
+@click.option(
+    "--seeds",
+    "seeds_text",
+    help="Several seeds, each regenerating the streams and seeding the models: a list "
+    "(1,2,3) or a count (5 means 1..5). Overrides --seed.",
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes [all cores].")
 @click.option(
@@ -67,6 +74,7 @@ def bench(
     streams: str | None,
     strategies: str | None,
     seed: int,
+    seeds_text: str | None,
     jobs: int | None,
     out: pathlib.Path,
     moa: bool,
@@ -80,7 +88,11 @@ def bench(
     PR-AUC, kappa, events/s and peak memory, and each strategy's mean G-mean rank.
     """
     try:
-        chosen = load_suite(suite, seed=seed)
+        seeds = _seeds(seeds_text) if seeds_text else [seed]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--seeds") from error
+    try:
+        chosen = load_suite(suite, seed=seeds[0])
     except ConfigError as error:
         raise click.BadParameter(str(error), param_hint="--suite") from error
     if show_list:
@@ -96,18 +108,24 @@ def bench(
     except ConfigError as error:
         raise click.BadParameter(str(error), param_hint="--strategies") from error
     if skipped:
-        click.echo(f"MOA: {skipped}", err=True)
+        click.echo(skipped, err=True)
     if not names:
         raise click.UsageError("no strategy left to run")
 
     jobs = jobs or available_cores()
-    click.echo(f"{len(chosen)} streams x {len(names)} strategies, {jobs} worker processes")
+    click.echo(
+        f"{len(chosen)} streams x {len(names)} strategies x {len(seeds)} seeds, "
+        f"{jobs} worker processes"
+    )
     started = time.perf_counter()
-    results = run_bench(chosen, names, seed=seed, jobs=jobs, progress=progress)
+    results = run_bench(chosen, names, seeds=seeds, jobs=jobs, progress=progress)
     wall = time.perf_counter() - started
-    ratios = cost_ratios(chosen, seed=seed) if cost else None
-    command = _command(suite, streams, strategies, seed, moa, cost)
-    header = _header(results, suite, seed, jobs, wall, command)
+    ratios = None
+    if cost:
+        timed = [name for name in COST_STRATEGIES if name in names or name == "default"]
+        ratios = cost_ratios(chosen, seed=seeds[0], strategies=timed)
+    command = _command(suite, streams, strategies, seeds, moa, cost)
+    header = _header(results, suite, seeds, jobs, wall, command)
     results.save(out, header, _notes(names, skipped, ratios))
     summary = results.summary()[["gmean", "gmean_windowed", "minority_recall", "gmean_rank"]]
     click.echo(summary.round(3).to_string())
@@ -116,6 +134,21 @@ def bench(
 
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _seeds(text: str) -> list[int]:
+    """`1,2,3` -> [1, 2, 3]; `5` -> [1, ..., 5]."""
+    try:
+        values = [int(part) for part in _names(text)]
+    except ValueError:
+        raise ValueError(f"seeds must be integers, got {text!r}") from None
+    if len(values) == 1:
+        if values[0] < 1:
+            raise ValueError(f"a count of seeds must be >= 1, got {values[0]}")
+        return list(range(1, values[0] + 1))
+    if len(set(values)) != len(values):
+        raise ValueError(f"repeated seeds in {text!r}")
+    return values
 
 
 def _list(streams) -> None:
@@ -127,8 +160,10 @@ def _list(streams) -> None:
         click.echo(f"  {stream.name:<28} {len(stream):>7,} events")
 
 
-def _command(suite, streams, strategies, seed, moa, cost) -> str:
-    parts = ["stream-imbal bench", f"--suite {suite}", f"--seed {seed}"]
+def _command(suite, streams, strategies, seeds, moa, cost) -> str:
+    many = f"--seeds {','.join(map(str, seeds))}"
+    seed_option = f"--seed {seeds[0]}" if len(seeds) == 1 else many
+    parts = ["stream-imbal bench", f"--suite {suite}", seed_option]
     parts += [f"--streams {streams}"] if streams else []
     parts += [f"--strategies {strategies}"] if strategies else []
     parts += [] if moa else ["--no-moa"]
@@ -136,7 +171,7 @@ def _command(suite, streams, strategies, seed, moa, cost) -> str:
     return " ".join(parts)
 
 
-def _header(results: BenchResults, suite, seed, jobs, wall: float, command: str) -> list[str]:
+def _header(results: BenchResults, suite, seeds, jobs, wall: float, command: str) -> list[str]:
     versions = ", ".join(
         f"{package} {_version(package)}"
         for package in ("stream-imbal", "river", "capymoa")
@@ -145,12 +180,23 @@ def _header(results: BenchResults, suite, seed, jobs, wall: float, command: str)
     return [
         "# Benchmark",
         f"{platform.machine()}, {available_cores()} cores ({jobs} worker processes), "
-        f"{time.strftime('%Y-%m-%d')}, suite `{suite}`, seed {seed}; {versions}; "
+        f"{time.strftime('%Y-%m-%d')}, suite `{suite}`{_suite_role(suite)}, "
+        f"seed(s) {', '.join(map(str, seeds))}; {versions}; "
         f"wall time {_duration(wall)}.",
         f"Reproduce with `{command}`: every score is the same on every run; events/s and peak "
         "memory are measurements. Per (stream, strategy): `results.csv`; windowed G-mean over "
         "time: `plots/<stream>.png` (data in `windows.csv`).",
     ]
+
+
+def _suite_role(suite) -> str:
+    roles = {
+        "report": " (held-out streams, never used to choose the default's settings)",
+        "tune": " (the streams the default's settings were chosen on)",
+        "standard": " (= tune: the streams the default's settings were chosen on)",
+        "quick": " (the tune streams, cut short)",
+    }
+    return roles.get(str(suite), "")
 
 
 def _notes(names: list[str], skipped: str | None, ratios: pd.DataFrame | None) -> list[str]:
@@ -161,15 +207,17 @@ def _notes(names: list[str], skipped: str | None, ratios: pd.DataFrame | None) -
     notes = ["## Strategies", legend.to_markdown(index=False)]
     if any(STRATEGIES[name].family == MOA for name in names):
         notes.append(
-            "MOA's learners run through CapyMOA with their own defaults but for the base "
-            "learner (a Hoeffding tree) and the ensemble size (10); they predict MOA's "
-            "argmax, without threshold tuning, and take True as the positive class (index 1)."
+            "MOA's learners run through CapyMOA: AdaptiveRandomForest with 10 trees, the "
+            "imbalance learners with their own defaults but for the base learner (a Hoeffding "
+            "tree) and the ensemble size (10); they predict MOA's argmax, without threshold "
+            "tuning, and take True as the positive class (index 1)."
         )
     if skipped:
-        notes.append(f"MOA: {skipped}.")
+        notes.append(f"{skipped}.")
     if ratios is not None:
         notes += [
-            "## Per-event cost (serial, first 10,000 events, relative to `river-bare`)",
+            "## Per-event cost (serial, interleaved, first 10,000 events, relative to "
+            "`river-bare`)",
             ratios.to_markdown(index=False, floatfmt=".2f"),
         ]
     return notes

@@ -97,6 +97,75 @@ _SPECS = {
         ((2 / 5, "gradual", 1 / 10), (3 / 4, "abrupt", 0)),
     ),
 }
+# Held-out scenarios of the benchmark's report suite (`stream_imbal.bench.suite`): no setting of
+# the default was chosen on them. Non-linear concepts with other generator parameters and
+# functions than the scenarios above, each kind with a prior shift and with a concept drift, at
+# 1:50 to 1:1000. RandomRBF concepts name their `seed_model` so their centroids are their own.
+_RBF = {"n_features": 5, "n_centroids": 30}
+_SPECS |= {
+    "rbf5-prior": _Spec(
+        20_000,
+        (("RandomRBF", _RBF | {"seed_model": 101}),),
+        ((0, _one_in(50), "step"), (1 / 2, _one_in(500), "step")),
+    ),
+    "rbf8-abrupt": _Spec(
+        20_000,
+        tuple(
+            ("RandomRBF", {"n_features": 8, "n_centroids": 20, "seed_model": m}) for m in (201, 202)
+        ),
+        ((0, _one_in(100), "step"),),
+        ((1 / 2, "abrupt", 0),),
+    ),
+    "rbf15-gradual-prior": _Spec(
+        20_000,
+        tuple(
+            ("RandomRBF", {"n_features": 15, "n_centroids": 40, "seed_model": m})
+            for m in (301, 302)
+        ),
+        ((0, _one_in(50), "step"), (3 / 4, _one_in(300), "step")),
+        ((2 / 5, "gradual", 1 / 10),),
+    ),
+    "agrawal2-prior": _Spec(
+        20_000,
+        (("Agrawal", {"classification_function": 2}),),
+        ((0, _one_in(100), "step"), (1 / 2, _one_in(500), "step"), (3 / 4, _one_in(50), "step")),
+    ),
+    "agrawal6-abrupt": _Spec(
+        20_000,
+        (("Agrawal", {"classification_function": 6}), ("Agrawal", {"classification_function": 8})),
+        ((0, _one_in(100), "step"),),
+        ((1 / 2, "abrupt", 0),),
+    ),
+    "stagger-prior": _Spec(
+        20_000,
+        (("STAGGER", {"classification_function": 1}),),
+        ((0, _one_in(50), "step"), (1 / 2, _one_in(500), "step")),
+    ),
+    "stagger-abrupt-prior": _Spec(
+        20_000,
+        (("STAGGER", {"classification_function": 2}), ("STAGGER", {"classification_function": 0})),
+        ((0, _one_in(100), "step"), (3 / 4, _one_in(300), "step")),
+        ((1 / 2, "abrupt", 0),),
+    ),
+    "mixed-1000": _Spec(
+        30_000,
+        (("Mixed", {"classification_function": 1}), ("Mixed", {"classification_function": 0})),
+        ((0, _one_in(200), "step"), (1 / 3, _one_in(1000), "step")),
+        ((2 / 3, "abrupt", 0),),
+    ),
+    "sine-gradual": _Spec(
+        20_000,
+        (("Sine", {"classification_function": 1}), ("Sine", {"classification_function": 3})),
+        ((0, _one_in(200), "step"),),
+        ((1 / 2, "gradual", 1 / 10),),
+    ),
+    "sea-prior-abrupt": _Spec(
+        20_000,
+        (("SEA", {"variant": 1}), ("SEA", {"variant": 2})),
+        ((0, _one_in(100), "step"), (1 / 4, _one_in(30), "step")),
+        ((5 / 8, "abrupt", 0),),
+    ),
+}
 
 
 def _build(name: str, seed: int = 0, n_events: int | None = None) -> Scenario:
