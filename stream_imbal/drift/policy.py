@@ -34,7 +34,8 @@ class DriftPolicy(base.Base):
     Parameters
     ----------
     concept_monitor
-        Per-class recall monitor; defaults to `ClassRecallMonitor()` (DDM per class).
+        Per-class recall monitor; defaults to `ClassRecallMonitor()` (FHDDM per class, silent
+        until every class has had 30 events since the last reset).
     prior_detector
         Label-proportion detector; defaults to `PriorShiftDetector()` (ADWIN per class).
     response
@@ -122,9 +123,7 @@ class DriftPolicy(base.Base):
                     self._last_prior_report = index
                     kind = self._report(index, PRIOR, prior.name, None)
                     # New class weights move each class's errors: recall baselines start over.
-                    self._monitor.reset()
-                    self.warning_detected = False
-                    self._watch_concept_from = index + self.grace_period
+                    self.restart_concept_monitor(index)
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)
@@ -134,6 +133,18 @@ class DriftPolicy(base.Base):
                 self._watch_concept_from = index + self.grace_period
             self.warning_detected = monitor.warning_detected
         return kind
+
+    def restart_concept_monitor(self, index: int) -> None:
+        """Forget the recall baselines: the model's errors moved for a reason other than drift.
+
+        Call it when the model that feeds `update` changes (another learner takes over): the
+        recall monitors stay silent for `grace_period` events, then until every class has had
+        the monitor's `min_events` events.
+
+        """
+        self._monitor.reset()
+        self.warning_detected = False
+        self._watch_concept_from = index + self.grace_period
 
     def _report(self, index: int, kind: str, detector: str, label: Hashable | None) -> str:
         self._events.append(DriftEvent(index, kind, detector, label))
