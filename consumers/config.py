@@ -18,11 +18,12 @@ from typing import Any
 
 from consumers.messages import MessageSchema
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.presets import PRESETS
 
 __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
 
 ENV_PREFIX = "STREAM_IMBAL__"
-MODEL_PRESETS = ("default", "logistic-regression")
+MODEL_PRESETS = tuple(PRESETS)
 CHECKPOINT_STORES = ("directory", "kafka")
 
 

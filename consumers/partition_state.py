@@ -15,25 +15,11 @@ from collections.abc import Hashable
 
 from consumers.config import ServiceConfig
 from consumers.messages import Event, LabelMessage
-from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.balancing import Reweight
-from stream_imbal.drift import DriftPolicy
 from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.pending import PendingEvent, PendingLabels
+from stream_imbal.presets import build_preset
 
-__all__ = ["Outcome", "PartitionState", "build_model"]
-
-
-def build_model(preset: str, seed: int) -> OnlineImbalancedClassifier:
-    """The classifier of a model preset: `default`, or `logistic-regression` (inverse-frequency
-    weights and the threshold calibration, without drift detection)."""
-    if preset == "logistic-regression":
-        return OnlineImbalancedClassifier(
-            balancing=Reweight(),
-            drift=DriftPolicy(detect_concept=False, detect_prior=False),
-            seed=seed,
-        )
-    return OnlineImbalancedClassifier(seed=seed)
+__all__ = ["Outcome", "PartitionState"]
 
 
 @dataclasses.dataclass
@@ -53,7 +39,7 @@ class PartitionState:
 
     def __init__(self, partition: int, config: ServiceConfig) -> None:
         self.partition = partition
-        self.model = build_model(config.model.preset, config.model.seed + partition)
+        self.model = build_preset(config.model.preset, config.model.seed + partition)
         self.pending = PendingLabels(config.labels.pending_max, config.labels.pending_ttl_seconds)
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = config.labels.early_max

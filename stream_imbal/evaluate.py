@@ -45,7 +45,13 @@ from tqdm import tqdm
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
 
-__all__ = ["EvaluationResult", "WINDOW_COLUMNS", "WindowedScores", "prequential"]
+__all__ = [
+    "WEIGHT_PREFIX",
+    "WINDOW_COLUMNS",
+    "EvaluationResult",
+    "WindowedScores",
+    "prequential",
+]
 
 WINDOW_COLUMNS = [
     "start",
@@ -70,6 +76,9 @@ WINDOW_COLUMNS = [
     "fn",
     "tn",
 ]
+#: Prefix of the optional window columns holding each candidate's blend weight
+#: (`OnlineImbalancedClassifier.candidate_weights`) at the window's end.
+WEIGHT_PREFIX = "weight_"
 DRIFT_COLUMNS = ["index", "kind", "detector"]
 
 
@@ -80,7 +89,8 @@ class EvaluationResult:
     Attributes
     ----------
     windows
-        One row per window of events, with the columns of `WINDOW_COLUMNS`.
+        One row per window of events, with the columns of `WINDOW_COLUMNS`, then a
+        `weight_<name>` column per candidate when the model blends candidates.
     drift_events
         The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
     summary
@@ -247,7 +257,8 @@ class WindowedScores:
         n, window, rows = self.n, self._window, list(self._rows)
         if 2 * (n - window.start) >= self.window_size:
             rows.append(window.row(n, self.model, self._minority, self._truth))
-        windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+        weights = sorted({key for row in rows for key in row if key.startswith(WEIGHT_PREFIX)})
+        windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS + weights)
         events = getattr(self.model, "drift_events", ())
         drift_events = pd.DataFrame(
             [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
@@ -328,6 +339,9 @@ class _Window(_Tally):
             "fp": fp,
             "fn": fn,
             "tn": tn,
+        } | {
+            WEIGHT_PREFIX + name: weight
+            for name, weight in (getattr(model, "candidate_weights", None) or {}).items()
         }
 
 

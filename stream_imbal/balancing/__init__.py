@@ -9,6 +9,7 @@ from stream_imbal.balancing.strategy import (
     Resample,
     Reweight,
     ReweightResample,
+    accepts_weight,
     learn_weighted,
     poisson,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Resample",
     "Reweight",
     "ReweightResample",
+    "accepts_weight",
     "learn_weighted",
     "poisson",
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import abc
+import inspect
 import math
 import random
 from collections.abc import Hashable
 
-from river import base
+from river import base, compose
 
 from stream_imbal.balancing.weights import ClassWeights
 from stream_imbal.priors.base import ClassPrior
@@ -20,6 +21,7 @@ __all__ = [
     "ReweightResample",
     "poisson",
     "learn_weighted",
+    "accepts_weight",
 ]
 
 
@@ -263,3 +265,16 @@ class ReweightResample(BalancingStrategy):
         for _ in range(repeats):
             learner.learn_one(x, y, w=weight / repeats)
         return weight
+
+
+def accepts_weight(learner: base.Classifier) -> bool:
+    """Whether `learner.learn_one` accepts a sample weight `w` and passes it on to the model."""
+    parameters = inspect.signature(learner.learn_one).parameters
+    if "w" in parameters:
+        return True
+    if not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return False
+    if isinstance(learner, compose.Pipeline):
+        return accepts_weight(list(learner.steps.values())[-1])
+    inner = getattr(learner, "_wrapped_model", None)
+    return inner is not None and accepts_weight(inner)

@@ -27,9 +27,10 @@ from stream_imbal.classifier import OnlineImbalancedClassifier
 
 __all__ = ["COST_STRATEGIES", "COST_STREAMS", "cost_ratios", "seconds_per_event"]
 
-#: Compared with the bare learner, and the default with each: the default, the bare learner
-#: with our threshold alone, river's ARF with 10 trees and MOA's OnlineAdaC2 on Hoeffding trees.
-COST_STRATEGIES = ("default", "threshold-only", "river-arf10", "moa-adac2")
+#: Compared with the bare learner, and the default with each: the default, the linear preset,
+#: the bare learner with our threshold alone, river's ARF with 10 trees and MOA's OnlineAdaC2
+#: on Hoeffding trees.
+COST_STRATEGIES = ("default", "linear", "threshold-only", "river-arf10", "moa-adac2")
 #: The streams measured when the suite has them: 3, 10 and 8 features (tune suite), 5 and 9
 #: (report suite).
 COST_STREAMS = ("sea-abrupt", "hyperplane-incremental", "abalone19", "rbf5-prior", "agrawal2-prior")

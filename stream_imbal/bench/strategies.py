@@ -50,9 +50,10 @@ from stream_imbal.bench.windowed_refit import (
     balanced_hgb,
     balanced_logistic_regression,
 )
-from stream_imbal.classifier import OnlineImbalancedClassifier
+from stream_imbal.classifier import OnlineImbalancedClassifier, linear_learner
 from stream_imbal.ensemble import OOBClassifier, UOBClassifier
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.presets import PRESETS, build_preset
 
 __all__ = [
     "BATCH",
@@ -95,7 +96,9 @@ def linear() -> base.Classifier:
 
 
 def _ours(seed: int, **parts) -> OnlineImbalancedClassifier:
-    return OnlineImbalancedClassifier(seed=seed, **parts)
+    """The classifier with `parts` changed; the balancing ablations keep the linear learner, so
+    that each balancing strategy is compared with the `linear` preset."""
+    return OnlineImbalancedClassifier(seed=seed, **({"learner": linear_learner()} | parts))
 
 
 def _moa(learner: str, options: str) -> Callable[[int], base.Classifier]:
@@ -108,12 +111,16 @@ def _trees(ensemble, seed: int) -> base.Classifier:
 
 
 _TREES = "-l trees.HoeffdingTree"
+_DEFAULT, _LINEAR = PRESETS["default"][1], PRESETS["linear"][1]
 #: Refit every 1,000 labelled events on the last 5,000.
 _REFIT = {"refit_every": 1000, "window_size": 5000}
 
 STRATEGIES: dict[str, Strategy] = {
     "default": Strategy(
-        lambda s: OnlineImbalancedClassifier(seed=s), OURS, "OnlineImbalancedClassifier()"
+        lambda s: build_preset("default", s), OURS, "OnlineImbalancedClassifier(): " + _DEFAULT
+    ),
+    "linear": Strategy(
+        lambda s: build_preset("linear", s), OURS, "preset `linear`: " + _LINEAR
     ),
     "reweight-inverse": Strategy(
         lambda s: _ours(s, balancing=Reweight()), OURS, "Reweight(), inverse frequency"

@@ -32,7 +32,15 @@ from stream_imbal.replay import (
 __all__ = ["replay"]
 
 SHOWN_BAD_ROWS = 20  # skipped rows printed one by one; the rest are counted
-DIRECT_ONLY = ("out", "window", "seed", "pending_max", "pending_ttl", "report_dir")
+DIRECT_ONLY = (
+    "out",
+    "window",
+    "seed",
+    "model_preset",
+    "pending_max",
+    "pending_ttl",
+    "report_dir",
+)
 KAFKA_ONLY = ("labels_topic", "speed")
 
 
@@ -227,11 +235,11 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 
 
 def _direct(timeline, file: pathlib.Path, options: dict):
-    from stream_imbal.classifier import OnlineImbalancedClassifier
+    from stream_imbal.presets import build_preset
 
     out = options["out"] = options["out"] or pathlib.Path("runs") / file.stem
     replay = DirectReplay(
-        OnlineImbalancedClassifier(seed=options["seed"]),
+        build_preset(options["model_preset"], options["seed"]),
         window_size=options["window"],
         pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
     )

@@ -1,4 +1,4 @@
-"""`stream-imbal simulate` and `evaluate`: prequential runs of the default classifier."""
+"""`stream-imbal simulate` and `evaluate`: prequential runs of a model preset."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pathlib
 import click
 import pandas as pd
 
-from stream_imbal.classifier import OnlineImbalancedClassifier
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.files import read_labelled_events
+from stream_imbal.presets import PRESETS, build_preset
 
 SUMMARY_ROWS = [
     ("events", "n_events", "{:,.0f}"),
@@ -43,6 +43,15 @@ def _run_options(function):
     function = click.option("--seed", default=0, show_default=True, help="Seed of the model.")(
         function
     )
+    function = click.option(
+        "--model",
+        "model_preset",
+        default="default",
+        show_default=True,
+        type=click.Choice(list(PRESETS)),
+        help="Model preset (stream_imbal.presets): "
+        + "; ".join(f"{name}: {text}" for name, (_, text) in PRESETS.items()),
+    )(function)
     return click.option(
         "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
     )(function)
@@ -53,8 +62,10 @@ def _run_options(function):
 @click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
 @_run_options
 @report_option
-def simulate(scenario: str, events: int | None, window: int, out, seed: int, progress, report_dir):
-    """Run the default classifier on SCENARIO: a built-in name or a TOML file (default: demo)."""
+def simulate(
+    scenario: str, events: int | None, window, out, seed: int, model_preset, progress, report_dir
+):
+    """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
     from stream_imbal import simulation
     from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
 
@@ -66,7 +77,7 @@ def simulate(scenario: str, events: int | None, window: int, out, seed: int, pro
     except StreamImbalError as error:
         raise click.UsageError(str(error)) from error
     click.echo(stream.describe())
-    model = OnlineImbalancedClassifier(seed=seed)
+    model = build_preset(model_preset, seed)
     result = prequential(model, stream.iter_truth(), window, progress=progress)
     out = out or pathlib.Path("runs") / pathlib.Path(scenario).stem
     _report(result, out)
@@ -81,11 +92,13 @@ def simulate(scenario: str, events: int | None, window: int, out, seed: int, pro
 @click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
 @_run_options
 @report_option
-def evaluate(file, target, ignore: tuple[str, ...], window, out, seed: int, progress, report_dir):
-    """Evaluate the default classifier prequentially on a CSV, Parquet or JSONL FILE."""
+def evaluate(
+    file, target, ignore: tuple[str, ...], window, out, seed, model_preset, progress, report_dir
+):
+    """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
     try:
         events = read_labelled_events(file, target, ignore)
-        model = OnlineImbalancedClassifier(seed=seed)
+        model = build_preset(model_preset, seed)
         result = prequential(model, events, window, progress=progress)
     except StreamImbalError as error:
         raise click.UsageError(str(error)) from error

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from stream_imbal.ensemble.bagging import ImbalancedBagging, OOBClassifier, UOBClassifier
+from stream_imbal.ensemble.pool import CandidatePool
 
-__all__ = ["ImbalancedBagging", "OOBClassifier", "UOBClassifier"]
+__all__ = ["CandidatePool", "ImbalancedBagging", "OOBClassifier", "UOBClassifier"]

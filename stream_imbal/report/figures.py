@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from stream_imbal.evaluate import WEIGHT_PREFIX
 from stream_imbal.report.run_files import RunFiles
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "prior_figure",
     "scores_figure",
     "threshold_figure",
+    "candidates_figure",
     "to_png",
 ]
 
@@ -99,10 +101,24 @@ def threshold_figure(run: RunFiles) -> Figure:
     return _finish(figure, axes, run, "no threshold recorded")
 
 
+def candidates_figure(run: RunFiles) -> Figure:
+    """The blend weight of each candidate learner (`weight_<name>` columns), stacked."""
+    figure, axes = _time_axes(run, "Candidate learners", "blend weight")
+    windows = run.windows
+    columns = [c for c in windows.columns if c.startswith(WEIGHT_PREFIX)]
+    if columns:
+        weights = windows[columns].fillna(0.0).to_numpy(float).T
+        names = [c.removeprefix(WEIGHT_PREFIX) for c in columns]
+        axes.stackplot(windows["end"].to_numpy(float), weights, labels=names, alpha=0.8)
+    axes.set_ylim(0, 1)
+    return _finish(figure, axes, run, "one learner: no blend")
+
+
 FIGURES: dict[str, Callable[[RunFiles], Figure]] = {
     "scores": scores_figure,
     "prior": prior_figure,
     "threshold": threshold_figure,
+    "candidates": candidates_figure,
 }
 
 
@@ -146,7 +162,7 @@ def _spans(windows: pd.DataFrame, mask: np.ndarray) -> list[tuple[float, float]]
 
 
 def _finish(figure: Figure, axes: Axes, run: RunFiles, no_data: str) -> Figure:
-    if not axes.lines:
+    if not axes.lines and not axes.collections:
         axes.set_ylim(0, 1)
         axes.text(0.5, 0.5, no_data, transform=axes.transAxes, ha="center", color="0.4")
     _mark_drifts(axes, run)

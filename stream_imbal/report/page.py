@@ -20,6 +20,9 @@ CAPTIONS = {
     "prior": "The model's estimate of the minority share with its confidence interval, "
     "against the true share where the stream knows it.",
     "threshold": "The decision threshold on the minority probability at the end of each window.",
+    "candidates": "The share of each candidate learner in the blended score at the end of each "
+    "window (the default blends a logistic regression and a Hoeffding tree by their recent "
+    "class-balanced Brier score).",
 }
 MARKERS = (
     "On every plot, solid vertical lines are the drifts the model detected "

@@ -1,0 +1,159 @@
+"""CandidatePool: conformance, blend weights that follow skill, weights passed on, state."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import random
+
+import pytest
+from river import base, checks, linear_model, metrics, preprocessing, tree
+
+from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal.ensemble import CandidatePool
+
+
+def _conformance_cases():
+    for k, params in enumerate(CandidatePool._unit_test_params()):
+        model = CandidatePool(**params)
+        for j, check in enumerate(checks.yield_checks(model)):
+            yield pytest.param(model, check, id=f"pool[{k}]-{j}-{check.__name__}")
+
+
+@pytest.mark.parametrize(("model", "check"), list(_conformance_cases()))
+def test_river_conformance(model, check):
+    check(model.clone())
+
+
+def test_the_default_classifier_passes_river_conformance():
+    model = OnlineImbalancedClassifier(seed=1)
+    for check in checks.yield_checks(model):
+        if check.__name__ not in model._unit_test_skips():
+            check(model.clone())
+
+
+def _linear():
+    return preprocessing.StandardScaler() | linear_model.LogisticRegression()
+
+
+def _xor(rng):
+    x = {"a": rng.uniform(-1, 1), "b": rng.uniform(-1, 1)}
+    return x, (x["a"] > 0) == (x["b"] > 0)
+
+
+def _line(rng):
+    """A noisy linear concept: the logistic model is the true one."""
+    x = {"a": rng.uniform(-1, 1), "b": rng.uniform(-1, 1)}
+    return x, rng.random() < 1 / (1 + math.exp(-4 * (x["a"] + 0.3 * x["b"])))
+
+
+@pytest.mark.parametrize(("concept", "winner"), [(_xor, "tree"), (_line, "linear")])
+def test_the_weights_follow_the_better_candidate(concept, winner):
+    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
+    rng = random.Random(4)
+    for _ in range(6_000):
+        x, y = concept(rng)
+        pool.predict_proba_one(x)
+        pool.learn_one(x, y)
+    assert pool.weights[winner] > 0.5
+    loser = "tree" if winner == "linear" else "linear"
+    assert pool.losses[winner] < pool.losses[loser]
+    assert math.isclose(sum(pool.weights.values()), 1.0)
+
+
+def test_the_weights_move_when_the_concept_changes():
+    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
+    rng = random.Random(5)
+    history = []
+    for i in range(12_000):
+        x, y = (_line if i < 3_000 else _xor)(rng)
+        pool.predict_proba_one(x)
+        pool.learn_one(x, y)
+        if i in (2_999, 11_999):
+            history.append(pool.weights["tree"])
+    assert history[0] < 0.5 < history[1]
+
+
+class _Recorder(base.Classifier):
+    """Records the weights it is trained with; predicts a fixed probability."""
+
+    def __init__(self, p: float = 0.5):
+        self.p = p
+        self.weights: list[float] = []
+
+    def learn_one(self, x, y, w=1.0):
+        self.weights.append(w)
+
+    def predict_proba_one(self, x):
+        return {True: self.p, False: 1 - self.p}
+
+
+class _NoWeight(_Recorder):
+    def learn_one(self, x, y):
+        self.weights.append(1.0)
+
+
+def test_sample_weights_are_passed_on_or_turned_into_repeats():
+    pool = CandidatePool({"weighted": _Recorder(), "repeated": _NoWeight()}, seed=1)
+    for _ in range(2_000):
+        pool.learn_one({"a": 1.0}, True, w=3.0)
+    weighted, repeated = pool.members["weighted"], pool.members["repeated"]
+    assert weighted.weights == [3.0] * 2_000
+    assert len(repeated.weights) == pytest.approx(6_000, rel=0.05)  # Poisson(3) repeats
+
+
+def test_an_event_learned_several_times_is_scored_once():
+    pool = CandidatePool({"a": _Recorder(0.9), "b": _Recorder(0.1)}, warm_up=1)
+    x = {"a": 1.0}
+    pool.learn_one({"a": 0.0}, False)
+    for _ in range(5):  # one minority event, repeated by a balancing strategy
+        pool.learn_one(x, True)
+    assert pool._n_scored == {False: 1, True: 1}
+
+
+def test_the_blend_is_a_probability_and_tracks_the_weights():
+    pool = CandidatePool({"a": _Recorder(0.9), "b": _Recorder(0.1)}, warm_up=5)
+    assert pool.predict_proba_one({"a": 1.0})[True] == pytest.approx(0.5)  # uniform weights
+    for i in range(200):
+        pool.learn_one({"a": float(i)}, i % 2 == 0)  # "a" is right on True, "b" on False
+    proba = pool.predict_proba_one({"a": 1.0})
+    assert sum(proba.values()) == pytest.approx(1.0)
+    expected = 0.9 * pool.weights["a"] + 0.1 * pool.weights["b"]
+    assert proba[True] == pytest.approx(expected)
+
+
+def test_state_survives_pickling():
+    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
+    rng = random.Random(6)
+    for _ in range(1_000):
+        pool.learn_one(*_xor(rng))
+    copy = pickle.loads(pickle.dumps(pool))
+    x, _ = _xor(rng)
+    assert copy.predict_proba_one(x) == pool.predict_proba_one(x)
+    assert copy.weights == pool.weights
+
+
+def test_bad_parameters():
+    with pytest.raises(ValueError, match="two or more"):
+        CandidatePool({"only": _linear()})
+    with pytest.raises(ValueError, match="> 0"):
+        CandidatePool({"a": _linear(), "b": _linear()}, temperature=0)
+
+
+def test_the_classifier_exposes_the_blend_weights():
+    model = OnlineImbalancedClassifier(seed=1)
+    rng = random.Random(7)
+    gmean = metrics.GeometricMean()
+    for _ in range(10_000):
+        x = {"a": rng.uniform(-1, 1), "b": rng.uniform(-1, 1)}
+        y = min(x["a"], x["b"]) > 0.75 or max(x["a"], x["b"]) < -0.75  # two corners, 1:31
+        if (decision := model.predict_one(x)) is not None:
+            gmean.update(y, decision)
+        model.learn_one(x, y)
+    assert set(model.candidate_weights) == {"linear", "tree"}
+    assert model.candidate_weights["tree"] > 0.5
+    assert gmean.get() > 0.8
+    linear_only = OnlineImbalancedClassifier(
+        learner=preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    )
+    assert linear_only.candidate_weights == {}
