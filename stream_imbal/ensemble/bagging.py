@@ -191,7 +191,7 @@ class OOBClassifier(ImbalancedBagging):
     GeometricMean: 11.95%
     >>> model = OOBClassifier(logistic(), n_models=5, seed=1)
     >>> evaluate.progressive_val_score(stream, model, metrics.GeometricMean())
-    GeometricMean: 82.82%
+    GeometricMean: 82.85%
     >>> print(model)
     OOBClassifier(StandardScaler | LogisticRegression)
 
