@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable
 
-from river import base, linear_model, multiclass, tree
+from river import base, linear_model, multiclass
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
+from stream_imbal.bounded_tree import BoundedHoeffdingTree
 from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.pool import CandidatePool
 from stream_imbal.labels import BinaryLabels
@@ -32,9 +33,10 @@ def default_learner() -> base.Classifier:
 
     The linear model learns fast and wins on linear concepts and short or very rare streams;
     the tree fits the non-linear concepts it cannot. Both are trained on the same balanced
-    stream, so their probabilities share one training prior.
+    stream, so their probabilities share one training prior. The tree is held to 0.5 MiB, so
+    that memory stays flat however long the stream.
     """
-    return CandidatePool({"linear": linear_learner(), "tree": tree.HoeffdingTreeClassifier()})
+    return CandidatePool({"linear": linear_learner(), "tree": BoundedHoeffdingTree()})
 
 
 class OnlineImbalancedClassifier(base.Classifier):

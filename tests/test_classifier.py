@@ -139,9 +139,11 @@ def test_state_stays_bounded_on_a_long_stream():
     sizes = {}
     for i, (x, y) in enumerate(blobs(100_000, 0.01, seed=5), start=1):
         model.learn_one(x, y)
-        if i in (10_000, 100_000):
+        if i in (10_000, 50_000, 100_000):
             sizes[i] = len(pickle.dumps(model))
-    assert sizes[100_000] < 1.2 * sizes[10_000], sizes
+    # The tree grows to its limit (0.5 MiB as river estimates it), then stays there.
+    assert sizes[100_000] < 1.5 * sizes[10_000], sizes
+    assert sizes[100_000] < 1.1 * sizes[50_000], sizes
 
 
 def _stream(n: int, seed: int, share: float = 0.05):

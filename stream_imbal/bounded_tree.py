@@ -1,0 +1,74 @@
+"""A Hoeffding tree whose memory limit holds when it learns weighted events."""
+
+from __future__ import annotations
+
+from river import tree
+
+__all__ = ["BoundedHoeffdingTree"]
+
+
+class BoundedHoeffdingTree(tree.HoeffdingTreeClassifier):
+    """river's `HoeffdingTreeClassifier`, with its size checked every `memory_estimate_period`
+    learning calls.
+
+    river measures the tree and enforces `max_size` (MiB) when the *weight* it has learned is a
+    multiple of `memory_estimate_period`. Balancing gives events fractional weights (0.5, 12.5,
+    ...), so that sum is almost never a whole multiple and the tree grows without bound: on a
+    stationary stream its pickled size grows about linearly with the events. Here the check
+    runs every `memory_estimate_period` calls of `learn_one`, whatever their weights. Past the
+    limit, river deactivates the least promising leaves (they keep predicting from their
+    class counts, but drop the per-feature statistics that split them), as in Kirkby (2007).
+
+    Parameters
+    ----------
+    max_size
+        Largest size of the tree, in MiB, as river estimates it.
+    memory_estimate_period
+        Learning calls between two size checks.
+    grace_period, delta, leaf_prediction
+        As in `river.tree.HoeffdingTreeClassifier` (its other parameters keep their defaults).
+
+    Examples
+    --------
+    >>> import pickle
+    >>> import random
+    >>> from stream_imbal.bounded_tree import BoundedHoeffdingTree
+    >>> rng = random.Random(0)
+    >>> model = BoundedHoeffdingTree(max_size=0.2, memory_estimate_period=1000)
+    >>> sizes = []
+    >>> for i in range(1, 60_001):
+    ...     x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
+    ...     model.learn_one(x, x["f0"] * x["f1"] > 0, w=rng.choice([0.5, 12.5]))
+    ...     if i in (20_000, 60_000):
+    ...         sizes.append(len(pickle.dumps(model)))
+    >>> sizes[1] < 1.5 * sizes[0]
+    True
+
+    """
+
+    def __init__(
+        self,
+        max_size: float = 0.5,
+        memory_estimate_period: int = 2000,
+        grace_period: int = 200,
+        delta: float = 1e-7,
+        leaf_prediction: str = "nba",
+    ):
+        super().__init__(
+            grace_period=grace_period,
+            delta=delta,
+            leaf_prediction=leaf_prediction,
+            max_size=max_size,
+            memory_estimate_period=memory_estimate_period,
+        )
+        self._calls = 0
+
+    @classmethod
+    def _unit_test_params(cls):
+        yield {"max_size": 0.1, "memory_estimate_period": 100}
+
+    def learn_one(self, x, y, *, w=1.0):
+        super().learn_one(x, y, w=w)
+        self._calls += 1
+        if self._calls % self.memory_estimate_period == 0:
+            self._estimate_model_size()
