@@ -94,14 +94,26 @@ class WindowedRefitClassifier(base.Classifier):
         self._since_fit = 0
         self.n_fits = 0
 
+    _multiclass = True  # scikit-learn fits any number of classes
+
     @classmethod
     def _unit_test_params(cls):
         yield {"estimator": balanced_logistic_regression(), "refit_every": 50, "window_size": 200}
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_scorer"] = None  # a closure: rebuilt from the fitted model on unpickling
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self._model is not None:
+            self._scorer = binary_scorer(self._model, list(self._features)[: self._width])
+
     def learn_one(self, x: dict, y: Hashable) -> None:
         if len(self._window) == self.window_size:
             self._counts[self._window[0][1]] -= 1
-        self._window.append((x, y))
+        self._window.append((dict(x), y))  # a copy: the caller may reuse its dict
         self._counts[y] += 1
         self._labels.setdefault(y, len(self._labels))
         for name in x:
