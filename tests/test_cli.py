@@ -121,3 +121,30 @@ def test_keel_tables_load_as_imbalanced_streams():
         assert 0 < sum(labels) < len(labels) / 30, name
     with pytest.raises(ConfigError, match="no KEEL table"):
         KeelTable("no-such-table")
+
+
+def test_the_command_list_is_each_command_s_own_summary():
+    import importlib
+
+    from stream_imbal.cli import COMMANDS
+
+    for name, (path, summary) in COMMANDS.items():
+        module, attribute = path.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.name == name
+        assert summary == command.get_short_help_str(limit=200), name
+
+
+def test_help_imports_no_command_and_no_river():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from stream_imbal.cli import main; "
+        "result = CliRunner().invoke(main, ['--help']); assert result.exit_code == 0; "
+        "assert 'simulate' in result.output and 'bench' in result.output; "
+        "heavy = ('river', 'pandas', 'stream_imbal.cli.'); "
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -1,20 +1,66 @@
-"""The `stream-imbal` command line: one module per command."""
+"""The `stream-imbal` command line: one module per command, imported only when it runs.
+
+`stream-imbal --help` lists the commands from `COMMANDS` without importing them (river and
+pandas take seconds to import); `tests/test_cli.py` checks that each listed summary is the
+command's own.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from stream_imbal.cli import bench, replay, report, run, serve
+#: Command name -> (module:attribute, one-line summary for `stream-imbal --help`).
+COMMANDS = {
+    "simulate": (
+        "stream_imbal.cli.run:simulate",
+        "Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo).",
+    ),
+    "evaluate": (
+        "stream_imbal.cli.run:evaluate",
+        "Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE.",
+    ),
+    "replay": (
+        "stream_imbal.cli.replay:replay",
+        "Replay a CSV, Parquet or JSONL FILE in event-time order.",
+    ),
+    "serve": (
+        "stream_imbal.cli.serve:serve",
+        "Serve predictions from a Kafka events topic, learning from labels as they come.",
+    ),
+    "bench": (
+        "stream_imbal.cli.bench:bench",
+        "Benchmark strategies prequentially on the same streams; write tables and plots to OUT.",
+    ),
+    "report": (
+        "stream_imbal.cli.report:report",
+        "Write report.html and its PNG figures for the run in RUN_DIR (the --out of a run).",
+    ),
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are run or asked for their own help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name][0].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="stream-imbal")
 def main() -> None:
     """Online classification of imbalanced, drifting event streams."""
 
 
-for command in (run.simulate, run.evaluate, serve.serve, bench.bench, replay.replay):
-    main.add_command(command)
-main.add_command(report.report)
-
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
