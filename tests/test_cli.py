@@ -148,3 +148,13 @@ def test_help_imports_no_command_and_no_river():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_simulate_help_lists_the_built_in_scenarios():
+    from stream_imbal.simulation import SCENARIOS
+
+    result = CliRunner().invoke(main, ["simulate", "--help"])
+    assert result.exit_code == 0
+    flat = "".join(result.output.split())  # help text wraps lines, even inside names
+    assert all(name in flat for name in SCENARIOS)
+    assert "--model[default|linear|logistic-regression]" in flat

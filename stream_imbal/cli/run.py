@@ -7,11 +7,13 @@ import pathlib
 import click
 import pandas as pd
 
+from stream_imbal import simulation
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.files import read_labelled_events
 from stream_imbal.presets import PRESETS, build_preset
+from stream_imbal.simulation import SCENARIOS
 
 SUMMARY_ROWS = [
     ("events", "n_events", "{:,.0f}"),
@@ -57,7 +59,7 @@ def _run_options(function):
     )(function)
 
 
-@click.command()
+@click.command(epilog="Built-in scenarios: " + ", ".join(SCENARIOS) + ".")
 @click.argument("scenario", default="demo")
 @click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
 @_run_options
@@ -66,7 +68,6 @@ def simulate(
     scenario: str, events: int | None, window, out, seed: int, model_preset, progress, report_dir
 ):
     """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
-    from stream_imbal import simulation
     from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
 
     try:

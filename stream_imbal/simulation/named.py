@@ -203,6 +203,14 @@ def get_scenario(name: str, seed: int = 0, n_events: int | None = None) -> Scena
     - mixed-500: Mixed 0 -> 1 -> 0, 60,000 events, 1:500, gradual drift at 24,000 (width 6,000),
       abrupt drift back to the first concept at 45,000.
 
+    Held out for the benchmark's report suite (20,000 events unless said): rbf5-prior (RandomRBF,
+    5 features, 1:50 then 1:500), rbf8-abrupt (RandomRBF, 8 features, 1:100, abrupt drift at
+    half-way), rbf15-gradual-prior (RandomRBF, 15 features, gradual drift at 8,000, 1:50 then
+    1:300), agrawal2-prior (Agrawal 2, 1:100, 1:500, 1:50), agrawal6-abrupt (Agrawal 6 -> 8,
+    1:100), stagger-prior (STAGGER 1, 1:50 then 1:500), stagger-abrupt-prior (STAGGER 2 -> 0,
+    1:100 then 1:300), mixed-1000 (Mixed 1 -> 0, 30,000 events, 1:200 then 1:1000), sine-gradual
+    (Sine 1 -> 3, 1:200) and sea-prior-abrupt (SEA 1 -> 2, 1:100 then 1:30).
+
     Parameters
     ----------
     name
