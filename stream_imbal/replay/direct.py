@@ -25,7 +25,7 @@ time-to-live) is never learnt, and its label, when it comes, is counted as unmat
 >>> result.windows[["start", "end", "n_minority", "minority_recall"]].round(2)
    start   end  n_minority  minority_recall
 0      0  1000           0              NaN
-1   1000  2000          24             0.92
+1   1000  2000          24             0.88
 2   2000  3000          38             0.97
 
 """

@@ -51,7 +51,7 @@ def write_report(
     ...     _ = ScenarioRecord.from_scenario(scenario).write(directory)
     ...     page = write_report(directory)
     ...     sorted(path.name for path in page.parent.iterdir())
-    ['prior.png', 'report.html', 'scores.png', 'threshold.png']
+    ['candidates.png', 'prior.png', 'report.html', 'scores.png', 'threshold.png']
 
     """
     run = RunFiles.read(run_dir)
