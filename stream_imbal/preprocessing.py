@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import math
 
 from river import base
@@ -49,9 +48,10 @@ class ClippedStandardScaler(base.Transformer):
             raise ValueError(f"clip must be > 0, got {clip}")
         self.clip = clip
         self.warm_up = warm_up
-        self._counts: collections.Counter = collections.Counter()
-        self._means: collections.defaultdict = collections.defaultdict(float)
-        self._m2: collections.defaultdict = collections.defaultdict(float)  # sums of squares
+        self._counts: dict = {}
+        self._means: dict = {}
+        self._m2: dict = {}  # sums of squared deviations
+        self._stds: dict = {}  # kept so that scaling takes no square root
 
     @classmethod
     def _unit_test_params(cls):
@@ -59,31 +59,33 @@ class ClippedStandardScaler(base.Transformer):
         yield {"clip": 3.0, "warm_up": 2}
 
     def learn_one(self, x: dict) -> None:
-        counts, means, m2 = self._counts, self._means, self._m2
-        clip = self.clip
+        counts, means, m2, stds = self._counts, self._means, self._m2, self._stds
+        clip, warm_up = self.clip, self.warm_up
         for name, value in x.items():
-            n = counts[name]
-            mean = means[name]
-            if n >= self.warm_up and m2[name] > 0:
-                bound = clip * math.sqrt(m2[name] / n)
-                value = min(max(value, mean - bound), mean + bound)
+            n = counts.get(name, 0)
+            mean = means.get(name, 0.0)
+            if n >= warm_up and (std := stds[name]) > 0:
+                bound = clip * std
+                if value > mean + bound:
+                    value = mean + bound
+                elif value < mean - bound:
+                    value = mean - bound
             n += 1
-            counts[name] = n
             delta = value - mean
             mean += delta / n
-            means[name] = mean
-            m2[name] += delta * (value - mean)
+            total = m2.get(name, 0.0) + delta * (value - mean)
+            counts[name], means[name], m2[name] = n, mean, total
+            stds[name] = math.sqrt(total / n)
 
     def transform_one(self, x: dict) -> dict:
-        counts, means, m2 = self._counts, self._means, self._m2
+        means, stds = self._means, self._stds
         clip = self.clip
         out = {}
         for name, value in x.items():
-            n = counts.get(name, 0)
-            var = m2.get(name, 0.0) / n if n else 0.0
-            if var > 0:
-                z = (value - means[name]) / math.sqrt(var)
-                out[name] = min(max(z, -clip), clip)
+            std = stds.get(name)
+            if std:
+                z = (value - means[name]) / std
+                out[name] = clip if z > clip else -clip if z < -clip else z
             else:
                 out[name] = 0.0
         return out
