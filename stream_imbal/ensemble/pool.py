@@ -71,7 +71,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         candidates: Mapping[str, base.Classifier],
         half_life: float = 200.0,
         temperature: float = 0.02,
-        warm_up: int = 20,
+        warm_up: int = 10,
         seed: int | None = None,
     ):
         if len(candidates) < 2:

@@ -26,7 +26,7 @@ time-to-live) is never learnt, and its label, when it comes, is counted as unmat
    start   end  n_minority  minority_recall
 0      0  1000           0              NaN
 1   1000  2000          24             0.88
-2   2000  3000          38             0.97
+2   2000  3000          38             0.95
 
 """
 
