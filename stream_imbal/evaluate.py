@@ -95,12 +95,21 @@ class EvaluationResult:
         The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
     summary
         Scores over the whole run, the mean windowed G-mean and PR-AUC, and the throughput.
+    class_counts
+        Labelled events per class, in order of first appearance (not saved by `to_csv`).
 
     """
 
     windows: pd.DataFrame
     drift_events: pd.DataFrame
     summary: dict[str, float]
+    class_counts: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def minority_class(self) -> Hashable | None:
+        """The class with the fewest labelled events (None before any)."""
+        counts = self.class_counts
+        return min(counts, key=counts.__getitem__) if counts else None
 
     def to_csv(self, directory: str | os.PathLike) -> pathlib.Path:
         """Write `windows.csv`, `drift_events.csv` and `summary.json` into `directory`."""
@@ -270,7 +279,7 @@ class WindowedScores:
             "seconds": seconds,
             "events_per_s": n / seconds if seconds else math.nan,
         }
-        return EvaluationResult(windows, drift_events, summary)
+        return EvaluationResult(windows, drift_events, summary, dict(self._counts))
 
 
 class _Tally:

@@ -9,8 +9,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
+from stream_imbal.validation import check_features
 
-__all__ = ["read_chunks", "read_labelled_events"]
+__all__ = ["read_chunks", "read_labelled_events", "shown_columns"]
 
 SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
 
@@ -55,20 +56,47 @@ def read_labelled_events(
     row = 0
     for chunk in read_chunks(path, chunk_size):
         if target not in chunk.columns:
-            raise ConfigError(f"{path}: no column {target!r}; columns: {list(chunk.columns)}")
+            raise ConfigError(
+                f"{path}: no column {target!r} (name the label column with --target); "
+                f"its columns: {shown_columns(list(chunk.columns))}"
+            )
         features = [c for c in chunk.columns if c != target and c not in ignored]
         if not features:
             raise ConfigError(f"{path}: no feature columns left besides {target!r}")
         for column in features:
-            if not pd.api.types.is_numeric_dtype(chunk[column]):
-                raise InvalidEventError(
-                    f"{path}: column {column!r} is not numeric (e.g. {chunk[column].iloc[0]!r}); "
-                    "pass --ignore to leave it out"
-                )
+            _check_numeric(path, chunk[column], row)
         labels = chunk[target].tolist()
         values = chunk[features].astype(float).to_numpy().tolist()
         for label, vector in zip(labels, values, strict=True):
-            if label is None or label != label:  # None or NaN
-                raise InvalidLabelError(f"{path}: row {row + 1} has no label in {target!r}")
-            yield dict(zip(features, vector, strict=True)), label
             row += 1
+            if label is None or label != label:  # None or NaN
+                raise InvalidLabelError(f"{path}: row {row} has no label in {target!r}")
+            x = dict(zip(features, vector, strict=True))
+            try:
+                check_features(x)
+            except InvalidEventError as error:
+                raise InvalidEventError(f"{path}: row {row}: {error}") from None
+            yield x, label
+
+
+def _check_numeric(path: pathlib.Path, values: pd.Series, row: int) -> None:
+    """Raise `InvalidEventError` naming the first cell of `values` that is not a number."""
+    if pd.api.types.is_numeric_dtype(values) or values.empty:
+        return
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    first = int(bad.to_numpy().argmax())
+    raise InvalidEventError(
+        f"{path}: row {row + first + 1}, column {values.name!r}: {values.iloc[first]!r} is not "
+        f"a number; pass --ignore {values.name} to leave the column out"
+    )
+
+
+def shown_columns(columns: list[str], limit: int = 10) -> str:
+    """The first `limit` column names, and how many more there are.
+
+    >>> shown_columns(["a", "b", "c"], limit=2)
+    "'a', 'b' and 1 more"
+    """
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")

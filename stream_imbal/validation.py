@@ -19,7 +19,7 @@ the norm exceed it. Only then is the event scanned value by value to say exactly
 >>> check_features({"amount": float("nan")})
 Traceback (most recent call last):
 ...
-stream_imbal.exceptions.InvalidEventError: feature 'amount' is NaN
+stream_imbal.exceptions.InvalidEventError: feature 'amount' is NaN (a missing or empty value)
 >>> check_features({"x": 1e308})
 Traceback (most recent call last):
 ...
@@ -80,7 +80,7 @@ def _explain_bad_features(x: object) -> None:
             except OverflowError:  # e.g. a Fraction beyond the float range
                 value = math.inf
             if math.isnan(value):
-                raise InvalidEventError(f"feature {name!r} is NaN")
+                raise InvalidEventError(f"feature {name!r} is NaN (a missing or empty value)")
             if math.isinf(value):
                 raise InvalidEventError(f"feature {name!r} is infinite ({value})")
             shown = repr(value)

@@ -106,7 +106,7 @@ def test_bad_files_are_refused_clearly(tmp_path):
         list(read_labelled_events(tmp_path / "x.xlsx", "y"))
     text = tmp_path / "text.csv"
     pd.DataFrame({"a": ["x", "y"], "y": [0, 1]}).to_csv(text, index=False)
-    with pytest.raises(InvalidEventError, match="column 'a' is not numeric"):
+    with pytest.raises(InvalidEventError, match="row 1, column 'a': 'x' is not a number"):
         list(read_labelled_events(text, "y"))
     unlabelled = tmp_path / "unlabelled.csv"
     unlabelled.write_text("a,y\n1.0,0\n2.0,\n")

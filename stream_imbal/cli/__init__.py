@@ -3,6 +3,9 @@
 `stream-imbal --help` lists the commands from `COMMANDS` without importing them (river and
 pandas take seconds to import); `tests/test_cli.py` checks that each listed summary is the
 command's own.
+
+Every error about the user's input (`StreamImbalError`, or an `OSError` on a named path) ends the
+command with one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import importlib
 
 import click
+
+from stream_imbal.exceptions import StreamImbalError
 
 #: Command name -> (module:attribute, one-line summary for `stream-imbal --help`).
 COMMANDS = {
@@ -40,8 +45,24 @@ COMMANDS = {
 }
 
 
+class UserError(click.ClickException):
+    """A mistake in the user's input: `Error: <message>` on stderr, exit code 2."""
+
+    exit_code = 2
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported when they are run or asked for their own help."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StreamImbalError as error:
+            raise UserError(str(error)) from None
+        except OSError as error:
+            if error.filename is None:
+                raise
+            raise UserError(f"{error.filename}: {error.strerror or error}") from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -63,4 +84,4 @@ def main() -> None:
     """Online classification of imbalanced, drifting event streams."""
 
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "UserError", "main"]

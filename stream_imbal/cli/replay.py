@@ -6,6 +6,7 @@ library itself never imports Kafka.
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 import time
 
@@ -13,9 +14,10 @@ import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
+from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import _report, _run_options
-from stream_imbal.exceptions import ConfigError, StreamImbalError
+from stream_imbal.exceptions import ConfigError
 from stream_imbal.pending import PendingLabels
 from stream_imbal.replay import (
     BadRowError,
@@ -157,6 +159,16 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
     integer or a string. A missing label is not an error: the event is replayed unlabelled.
     """
     _check_mode(ctx, options)
+    outputs = (
+        contextlib.nullcontext((None, None))
+        if options["events_topic"]
+        else run_outputs(options["out"], file.stem, options["report_dir"])
+    )
+    with outputs as (options["out"], options["report_dir"]):
+        _replay(file, options)
+
+
+def _replay(file: pathlib.Path, options: dict) -> None:
     delay = options["label_delay"] or LabelDelay()
     if options["label_time_column"]:
         delay = LabelDelay(column=options["label_time_column"])
@@ -186,8 +198,6 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
             counts, result = _direct(timeline(rows), file, options)
     except BadRowError as error:
         raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
-    except StreamImbalError as error:
-        raise click.UsageError(str(error)) from error
     counts = {
         "rows read": reader.rows_read,
         "events replayed": timeline.events,
@@ -206,7 +216,7 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
             "unlabelled": timeline.unlabelled,
             "skipped_bad_rows": bad_rows.skipped,
         }
-        _report(result, options["out"])
+        _report(result, options["out"], file)
         if options["report_dir"]:
             write_run_report(options["out"], options["report_dir"])
 
@@ -237,7 +247,7 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 def _direct(timeline, file: pathlib.Path, options: dict):
     from stream_imbal.presets import build_preset
 
-    out = options["out"] = options["out"] or pathlib.Path("runs") / file.stem
+    out = options["out"]
     replay = DirectReplay(
         build_preset(options["model_preset"], options["seed"]),
         window_size=options["window"],

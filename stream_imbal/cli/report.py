@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import click
 
+from stream_imbal.cli.outputs import RUN_REPORT
 from stream_imbal.exceptions import ConfigError
 
 __all__ = ["report", "report_option", "write_run_report"]
@@ -33,12 +34,15 @@ def report(run_dir: pathlib.Path, out: pathlib.Path | None) -> None:
 
 
 def report_option(function: Callable) -> Callable:
-    """Add `--report DIR` to a command; it arrives as the `report_dir` parameter (or None)."""
+    """Add `--report [DIR]` to a command; it arrives as the `report_dir` parameter: None, a
+    directory, or `RUN_REPORT` for the run directory's `report/` (a bare `--report`)."""
     return click.option(
         "--report",
         "report_dir",
-        type=click.Path(file_okay=False, path_type=pathlib.Path),
-        help="Also write an HTML report of the run into this directory.",
+        is_flag=False,
+        flag_value=RUN_REPORT,
+        help="Also write an HTML report of the run, into DIR or else into the run's report/.",
+        metavar="[DIR]",
     )(function)
 
 

@@ -8,17 +8,18 @@ import click
 import pandas as pd
 
 from stream_imbal import simulation
+from stream_imbal.cli import UserError
+from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
-from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.files import read_labelled_events
 from stream_imbal.presets import PRESETS, build_preset
 from stream_imbal.simulation import SCENARIOS
 
 SUMMARY_ROWS = [
     ("events", "n_events", "{:,.0f}"),
-    ("G-mean", "gmean", "{:.3f}"),
-    ("windowed G-mean (mean)", "gmean_windowed", "{:.3f}"),
+    ("G-mean (of the class recalls)", "gmean", "{:.3f}"),
+    ("windowed G-mean (mean of windows)", "gmean_windowed", "{:.3f}"),
     ("minority recall", "minority_recall", "{:.3f}"),
     ("minority precision", "minority_precision", "{:.3f}"),
     ("minority F1", "f1", "{:.3f}"),
@@ -40,7 +41,8 @@ def _run_options(function):
     function = click.option(
         "--out",
         type=click.Path(file_okay=False, path_type=pathlib.Path),
-        help="Directory for windows.csv, drift_events.csv and summary.json.",
+        help="Directory for windows.csv, drift_events.csv and summary.json  "
+        "[default: a new runs/NAME-TIME, linked from runs/latest]",
     )(function)
     function = click.option("--seed", default=0, show_default=True, help="Seed of the model.")(
         function
@@ -70,21 +72,18 @@ def simulate(
     """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
     from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
 
-    try:
-        if scenario.endswith(".toml"):
-            stream = simulation.load_scenario_file(scenario)
-        else:
-            stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
-    except StreamImbalError as error:
-        raise click.UsageError(str(error)) from error
-    click.echo(stream.describe())
-    model = build_preset(model_preset, seed)
-    result = prequential(model, stream.iter_truth(), window, progress=progress)
-    out = out or pathlib.Path("runs") / pathlib.Path(scenario).stem
-    _report(result, out)
-    ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
-    if report_dir:
-        write_run_report(out, report_dir)
+    if scenario.endswith(".toml"):
+        stream = simulation.load_scenario_file(scenario)
+    else:
+        stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
+    with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
+        click.echo(stream.describe())
+        model = build_preset(model_preset, seed)
+        result = prequential(model, stream.iter_truth(), window, progress=progress)
+        _report(result, out, scenario)
+        ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
+        if report_dir:
+            write_run_report(out, report_dir)
 
 
 @click.command()
@@ -97,25 +96,35 @@ def evaluate(
     file, target, ignore: tuple[str, ...], window, out, seed, model_preset, progress, report_dir
 ):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
-    try:
+    with run_outputs(out, file.stem, report_dir) as (out, report_dir):
         events = read_labelled_events(file, target, ignore)
         model = build_preset(model_preset, seed)
         result = prequential(model, events, window, progress=progress)
-    except StreamImbalError as error:
-        raise click.UsageError(str(error)) from error
-    out = out or pathlib.Path("runs") / file.stem
-    _report(result, out)
-    if report_dir:
-        write_run_report(out, report_dir)
+        _report(result, out, file)
+        if report_dir:
+            write_run_report(out, report_dir)
 
 
-def _report(result: EvaluationResult, out: pathlib.Path) -> None:
+def _report(result: EvaluationResult, out: pathlib.Path, source: object) -> None:
+    """Print the run's scores and write its files into `out`; a run that cannot be scored (no
+    labelled event, or one class only) is a `UserError` naming `source`."""
+    counts = result.class_counts
+    if len(counts) < 2:
+        found = f"only class {next(iter(counts))!r}" if counts else "no labelled event"
+        raise UserError(
+            f"{source}: {found} in {result.summary['n_events']:,} events; the minority-class "
+            "scores need two classes (is the label column right? are there rows left?)"
+        )
     summary = result.summary
     table = pd.DataFrame(
         {"value": [fmt.format(summary[key]) for _, key, fmt in SUMMARY_ROWS]},
         index=[label for label, _, _ in SUMMARY_ROWS],
     )
     click.echo(table.to_string(header=False))
+    shown = ", ".join(f"{label!r}: {n:,}" for label, n in counts.items())
+    click.echo(f"classes: {shown}; minority: {result.minority_class!r}")
+    if len(counts) > 2:
+        click.echo("(minority recall, precision and F1: the minority class against the rest)")
     kinds = result.drift_events["kind"].value_counts().to_dict() if len(result.drift_events) else {}
     click.echo(f"drift events: {kinds or 'none'}")
     result.to_csv(out)

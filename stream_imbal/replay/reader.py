@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from stream_imbal.exceptions import ConfigError, StreamImbalError
-from stream_imbal.files import read_chunks
+from stream_imbal.files import read_chunks, shown_columns
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
 
@@ -144,9 +144,19 @@ class ColumnMap:
     def feature_columns(self, columns: Iterable[str]) -> list[str]:
         """The feature columns among the file's `columns`."""
         columns = list(columns)
-        missing = [c for c in [*self.reserved, *self.features] if c not in columns]
-        if missing:
-            raise ConfigError(f"no column {missing[0]!r} in the file; columns: {columns}")
+        options = {
+            self.id: "--id-column",
+            self.ts: "--ts-column",
+            self.label: "--label-column",
+            self.label_time: "--label-time-column",
+        }
+        for column in [*self.reserved, *self.features]:
+            if column not in columns:
+                option = options.get(column, "--feature")
+                raise ConfigError(
+                    f"no column {column!r} in the file (name the right one with {option}); "
+                    f"its columns: {shown_columns(columns)}"
+                )
         if self.features:
             clash = set(self.features) & set(self.reserved)
             if clash:

@@ -1,0 +1,117 @@
+"""Every user error on the command line: one `Error:` line naming the culprit, exit code 2, no
+traceback; and runs that do not overwrite each other."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from stream_imbal.cli import main
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    """A working directory with one file per kind of bad input, and a good one."""
+    monkeypatch.chdir(tmp_path)
+    texts = {
+        "header.csv": "a,b,label\n",
+        "one.csv": "a,b,label\n1,2,0\n",
+        "oneclass.csv": "a,b,label\n" + "".join(f"{i},{i % 7},0\n" for i in range(200)),
+        "badcell.csv": "a,b,label\n1,2,0\n1.8444,x,1\n",
+        "huge.csv": "a,b,label\n1,2,0\n3,1e308,1\n",
+        "missing.jsonl": '{"a": 1, "b": 2, "label": 0}\n{"a": 1, "label": 1}\n',
+        "noid.csv": "a,b,label\n1,2,0\n3,4,1\n",
+        "a_file": "not a directory\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+    rows = [
+        {"id": f"e{i}", "ts": 1_700_000_000 + i, "a": (i % 40 == 0) * 2.0 + (i % 9) / 9,
+         "label": int(i % 40 == 0)}
+        for i in range(1500)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "good.csv", index=False)
+    return tmp_path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, [*args, "--no-progress"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["evaluate", "header.csv", "--target", "label"], "header.csv: no labelled event"),
+        (["evaluate", "one.csv", "--target", "label"], "one.csv: only class 0 in 1 events"),
+        (["evaluate", "oneclass.csv", "--target", "label"], "oneclass.csv: only class 0 in 200"),
+        (
+            ["evaluate", "badcell.csv", "--target", "label"],
+            "badcell.csv: row 2, column 'b': 'x' is not a number; pass --ignore b",
+        ),
+        (["evaluate", "huge.csv", "--target", "label"], "huge.csv: row 2: feature 'b' is 1e+308"),
+        (
+            ["evaluate", "missing.jsonl", "--target", "label"],
+            "missing.jsonl: row 2: feature 'b' is NaN (a missing or empty value)",
+        ),
+        (["evaluate", "good.csv", "--target", "y"], "no column 'y' (name the label column with"),
+        (["replay", "noid.csv"], "no column 'id' in the file (name the right one with --id-col"),
+        (["replay", "good.csv", "--start-row", "5000"], "good.csv: no labelled event in 0 events"),
+        (
+            ["evaluate", "good.csv", "--target", "label", "--ignore", "id", "--out", "a_file/run"],
+            "--out a_file/run: cannot write there",
+        ),
+        (
+            ["simulate", "--events", "1000", "--report", "a_file/report"],
+            "--report a_file/report: cannot write there",
+        ),
+    ],
+)
+def test_a_user_error_is_one_line_with_exit_code_2(files, args, message):
+    result = _run(*args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert message in result.output, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1
+
+
+def test_output_paths_are_checked_before_the_run(files):
+    result = _run("simulate", "--events", "1000", "--out", "a_file")
+    assert result.exit_code == 2
+    assert "events/s" not in result.output  # refused before the run, not after it
+
+
+def test_the_real_process_prints_no_traceback(files):
+    process = subprocess.run(
+        [sys.executable, "-c", "from stream_imbal.cli import main; main()", "evaluate",
+         "badcell.csv", "--target", "label"],
+        capture_output=True,
+        text=True,
+        cwd=files,
+        env=os.environ | {"PYTHONPATH": os.getcwd()},
+    )
+    assert process.returncode == 2
+    assert "Traceback" not in process.stderr
+    assert process.stderr.strip().splitlines()[-1].startswith("Error: badcell.csv: row 2")
+
+
+def test_runs_do_not_overwrite_each_other(files):
+    first = _run("evaluate", "good.csv", "--target", "label", "--ignore", "id")
+    second = _run("evaluate", "good.csv", "--target", "label", "--ignore", "id", "--report")
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    runs = sorted(p for p in (files / "runs").iterdir() if p.name.startswith("good-"))
+    assert len(runs) == 2
+    latest = files / "runs" / "latest"
+    assert latest.resolve() == runs[1].resolve()
+    assert (latest / "windows.csv").is_file() and (latest / "report" / "report.html").is_file()
+    assert f"written to {runs[1].relative_to(files)}" in second.output
+
+
+def test_a_failed_run_leaves_no_directory_behind(files):
+    assert _run("evaluate", "badcell.csv", "--target", "label").exit_code == 2
+    assert not list((files / "runs").glob("badcell-*"))
