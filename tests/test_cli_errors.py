@@ -31,8 +31,12 @@ def files(tmp_path, monkeypatch):
     for name, text in texts.items():
         (tmp_path / name).write_text(text)
     rows = [
-        {"id": f"e{i}", "ts": 1_700_000_000 + i, "a": (i % 40 == 0) * 2.0 + (i % 9) / 9,
-         "label": int(i % 40 == 0)}
+        {
+            "id": f"e{i}",
+            "ts": 1_700_000_000 + i,
+            "a": (i % 40 == 0) * 2.0 + (i % 9) / 9,
+            "label": int(i % 40 == 0),
+        }
         for i in range(1500)
     ]
     pd.DataFrame(rows).to_csv(tmp_path / "good.csv", index=False)
@@ -88,8 +92,15 @@ def test_output_paths_are_checked_before_the_run(files):
 
 def test_the_real_process_prints_no_traceback(files):
     process = subprocess.run(
-        [sys.executable, "-c", "from stream_imbal.cli import main; main()", "evaluate",
-         "badcell.csv", "--target", "label"],
+        [
+            sys.executable,
+            "-c",
+            "from stream_imbal.cli import main; main()",
+            "evaluate",
+            "badcell.csv",
+            "--target",
+            "label",
+        ],
         capture_output=True,
         text=True,
         cwd=files,
