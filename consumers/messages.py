@@ -17,10 +17,12 @@ from typing import Any
 
 import orjson
 
+from stream_imbal.online import Event, Label
+
 __all__ = [
     "BadMessage",
     "Event",
-    "LabelMessage",
+    "Label",
     "MessageSchema",
     "dead_letter",
     "decode_event",
@@ -43,21 +45,6 @@ class MessageSchema:
     label_field: str = "label"
     max_message_bytes: int = 1_000_000
     max_features: int = 10_000
-
-
-@dataclasses.dataclass(slots=True)
-class Event:
-    event_id: str | int
-    ts: float
-    features: dict[str, float]
-    label: Hashable | None
-
-
-@dataclasses.dataclass(slots=True)
-class LabelMessage:
-    event_id: str | int
-    label: Hashable
-    ts: float
 
 
 def _load(value: bytes | None, schema: MessageSchema) -> dict[str, Any]:
@@ -158,12 +145,12 @@ def decode_event(value: bytes | None, schema: MessageSchema, record_ts: float) -
     )
 
 
-def decode_label(value: bytes | None, schema: MessageSchema, record_ts: float) -> LabelMessage:
+def decode_label(value: bytes | None, schema: MessageSchema, record_ts: float) -> Label:
     """Parse and check a label message; raises `BadMessage` with the reason."""
     body = _load(value, schema)
     if body.get(schema.label_field) is None:
         raise BadMessage(f"missing field {schema.label_field!r}")
-    return LabelMessage(
+    return Label(
         event_id=_event_id(body, schema),
         label=_label(body[schema.label_field], schema),
         ts=_timestamp(body, schema, record_ts),

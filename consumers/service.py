@@ -35,11 +35,12 @@ from consumers.kafka_io import (
 )
 from consumers.messages import BadMessage, dead_letter, decode_event, decode_label, short_reason
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import Outcome, PartitionState
+from consumers.partition_state import PartitionState, prediction_message
 from consumers.signing import key_from_environment, sign, verify
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
-from stream_imbal.event_clock import EventTimeGuard, TimestampTooFarAhead
+from stream_imbal.event_clock import TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.online import Outcome
 
 __all__ = ["Service"]
 
@@ -62,9 +63,6 @@ class Service:
             request_timeout_ms=config.kafka.request_timeout_ms,
         )
         self.schema = config.schema
-        self.event_time = EventTimeGuard(
-            config.labels.max_ahead_of_stream_seconds, config.labels.max_ahead_of_wall_clock_seconds
-        )
         self.metrics = ServiceMetrics()
         self._key = key_from_environment(config.checkpoint.key_env)
         self._states: dict[int, PartitionState] = {}
@@ -191,12 +189,10 @@ class Service:
             if message.topic == self.config.topics.events:
                 self.metrics.events.inc()
                 event = decode_event(message.value, self.schema, message.timestamp_ms / 1000)
-                self.event_time.check(event.ts, state.max_ts, time.time())
-                outcome = state.on_event(event)
+                outcome = state.on_event(event, wall_now=time.time())
             else:
                 label = decode_label(message.value, self.schema, message.timestamp_ms / 1000)
-                self.event_time.check(label.ts, state.label_ts, time.time())
-                outcome = state.on_label(label)
+                outcome = state.on_label(label, wall_now=time.time())
         except TimestampTooFarAhead as error:
             self.metrics.timestamps_ahead.labels(message.topic).inc()
             self._send_dead_letter(message, str(error))
@@ -228,7 +224,7 @@ class Service:
         idle_s = self.config.labels.max_idle_ms / 1000
         for partition, state in self._states.items():
             flowing = now - self._events_seen_at.get(partition, 0.0) < idle_s
-            if state.labels_ahead and (saturated or flowing):
+            if state.core.labels_ahead and (saturated or flowing):
                 self._held.add(partition)
             else:
                 self._held.discard(partition)
@@ -236,7 +232,7 @@ class Service:
     def _publish(self, state: PartitionState, outcome: Outcome) -> None:
         metrics = self.metrics
         if outcome.prediction is not None:
-            prediction = outcome.prediction
+            prediction = prediction_message(outcome.prediction, state.partition)
             topic = self.config.topics.predictions
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
@@ -481,8 +477,8 @@ class Service:
             if minority is not None:
                 metrics.prior.labels(label).set(model.priors.get(minority, float("nan")))
             metrics.threshold.labels(label).set(model.threshold or float("nan"))
-            metrics.gmean.labels(label).set(state.gmean())
-            metrics.minority_recall.labels(label).set(state.minority_recall())
+            metrics.gmean.labels(label).set(state.core.gmean())
+            metrics.minority_recall.labels(label).set(state.core.minority_recall())
             for topic in self.config.topic_names:
                 lag = self._consumer.lag((topic, partition))
                 if lag is not None:

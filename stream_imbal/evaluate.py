@@ -18,12 +18,12 @@ be plotted and compared later without being run again.
 >>> result = prequential(linear_model.LogisticRegression(), stream(1000), window_size=250)
 >>> result.windows[["start", "end", "n_minority", "minority_recall", "pr_auc"]].round(3)
    start   end  n_minority  minority_recall  pr_auc
-0      0   250          45            0.222   0.506
+0      0   250          44            0.227   0.498
 1    250   500          48            0.417   0.789
 2    500   750          51            0.608   0.787
 3    750  1000          42            0.429   0.721
 >>> round(result.summary["gmean"], 3), result.summary["n_events"]
-(0.642, 1000)
+(0.644, 1000)
 
 """
 
@@ -36,7 +36,7 @@ import os
 import pathlib
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sized
 
 import pandas as pd
 from river import base, metrics
@@ -169,8 +169,8 @@ def prequential(
     summary. Minority scores are one-vs-rest; G-mean, balanced accuracy and kappa are
     multi-class. A score is NaN where undefined (recall, G-mean and PR-AUC without a minority
     event, precision without a minority prediction). As in river, an event the model cannot
-    predict yet (None) is learnt but not scored. `events_per_s` includes the cost of the
-    stream itself.
+    predict yet (None) is learnt but not scored, and so is every event before the model has
+    learnt two classes (`can_score`). `events_per_s` includes the cost of the stream itself.
 
     """
     if window_size < 1:
@@ -184,9 +184,22 @@ def prequential(
         x, y, truth = _unpack(item, n)
         proba = model.predict_proba_one(x)
         y_pred = _argmax(proba) if argmax else model.predict_one(x)
+        if not can_score(scores.class_counts):
+            y_pred = None
         model.learn_one(x, y)
         scores.update(y, y_pred, proba, truth)
     return scores.result(time.perf_counter() - started)
+
+
+def can_score(classes_learnt: Sized) -> bool:
+    """Whether a model that has learnt the classes `classes_learnt` makes predictions: until it
+    has learnt two classes, its prediction is `warming_up` (no score, no decision) and is not
+    scored. The rule of `prequential`, replay and the service alike.
+
+    >>> can_score({0: 120}), can_score({0: 120, 1: 1})
+    (False, True)
+    """
+    return len(classes_learnt) >= 2
 
 
 class WindowedScores:
@@ -234,7 +247,7 @@ class WindowedScores:
         self.minority_class = minority_class
         self.model = model
         self.n = 0
-        self._counts: defaultdict[Hashable, int] = defaultdict(int)
+        self.class_counts: defaultdict[Hashable, int] = defaultdict(int)
         self._total = _Tally()
         self._window = _Window(0, window_size)
         self._rows: list[dict] = []
@@ -246,9 +259,9 @@ class WindowedScores:
         """Score the decision `y_pred` and the probabilities `proba` made for an event of
         class `y`; a None decision is counted but not scored, as in river."""
         self.n += 1
-        self._counts[y] += 1
+        self.class_counts[y] += 1
         self._truth = truth
-        self._minority = minority = _minority(truth, self.minority_class, self._counts)
+        self._minority = minority = _minority(truth, self.minority_class, self.class_counts)
         window = self._window
         if y_pred is not None:
             self._total.update(y, y_pred, minority)
@@ -279,7 +292,7 @@ class WindowedScores:
             "seconds": seconds,
             "events_per_s": n / seconds if seconds else math.nan,
         }
-        return EvaluationResult(windows, drift_events, summary, dict(self._counts))
+        return EvaluationResult(windows, drift_events, summary, dict(self.class_counts))
 
 
 class _Tally:

@@ -165,6 +165,15 @@ def start_process(config_path: pathlib.Path, log_path: pathlib.Path) -> subproce
     )
 
 
+def wait_until(condition, timeout_s: float = 60.0, what: str = "condition") -> None:
+    """Poll `condition` every 0.1 s until it holds, or fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
 def saved_states(config_path: pathlib.Path) -> dict[int, object]:
     """The partition states in the directory checkpoint store, checked against the key."""
     import pickle

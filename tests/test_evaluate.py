@@ -70,19 +70,20 @@ def test_windows_count_and_bounds(n, n_windows):
 
 
 def test_scores_by_hand_multiclass():
-    # NoChangeClassifier predicts the previous label (nothing for the first event: not scored).
+    # NoChangeClassifier predicts the previous label; nothing is scored before two classes
+    # have been learnt (`can_score`): not the first three events.
     labels = ["a", "a", "b", "c", "a", "a", "c", "c", "b", "b"]
     stream = [({"x": 0.0}, y) for y in labels]
     result = prequential(dummy.NoChangeClassifier(), stream, window_size=5, minority_class="c")
     first, second = result.windows.to_dict("records")
-    # window 0 scores (a,a) (b,a) (c,b) (a,c); window 1 (a,a) (c,a) (c,c) (b,c) (b,b)
-    assert (first["tp"], first["fp"], first["fn"], first["tn"]) == (0, 1, 1, 2)
+    # window 0 scores (c,b) (a,c); window 1 (a,a) (c,a) (c,c) (b,c) (b,b)
+    assert (first["tp"], first["fp"], first["fn"], first["tn"]) == (0, 1, 1, 0)
     assert (second["tp"], second["fp"], second["fn"], second["tn"]) == (1, 1, 1, 2)
     assert first["minority_recall"] == first["minority_precision"] == first["f1"] == 0.0
     assert first["gmean"] == 0.0
-    assert first["balanced_accuracy"] == pytest.approx(1 / 6)
-    assert first["kappa"] == pytest.approx((1 / 4 - 6 / 16) / (1 - 6 / 16))
-    assert first["kappa_m"] == pytest.approx((1 / 4 - 1 / 2) / (1 - 1 / 2))
+    assert first["balanced_accuracy"] == 0.0
+    assert first["kappa"] == pytest.approx((0 - 1 / 4) / (1 - 1 / 4))
+    assert first["kappa_m"] == pytest.approx((0 - 1 / 2) / (1 - 1 / 2))
     assert second["n_minority"] == 2
     assert second["minority_recall"] == second["minority_precision"] == second["f1"] == 0.5
     assert second["gmean"] == pytest.approx((1 * 0.5 * 0.5) ** (1 / 3))
@@ -107,7 +108,8 @@ def test_window_without_minority_gives_nan():
 def test_minority_defaults_to_the_rarest_label_seen():
     stream = list(_stream(600, 3, share=0.2))
     windows = prequential(linear_model.LogisticRegression(), stream, window_size=200).windows
-    assert windows["n_minority"].sum() == sum(y for _, y in stream)
+    # every minority event is scored but the first, predicted before two classes were learnt
+    assert windows["n_minority"].sum() == sum(y for _, y in stream) - 1
 
 
 def test_truth_fills_its_columns_and_names_the_minority():
@@ -118,7 +120,8 @@ def test_truth_fills_its_columns_and_names_the_minority():
     assert windows["prior_true"].tolist() == pytest.approx([0.1, 0.2, 0.3])
     assert windows["concept"].tolist() == ["A", "B", "B"]
     n_true = sum(y for _, y, _ in _with_truth(600, 4))
-    assert windows["n_minority"].sum() == n_true  # the truth's label wins over the argument
+    # the truth's label wins over the argument (its first event comes before two classes)
+    assert windows["n_minority"].sum() == n_true - 1
 
 
 def test_model_introspection_and_drift_events():

@@ -20,7 +20,7 @@ from consumers.messages import (
     decode_label,
     encode_event,
 )
-from consumers.partition_state import PartitionState
+from consumers.partition_state import PartitionState, prediction_message
 from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import DirectoryStore
 from stream_imbal.cli import main
@@ -231,7 +231,7 @@ def test_partition_state_joins_late_and_early_labels_once():
     assert state.on_label(label_message("b", True)).joined == 1
     assert state.on_label(label_message("c", False)).joined == 0  # label before its event
     assert state.on_event(decoded("c", 3.0)).learned == 1
-    assert state.learned == state.model.n_seen == 3 and not state.early_labels
+    assert state.learned == state.model.n_seen == 3 and not state.core.early_labels
     assert state.on_label(label_message("b", True)).learned == 0  # a duplicate: not relearned
     restored = pickle.loads(pickle.dumps(state))
     x = {"a": 0.3}
@@ -249,10 +249,11 @@ def test_partition_state_counts_evictions_and_unmatched_labels():
     assert state.pending.evictions == {"full": 2, "expired": 1}
     state.on_label(label_message("x", True))
     assert state.on_label(label_message("y", True)).unmatched_labels == 1
-    assert state.unmatched_labels == 1
-    prediction = state.on_event(decoded("e", 51.0)).prediction
+    assert state.core.unmatched_labels == 1
+    prediction = prediction_message(state.on_event(decoded("e", 51.0)).prediction, 0)
     assert prediction["id"] == "e" and prediction["model_version"] == "p0.0"
-    assert prediction["score"] is None and not math.isnan(prediction["ts"])
+    assert prediction["status"] == "warming_up" and not math.isnan(prediction["ts"])
+    assert prediction["score"] is None and prediction["decision"] is None
 
 
 @pytest.mark.parametrize("size", [0, 10, 700_000, 900_000, 5_000_000])

@@ -326,8 +326,16 @@ def test_without_delay_the_replay_is_the_prequential_evaluation(tmp_path):
     )
     pd.testing.assert_frame_equal(windows, expected.windows, check_dtype=False)
     predictions = pd.read_csv(tmp_path / "o" / "predictions.csv")
-    assert list(predictions.columns) == ["id", "ts", "score", "decision", "threshold", "prior"]
+    assert list(predictions.columns) == [
+        *("id", "ts", "score", "decision", "threshold", "prior", "status", "learned")
+    ]
     assert predictions["id"].tolist() == frame["id"].tolist()  # each event predicted once
+    # Until both classes are learnt a prediction says so, with no score nor decision.
+    warming = predictions["status"] == "warming_up"
+    first_minority = frame["label"].tolist().index(1)
+    assert warming.tolist() == [i <= first_minority for i in range(len(frame))]
+    assert predictions.loc[warming, ["score", "decision", "prior"]].isna().all().all()
+    assert predictions.loc[~warming, ["score", "decision", "prior"]].notna().all().all()
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["learnt"] == summary["n_events"] == 2500
 
@@ -340,16 +348,18 @@ def test_a_delay_in_events_learns_each_label_once_and_late(tmp_path):
     assert result.exit_code == 0, result.output
     predictions = pd.read_csv(out / "predictions.csv")
     assert predictions["id"].tolist() == frame["id"].tolist()
-    # Nothing is learnt before the first label, known once 300 more events have arrived.
-    assert (
-        predictions["decision"][:301].isna().all() and predictions["decision"][301:].notna().all()
-    )
+    # Nothing is learnt before the first label, known once 300 more events have arrived, and
+    # nothing is predicted before labels of both classes have been learnt.
+    scored = predictions["status"] == "scored"
+    first_minority = frame["label"].tolist().index(1)
+    assert scored.tolist() == [i > first_minority + 300 for i in range(len(frame))]
+    assert (predictions["decision"].notna() == scored).all()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["learnt"] == summary["n_events"] == 1500 and summary["labels_unmatched"] == 0
     windows = pd.read_csv(out / "windows.csv")
-    # The windows score the predictions made at arrival: the first 301 had no decision.
+    # The windows score the predictions made at arrival: the first ones had no decision.
     first = windows.iloc[0]
-    assert first["tp"] + first["fp"] + first["fn"] + first["tn"] == 500 - 301
+    assert first["tp"] + first["fp"] + first["fn"] + first["tn"] == scored[:500].sum()
     assert windows["end"].tolist() == [500, 1000, 1500]
 
 

@@ -30,17 +30,10 @@ from tests.service_harness import (
     saved_states,
     start_process,
     topics,
+    wait_until,
     write_config,
 )
 from tests.test_messages import BAD_EVENTS, BAD_LABELS, SCHEMA
-
-
-def wait_until(condition, timeout_s: float = 60.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def learned(service: Service) -> int:
@@ -72,9 +65,13 @@ def test_every_event_is_predicted_once_and_every_label_learned(broker, tmp_path)
         wait_until(lambda: learned(service) == len(events), what="every label learned")
     counts = collections.Counter(p["id"] for p in predictions)
     assert set(counts) == {e[0] for e in events} and max(counts.values()) == 1
-    first = predictions[-1]
-    assert set(first) == {"id", "score", "decision", "threshold", "prior", "model_version", "ts"}
-    assert 0.0 <= first["score"] <= 1.0 and 0.0 < first["prior"] < 0.2
+    last = predictions[-1]
+    fields = {"id", "score", "decision", "threshold", "prior", "status", "model_version", "ts"}
+    assert set(last) == fields and last["status"] == "scored"
+    assert 0.0 <= last["score"] <= 1.0 and 0.0 < last["prior"] < 0.2
+    # Until a partition's model has learnt both classes, its predictions say so.
+    warming = [p for p in predictions if p["status"] == "warming_up"]
+    assert warming and all(p["score"] is None and p["decision"] is None for p in warming)
     state = saved_states(config)[0]
     assert state.learned == len(events) and len(state.pending) == 0
     assert state.model.n_seen == len(events)
@@ -95,7 +92,7 @@ def test_labels_far_ahead_of_their_events_wait_for_them(broker, tmp_path):
     produce(broker.bootstrap_servers, names, events, late, label_delay=5)
     with ServiceThread(config) as service:
         wait_until(lambda: learned(service) == len(events), what="every label learned")
-        assert service.states[0].unmatched_labels == 0
+        assert service.states[0].core.unmatched_labels == 0
 
 
 def test_bad_messages_go_to_the_dead_letter_topic_and_the_rest_is_predicted(broker, tmp_path):
@@ -135,7 +132,7 @@ def test_bad_messages_go_to_the_dead_letter_topic_and_the_rest_is_predicted(brok
     originals = {base64.b64decode(d["value_base64"]) for d in dead if d["value_base64"] is not None}
     assert {v for _, v in BAD_EVENTS if v is not None} <= originals
     # a label for an unknown event is counted, not a dead letter
-    assert saved_states(config)[0].early_labels.keys() == {"no-such-event"}
+    assert saved_states(config)[0].core.early_labels.keys() == {"no-such-event"}
 
 
 def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp_path, seeded):
@@ -482,7 +479,7 @@ def test_a_far_future_timestamp_goes_to_the_dead_letters_and_pending_events_surv
         predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
         wait_until(lambda: learned(service) == len(events), what="every late label learned")
         state = service.states[0]
-        assert len(state.pending) == 0 and state.max_ts == events[-1][1]
+        assert len(state.pending) == 0 and state.core.clock == events[-1][1]
         metrics = service.metrics
         assert counter(metrics.evictions, "expired") == counter(metrics.evictions, "full") == 0
         assert counter(metrics.timestamps_ahead, names["events"]) == 2

@@ -161,8 +161,8 @@ def run_bench(
     >>> results = run_bench([stream], ["river-bare", "river-ros"], jobs=1, progress=False)
     >>> results.table[["strategy", "seed", "gmean", "minority_recall"]].round(3)
          strategy  seed  gmean  minority_recall
-    0  river-bare     1  0.741            0.550
-    1   river-ros     1  0.960            0.926
+    0  river-bare     1  0.743            0.552
+    1   river-ros     1  0.962            0.930
 
     """
     for name in strategies:

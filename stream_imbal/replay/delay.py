@@ -16,14 +16,14 @@ delivered at the end, in the order they become known.
 >>> rows = [Row(i + 1, f"e{i}", 10.0 * i, {"x": 1.0}, i % 2) for i in range(4)]
 >>> for item in LabelTimeline(LabelDelay.parse("15s"))(rows):
 ...     print(item)
-Event(row=1, event_id='e0', ts=0.0, label=None, label_follows=True)
-Event(row=2, event_id='e1', ts=10.0, label=None, label_follows=True)
-Label(row=1, event_id='e0', label=0, ts=15.0)
-Event(row=3, event_id='e2', ts=20.0, label=None, label_follows=True)
-Label(row=2, event_id='e1', label=1, ts=25.0)
-Event(row=4, event_id='e3', ts=30.0, label=None, label_follows=True)
-Label(row=3, event_id='e2', label=0, ts=35.0)
-Label(row=4, event_id='e3', label=1, ts=45.0)
+Event(event_id='e0', ts=0.0, label=None, label_follows=True, row=1)
+Event(event_id='e1', ts=10.0, label=None, label_follows=True, row=2)
+Label(event_id='e0', label=0, ts=15.0, row=1)
+Event(event_id='e2', ts=20.0, label=None, label_follows=True, row=3)
+Label(event_id='e1', label=1, ts=25.0, row=2)
+Event(event_id='e3', ts=30.0, label=None, label_follows=True, row=4)
+Label(event_id='e2', label=0, ts=35.0, row=3)
+Label(event_id='e3', label=1, ts=45.0, row=4)
 
 """
 
@@ -36,6 +36,7 @@ import re
 from collections.abc import Hashable, Iterable, Iterator
 
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.online import Event, Label
 from stream_imbal.replay.reader import BadRowError, BadRows, Row
 
 __all__ = ["Event", "Label", "LabelDelay", "LabelTimeline", "parse_duration"]
@@ -111,31 +112,6 @@ class LabelDelay:
         return self.events is None and self.seconds is None and self.column is None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Event:
-    """An event as the stream delivers it.
-
-    `label` is set when the event carries it; `label_follows` says a `Label` comes later.
-    """
-
-    row: int
-    event_id: str | int
-    ts: float
-    features: dict[str, float] = dataclasses.field(repr=False)
-    label: Hashable | None
-    label_follows: bool
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Label:
-    """The label of an earlier event; `ts` is when it became known."""
-
-    row: int
-    event_id: str | int
-    label: Hashable
-    ts: float
-
-
 class LabelTimeline:
     """Turn rows in event-time order into the events and labels a live stream delivers.
 
@@ -201,7 +177,7 @@ class LabelTimeline:
             self.labelled += 1
         else:
             self.unlabelled += 1
-        return Event(row.number, row.event_id, row.ts, row.features, label, label_follows)
+        return Event(row.event_id, row.ts, row.features, label, label_follows, row.number)
 
     def _known(self, row: Row, index: int) -> float:
         """When the row's label becomes known, on the clock of the delay."""
@@ -221,4 +197,4 @@ def _release(
     while due and (due[0][0] <= clock if inclusive else due[0][0] < clock):
         known, _, row = heapq.heappop(due)
         waiting.discard(row.event_id)
-        yield Label(row.number, row.event_id, row.label, known if now is None else now)
+        yield Label(row.event_id, row.label, known if now is None else now, row.number)

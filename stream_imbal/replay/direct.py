@@ -4,7 +4,8 @@ Each event is scored when it arrives. Its label, when it comes, is learnt, and i
 prediction made at arrival: the windows measure what a live system would have got, not a
 prediction made with the label's own knowledge. Events waiting for their label are kept in a
 bounded `PendingLabels` store; an event evicted from it (store full, or older than its
-time-to-live) is never learnt, and its label, when it comes, is counted as unmatched.
+time-to-live) is never learnt, and its label, when it comes, is counted as unmatched. The
+rules are those of the service: `DirectReplay` runs the same `stream_imbal.online` core.
 
 >>> import random
 >>> from stream_imbal import OnlineImbalancedClassifier
@@ -20,8 +21,8 @@ time-to-live) is never learnt, and its label, when it comes, is counted as unmat
 >>> result = replay.run(timeline, on_prediction=predictions.append)
 >>> len(predictions), replay.learnt, len(replay.pending)
 (3000, 3000, 0)
->>> sum(p.decision is None for p in predictions)  # made before the first label came
-1441
+>>> sum(p.status == "warming_up" for p in predictions)  # made before both classes were learnt
+1445
 >>> result.windows[["start", "end", "n_minority", "minority_recall"]].round(2)
    start   end  n_minority  minority_recall
 0      0  1000           0              NaN
@@ -37,58 +38,44 @@ import math
 import pathlib
 import time
 from collections.abc import Callable, Hashable, Iterable
-from typing import NamedTuple
 
 from river import base
 
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
+from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
-from stream_imbal.replay.delay import Event, Label
 
 __all__ = ["DirectReplay", "Prediction", "PredictionsCSV"]
 
 
-class Prediction(NamedTuple):
-    """What was predicted for an event when it arrived.
-
-    `score` is the probability of the model's `minority_class`, `prior` its estimated share
-    (NaN when the model does not name a minority class); `decision` and `threshold` are None
-    when the model cannot tell yet.
-    """
-
-    id: str | int
-    ts: float
-    score: float
-    decision: Hashable | None
-    threshold: float | None
-    prior: float
-
-
-class _Made(NamedTuple):
-    """Kept with a pending event, to score its prediction once the label comes."""
-
-    decision: Hashable | None
-    proba: dict
-
-
 class DirectReplay:
-    """Score events as they arrive and learn them as their labels come.
+    """Score events as they arrive and learn them as their labels come, in-process.
+
+    A `ScoreThenLearn` core (the service's, see `stream_imbal.online`) runs the model on the
+    timeline; a `WindowedScores` scores each learnt event's prediction in tumbling windows for
+    the run's files and report.
 
     Parameters
     ----------
     model
         A river classifier, e.g. `OnlineImbalancedClassifier`.
     window_size
-        Labelled events per evaluation window (see `stream_imbal.evaluate.WindowedScores`).
+        Labelled events per evaluation window (see `stream_imbal.evaluate.WindowedScores`), and
+        of the core's sliding recall.
     pending
         The store of events waiting for their label; by default `PendingLabels()`.
     minority_class
         The class scored as positive; by default the rarest seen so far.
+    guard
+        Refuse timestamps too far ahead of the clock (`stream_imbal.event_clock`).
 
     Attributes
     ----------
+    core
+        The `ScoreThenLearn` core.
     events, learnt, unmatched
-        Events scored, labels learnt, and labels whose event had been evicted.
+        Events scored, labels learnt, and labels whose event never came or had been evicted.
 
     """
 
@@ -98,11 +85,29 @@ class DirectReplay:
         window_size: int = 1000,
         pending: PendingLabels | None = None,
         minority_class: Hashable | None = None,
+        guard: EventTimeGuard | None = None,
     ) -> None:
         self.model = model
-        self.pending = pending if pending is not None else PendingLabels()
         self.scores = WindowedScores(window_size, minority_class, model)
-        self.events = self.learnt = self.unmatched = 0
+        self.core = ScoreThenLearn(
+            model, pending, window=window_size, scores=self.scores, guard=guard
+        )
+
+    @property
+    def pending(self) -> PendingLabels:
+        return self.core.pending
+
+    @property
+    def events(self) -> int:
+        return self.core.scored
+
+    @property
+    def learnt(self) -> int:
+        return self.core.learned
+
+    @property
+    def unmatched(self) -> int:
+        return self.core.unmatched_labels + len(self.core.early_labels)
 
     def run(
         self,
@@ -112,19 +117,24 @@ class DirectReplay:
         """Replay `timeline`; `on_prediction` gets each event's prediction as it is made.
 
         The summary holds the scores of `WindowedScores` (`n_events` counts the labelled events
-        scored) and the counts `events`, `learnt`, `labels_unmatched`, `evicted_full` and
+        scored), the core's G-mean and minority recall over the last window of learnt events
+        (`gmean_last_window`, `minority_recall_last_window`, as the service reports them), and
+        the counts `events`, `learnt`, `labels_unmatched`, `evicted_full` and
         `evicted_expired`; `seconds` includes the cost of reading the timeline.
         """
         started = time.perf_counter()
+        core = self.core
         for item in timeline:
             if isinstance(item, Label):
-                self._label(item)
+                core.on_label(item)
             else:
-                prediction = self._event(item)
+                prediction = core.on_event(item).prediction
                 if on_prediction is not None:
                     on_prediction(prediction)
         result = self.scores.result(time.perf_counter() - started)
         result.summary |= {
+            "gmean_last_window": core.gmean(),
+            "minority_recall_last_window": core.minority_recall(),
             "events": self.events,
             "learnt": self.learnt,
             "labels_unmatched": self.unmatched,
@@ -133,49 +143,12 @@ class DirectReplay:
         }
         return result
 
-    def _event(self, event: Event) -> Prediction:
-        model, x = self.model, event.features
-        self.events += 1
-        self.pending.expire(event.ts)
-        proba = model.predict_proba_one(x)
-        decision = model.predict_one(x)
-        if event.label is not None:
-            self._learn(x, event.label, decision, proba)
-        elif event.label_follows:
-            self.pending.add(event.event_id, event.ts, x, _Made(decision, proba))
-        return self._prediction(event, proba, decision)
-
-    def _label(self, label: Label) -> None:
-        waiting = self.pending.pop(label.event_id)
-        if waiting is None:
-            self.unmatched += 1
-        else:
-            made = waiting.decision
-            self._learn(waiting.features, label.label, made.decision, made.proba)
-
-    def _learn(self, x: dict, y: Hashable, decision: Hashable | None, proba: dict) -> None:
-        self.model.learn_one(x, y)
-        self.scores.update(y, decision, proba)
-        self.learnt += 1
-
-    def _prediction(self, event: Event, proba: dict, decision: Hashable | None) -> Prediction:
-        model = self.model
-        minority = getattr(model, "minority_class", None)
-        priors = getattr(model, "priors", None) or {}
-        return Prediction(
-            event.event_id,
-            event.ts,
-            proba.get(minority, math.nan),
-            decision,
-            getattr(model, "threshold", None),
-            priors.get(minority, math.nan),
-        )
-
 
 class PredictionsCSV:
     """A sink writing predictions to a CSV file as they come (`add`, then `close`).
 
-    Columns: `id`, `ts`, `score`, `decision`, `threshold`, `prior`; an unknown value is empty.
+    Columns: those of `Prediction` (`id`, `ts`, `score`, `decision`, `threshold`, `prior`,
+    `status`, `learned`); an unknown value is empty.
     """
 
     def __init__(self, path: str | pathlib.Path) -> None:

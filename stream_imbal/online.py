@@ -1,0 +1,258 @@
+"""Score each event when it arrives, learn it when its label comes: the one online core.
+
+`ScoreThenLearn` is what a live system does with a stream whose labels come late, and it is the
+same object whether the events come from a file (`stream_imbal.replay.DirectReplay`) or from
+Kafka (`consumers`, one per partition), so that a replay of a topic's events makes the same
+predictions, learns the same events and measures the same windowed scores as the service did.
+
+Its rules, in one place:
+
+- an event is scored on arrival; it is learnt at once if it carries its label (or its label
+  came first and is held), kept in a bounded `PendingLabels` store if its label follows, and
+  forgotten if none will;
+- a label whose event is waiting is joined to it and learnt; a label that comes before its
+  event (or after it was evicted) is held, up to `early_max` labels, the oldest dropped first
+  and counted as unmatched;
+- the clock is the latest event time accepted; pending events expire in that time, after each
+  event; with a `guard`, an event or label stamped too far ahead of its clock is refused
+  (`TimestampTooFarAhead`) without moving the clock;
+- until the model has seen both classes it cannot score: the prediction says so, with
+  `status="warming_up"` and no score, decision, threshold nor prior;
+- each learnt event's prediction is scored against its label over the last `window` learnt
+  events, per class (`WindowedClassRecall`), and, when given, by a `WindowedScores`.
+
+>>> from stream_imbal import OnlineImbalancedClassifier
+>>> from stream_imbal.online import Event, Label, ScoreThenLearn
+>>> core = ScoreThenLearn(OnlineImbalancedClassifier(seed=1))
+>>> core.on_event(Event("a", 0.0, {"x": 1.0}, label=0)).prediction.status
+'warming_up'
+>>> core.on_event(Event("b", 1.0, {"x": 5.0}, label=1)).learned
+1
+>>> core.on_event(Event("c", 2.0, {"x": 4.0})).prediction.status  # its label will follow
+'scored'
+>>> outcome = core.on_label(Label("c", 1, ts=3.0))
+>>> outcome.joined, outcome.learned, core.learned, len(core.pending)
+(1, 1, 3, 0)
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import NamedTuple
+
+from river import base
+
+from stream_imbal.evaluate import WindowedScores, can_score
+from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.metrics import WindowedClassRecall
+from stream_imbal.pending import PendingEvent, PendingLabels
+
+__all__ = ["SCORED", "WARMING_UP", "Event", "Label", "Outcome", "Prediction", "ScoreThenLearn"]
+
+SCORED, WARMING_UP = "scored", "warming_up"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """An event as the stream delivers it.
+
+    `label` is set when the event carries it; otherwise `label_follows` says whether a `Label`
+    may come later. `row` is its data row when it comes from a file.
+    """
+
+    event_id: str | int
+    ts: float
+    features: dict[str, float] = dataclasses.field(repr=False)
+    label: Hashable | None = None
+    label_follows: bool = True
+    row: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Label:
+    """The label of an event; `ts` is when it became known."""
+
+    event_id: str | int
+    label: Hashable
+    ts: float
+    row: int | None = None
+
+
+class Prediction(NamedTuple):
+    """What was predicted for an event when it arrived.
+
+    `score` is the probability of the model's minority class and `prior` that class's
+    estimated share; with `status` `warming_up` (the model has not seen both classes yet) the
+    score, decision, threshold and prior are None. `learned` is how many events the model had
+    learnt when it made the prediction (a version of the model).
+    """
+
+    id: str | int
+    ts: float
+    score: float | None
+    decision: Hashable | None
+    threshold: float | None
+    prior: float | None
+    status: str
+    learned: int
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What processing one event or label did."""
+
+    prediction: Prediction | None = None
+    learned: int = 0
+    joined: int = 0
+    evicted: dict[str, list[PendingEvent]] = dataclasses.field(default_factory=dict)
+    unmatched_labels: int = 0
+    drift_events: list = dataclasses.field(default_factory=list)
+
+
+class _Made(NamedTuple):
+    """Kept with a pending event, to score its prediction once the label comes."""
+
+    decision: Hashable | None
+    proba: dict | None
+
+
+class ScoreThenLearn:
+    """Score events on arrival and learn them when their labels come (see the module).
+
+    Parameters
+    ----------
+    model
+        A river classifier, e.g. `OnlineImbalancedClassifier`.
+    pending
+        The store of events waiting for their label; by default `PendingLabels()`.
+    early_max
+        Labels held for events not seen (yet); beyond, the oldest is dropped as unmatched.
+    window
+        Learnt events over which `recall` and `gmean` are measured.
+    scores
+        Also score each learnt event's prediction with this `WindowedScores`.
+    guard
+        Refuse timestamps too far ahead of the clock; None accepts every timestamp.
+
+    """
+
+    def __init__(
+        self,
+        model: base.Classifier,
+        pending: PendingLabels | None = None,
+        early_max: int = 100_000,
+        window: int = 1000,
+        scores: WindowedScores | None = None,
+        guard: EventTimeGuard | None = None,
+    ) -> None:
+        self.model = model
+        self.pending = pending if pending is not None else PendingLabels()
+        self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
+        self.early_max = early_max
+        self.recalls = WindowedClassRecall(window)
+        self.scores = scores
+        self.guard = guard or EventTimeGuard()
+        self.scored = self.learned = self.unmatched_labels = 0
+        self.class_counts: dict[Hashable, int] = {}  # labels learnt, per class
+        self.clock = -math.inf  # the latest event time accepted
+        self.label_clock = -math.inf  # the latest label time accepted
+
+    def on_event(self, event: Event, wall_now: float | None = None) -> Outcome:
+        """Score `event`; learn it if its label is known, else keep it until the label comes."""
+        self.guard.check(event.ts, self.clock, wall_now)
+        self.clock = max(self.clock, event.ts)
+        x = event.features
+        proba = self.model.predict_proba_one(x)
+        prediction = self._prediction(event, proba)
+        decision = prediction.decision
+        outcome = Outcome(prediction=prediction)
+        self.scored += 1
+        label = event.label
+        if label is None and event.event_id in self.early_labels:
+            label = self.early_labels.pop(event.event_id)[0]
+            outcome.joined = 1
+        if label is not None:
+            self._learn(x, label, decision, proba, outcome)
+        elif event.label_follows:
+            made = _Made(decision, proba if self.scores is not None else None)
+            outcome.evicted["full"] = self.pending.add(event.event_id, event.ts, x, made)
+        outcome.evicted["expired"] = self.pending.expire(self.clock)
+        return outcome
+
+    def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
+        """Learn the event `label` belongs to, or hold the label until its event comes."""
+        self.guard.check(label.ts, self.label_clock, wall_now)
+        self.label_clock = max(self.label_clock, label.ts)
+        outcome = Outcome()
+        waiting = self.pending.pop(label.event_id)
+        if waiting is not None:
+            outcome.joined = 1
+            made = waiting.decision
+            self._learn(waiting.features, label.label, made.decision, made.proba, outcome)
+            return outcome
+        self.early_labels[label.event_id] = (label.label, label.ts)
+        while len(self.early_labels) > self.early_max:
+            self.early_labels.popitem(last=False)
+            outcome.unmatched_labels += 1
+        self.unmatched_labels += outcome.unmatched_labels
+        return outcome
+
+    @property
+    def labels_ahead(self) -> bool:
+        """Whether the labels read so far are later, in event time, than the events read."""
+        return self.label_clock > self.clock
+
+    def minority_recall(self) -> float:
+        """The minority class's recall over the last `window` learnt events."""
+        minority = getattr(self.model, "minority_class", None)
+        return math.nan if minority is None else self.recalls.recall(minority)
+
+    def gmean(self) -> float:
+        """The geometric mean of the class recalls over the last `window` learnt events."""
+        recalls = [self.recalls.recall(c) for c in self.recalls.cm.classes]
+        if len(recalls) < 2 or any(math.isnan(r) for r in recalls):
+            return math.nan
+        return math.prod(recalls) ** (1 / len(recalls))
+
+    def _prediction(self, event: Event, proba: dict) -> Prediction:
+        counts = self.class_counts
+        if not can_score(counts):
+            return Prediction(
+                event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
+            )
+        model = self.model
+        minority = getattr(model, "minority_class", None)
+        if minority is None:
+            minority = min(counts, key=counts.__getitem__)
+        priors = getattr(model, "priors", None) or {}
+        return Prediction(
+            event.event_id,
+            event.ts,
+            proba.get(minority, 0.0),
+            model.predict_one(event.features),
+            getattr(model, "threshold", None),
+            priors.get(minority),
+            SCORED,
+            self.learned,
+        )
+
+    def _learn(
+        self, x: dict, y: Hashable, decision: Hashable | None, proba: dict | None, outcome: Outcome
+    ) -> None:
+        model = self.model
+        reported = getattr(model, "n_drift_events", 0)
+        model.learn_one(x, y)
+        self.learned += 1
+        self.class_counts[y] = self.class_counts.get(y, 0) + 1
+        outcome.learned = 1
+        if decision is not None:
+            self.recalls.update(y, decision)
+        if self.scores is not None:
+            self.scores.update(y, decision, proba or {})
+        new = getattr(model, "n_drift_events", 0) - reported
+        if new:
+            outcome.drift_events = list(model.drift_events[-new:])
