@@ -17,7 +17,9 @@ from typing import Any
 
 import orjson
 
+from stream_imbal.exceptions import InvalidEventError, InvalidLabelError
 from stream_imbal.online import Event, Label
+from stream_imbal.validation import check_features, event_id, record_label
 
 __all__ = [
     "BadMessage",
@@ -66,15 +68,10 @@ def _load(value: bytes | None, schema: MessageSchema) -> dict[str, Any]:
 def _event_id(body: dict, schema: MessageSchema) -> str | int:
     if schema.id_field not in body:
         raise BadMessage(f"missing field {schema.id_field!r}")
-    event_id = body[schema.id_field]
-    if isinstance(event_id, bool) or not isinstance(event_id, str | int):
-        raise BadMessage(
-            f"field {schema.id_field!r} must be a string or an integer, "
-            f"got {type(event_id).__name__}"
-        )
-    if event_id == "":
-        raise BadMessage(f"field {schema.id_field!r} is empty")
-    return event_id
+    try:
+        return event_id(body[schema.id_field])
+    except InvalidEventError as error:
+        raise BadMessage(f"field {schema.id_field!r}: {error}") from None
 
 
 def _timestamp(body: dict, schema: MessageSchema, record_ts: float) -> float:
@@ -96,13 +93,11 @@ def _timestamp(body: dict, schema: MessageSchema, record_ts: float) -> float:
     return float(ts)
 
 
-def _label(value: object, schema: MessageSchema) -> Hashable:
-    if isinstance(value, bool | int | str):
-        return value
-    raise BadMessage(
-        f"field {schema.label_field!r} must be a bool, an integer or a string, "
-        f"got {type(value).__name__} {value!r}"
-    )
+def _label(value: object, schema: MessageSchema) -> Hashable | None:
+    try:
+        return record_label(value)
+    except InvalidLabelError as error:
+        raise BadMessage(f"field {schema.label_field!r}: {error}") from None
 
 
 def _features(body: dict, schema: MessageSchema) -> dict[str, float]:
@@ -118,41 +113,33 @@ def _features(body: dict, schema: MessageSchema) -> dict[str, float]:
         raise BadMessage(f"field {schema.features_field!r} is empty")
     if len(features) > schema.max_features:
         raise BadMessage(f"{len(features)} features > max_features={schema.max_features}")
-    try:  # fast path: one C-level sum catches non-numbers, NaN and infinities
-        if math.isfinite(sum(features.values())) and not any(
-            isinstance(v, bool) for v in features.values()
-        ):
-            return features
-    except TypeError:
-        pass
-    for name, value in features.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise BadMessage(f"feature {name!r} is not a number: {value!r}")
-        if not math.isfinite(value):
-            raise BadMessage(f"feature {name!r} is not finite: {value!r}")
-    return features  # finite values whose sum overflowed
+    try:
+        check_features(features)  # the library's one rule
+    except InvalidEventError as error:
+        raise BadMessage(str(error)) from None
+    return features
 
 
 def decode_event(value: bytes | None, schema: MessageSchema, record_ts: float) -> Event:
     """Parse and check an event message; raises `BadMessage` with the reason."""
     body = _load(value, schema)
-    label = body.get(schema.label_field)
     return Event(
         event_id=_event_id(body, schema),
         ts=_timestamp(body, schema, record_ts),
         features=_features(body, schema),
-        label=None if label is None else _label(label, schema),
+        label=_label(body.get(schema.label_field), schema),
     )
 
 
 def decode_label(value: bytes | None, schema: MessageSchema, record_ts: float) -> Label:
     """Parse and check a label message; raises `BadMessage` with the reason."""
     body = _load(value, schema)
-    if body.get(schema.label_field) is None:
+    label = _label(body.get(schema.label_field), schema)
+    if label is None:
         raise BadMessage(f"missing field {schema.label_field!r}")
     return Label(
         event_id=_event_id(body, schema),
-        label=_label(body[schema.label_field], schema),
+        label=label,
         ts=_timestamp(body, schema, record_ts),
     )
 

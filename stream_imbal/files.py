@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
-from stream_imbal.validation import check_features
+from stream_imbal.validation import check_features, record_label
 
 __all__ = ["read_chunks", "read_labelled_events", "shown_columns"]
 
@@ -67,15 +67,16 @@ def read_labelled_events(
             _check_numeric(path, chunk[column], row)
         labels = chunk[target].tolist()
         values = chunk[features].astype(float).to_numpy().tolist()
-        for label, vector in zip(labels, values, strict=True):
+        for raw, vector in zip(labels, values, strict=True):
             row += 1
-            if label is None or label != label:  # None or NaN
-                raise InvalidLabelError(f"{path}: row {row} has no label in {target!r}")
             x = dict(zip(features, vector, strict=True))
             try:
+                label = record_label(raw)
                 check_features(x)
-            except InvalidEventError as error:
-                raise InvalidEventError(f"{path}: row {row}: {error}") from None
+            except (InvalidEventError, InvalidLabelError) as error:
+                raise type(error)(f"{path}: row {row}: {error}") from None
+            if label is None:
+                raise InvalidLabelError(f"{path}: row {row} has no label in {target!r}")
             yield x, label
 
 

@@ -39,10 +39,19 @@ from collections.abc import Hashable, Mapping
 
 from stream_imbal.exceptions import InvalidEventError, InvalidLabelError
 
-__all__ = ["MAX_ABS_FEATURE", "check_features", "check_label"]
+__all__ = [
+    "MAX_ABS_FEATURE",
+    "MAX_ID_LENGTH",
+    "check_features",
+    "check_label",
+    "event_id",
+    "record_label",
+]
 
 MAX_ABS_FEATURE = 1e100
 """Largest accepted magnitude of a feature value (see the module's docstring)."""
+MAX_ID_LENGTH = 1024
+"""Longest accepted event id, in characters."""
 
 
 def check_features(x: Mapping) -> None:
@@ -98,3 +107,67 @@ def check_label(y: object) -> None:
         raise InvalidLabelError("label is NaN")
     if not isinstance(y, Hashable):
         raise InvalidLabelError(f"label must be hashable (bool, int, str), got {type(y).__name__}")
+
+
+def event_id(value: object) -> str | int:
+    """An event id as every entry point accepts it, or `InvalidEventError`.
+
+    A non-empty string (at most `MAX_ID_LENGTH` characters, valid Unicode) or an integer; an
+    integral float is that integer (an integer column with gaps reads as floats). Missing (None,
+    NaN, empty or blank), bool, other types, and lone surrogates are refused.
+
+    >>> event_id("tx-1"), event_id(42), event_id(42.0)
+    ('tx-1', 42, 42)
+    >>> event_id(" ")
+    Traceback (most recent call last):
+    ...
+    stream_imbal.exceptions.InvalidEventError: missing id
+    """
+    if isinstance(value, str):
+        if not value.strip():
+            raise InvalidEventError("missing id")
+        if len(value) > MAX_ID_LENGTH:
+            raise InvalidEventError(f"id of {len(value):,} characters > {MAX_ID_LENGTH:,}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidEventError(f"id is not valid Unicode: {value!r}") from None
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise InvalidEventError("missing id")
+        if value.is_integer():
+            return int(value)
+    if value is None:
+        raise InvalidEventError("missing id")
+    raise InvalidEventError(f"id must be a string or an integer, got {value!r}")
+
+
+def record_label(value: object) -> Hashable | None:
+    """A label as every entry point accepts it, None when missing, or `InvalidLabelError`.
+
+    A bool, an integer or a non-empty string; an integral float is that integer (so `1.0` is the
+    class `1`, as an integer column with gaps reads as floats). None, NaN and "" are missing;
+    any other value is refused.
+
+    >>> record_label(True), record_label(1.0), record_label("fraud"), record_label(float("nan"))
+    (True, 1, 'fraud', None)
+    >>> record_label(0.5)
+    Traceback (most recent call last):
+    ...
+    stream_imbal.exceptions.InvalidLabelError: label must be a bool, an integer or a string, got 0.5
+    """
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, str):
+        return value or None
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return int(value)
+    raise InvalidLabelError(f"label must be a bool, an integer or a string, got {value!r}")

@@ -58,7 +58,8 @@ BAD_EVENTS = [
     ("empty features", event(features={})),
     ("a string feature", event(features={"a": "12.5"})),
     ("a null feature", event(features={"a": None})),
-    ("a boolean feature", event(features={"a": True})),
+    ("a feature beyond the limit", event(features={"a": 1e200})),
+    ("an id too long", event(id="x" * 1100)),
     ("a nested feature", event(features={"a": {"b": 1}})),
     ("NaN literal", b'{"id": "e1", "features": {"a": NaN}}'),
     ("infinite number", b'{"id": "e1", "features": {"a": 1e999}}'),
@@ -99,11 +100,11 @@ def test_a_bad_label_message_is_refused(kind, value):
 
 
 def test_reasons_name_the_field_at_fault():
-    with pytest.raises(BadMessage, match="feature 'a' is not a number: '12.5'"):
+    with pytest.raises(BadMessage, match="feature 'a' is not numeric: '12.5'"):
         decode_event(event(features={"a": "12.5"}), SCHEMA, 0.0)
     with pytest.raises(BadMessage, match="too large: .* > max_message_bytes=2000"):
         decode_event(BAD_EVENTS[-2][1], SCHEMA, 0.0)
-    with pytest.raises(BadMessage, match="'label' must be a bool, an integer or a string"):
+    with pytest.raises(BadMessage, match="field 'label': label must be a bool, an integer or a"):
         decode_event(event(label=0.5), SCHEMA, 0.0)
 
 

@@ -49,8 +49,14 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from stream_imbal.exceptions import ConfigError, StreamImbalError
+from stream_imbal.exceptions import (
+    ConfigError,
+    InvalidEventError,
+    InvalidLabelError,
+    StreamImbalError,
+)
 from stream_imbal.files import read_chunks, shown_columns
+from stream_imbal.validation import check_features, event_id, record_label
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
 
@@ -278,7 +284,7 @@ class FileReader:
         for i in range(len(chunk)):
             n = number + i + 1
             try:
-                event_id = _event_id(ids[i], n)
+                identifier = _event_id(ids[i], n)
                 if not math.isfinite(ts[i]):
                     raise _bad_time(n, "timestamp", chunk[columns.ts].iloc[i])
                 if not finite[i]:
@@ -291,9 +297,13 @@ class FileReader:
             except BadRowError as error:
                 self.on_bad_row(error)
                 continue
-            yield Row(
-                n, event_id, float(ts[i]), dict(zip(features, rows[i], strict=True)), label, known
-            )
+            x = dict(zip(features, rows[i], strict=True))
+            try:
+                check_features(x)  # finite already: the magnitude limit
+            except InvalidEventError as error:
+                self.on_bad_row(BadRowError(n, "feature", str(error)))
+                continue
+            yield Row(n, identifier, float(ts[i]), x, label, known)
 
 
 def epoch_seconds(values: pd.Series) -> np.ndarray:
@@ -360,30 +370,17 @@ def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
 
 
 def _event_id(value: object, number: int) -> str | int:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)  # an integer column with gaps reads as floats
-    if isinstance(value, str) and value.strip():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-        raise BadRowError(number, "id", "missing id")
-    raise BadRowError(number, "id", f"id must be a string or an integer, got {value!r}")
+    try:
+        return event_id(value)
+    except InvalidEventError as error:
+        raise BadRowError(number, "id", str(error)) from None
 
 
 def _label(value: object, number: int) -> Hashable | None:
-    if isinstance(value, bool | int | str):
-        return value if value != "" else None
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer():
-            return int(value)  # an integer column with gaps reads as floats
-    raise BadRowError(
-        number, "label", f"label must be a bool, an integer or a string, got {value!r}"
-    )
+    try:
+        return record_label(value)
+    except InvalidLabelError as error:
+        raise BadRowError(number, "label", str(error)) from None
 
 
 def _label_time(known: float, ts: float, raw: object, number: int) -> float | None:
