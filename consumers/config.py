@@ -31,6 +31,9 @@ CHECKPOINT_STORES = ("directory", "kafka")
 class KafkaSection:
     bootstrap_servers: str = "localhost:9092"
     group_id: str = "stream-imbal"
+    # Static membership: a stable id per instance (e.g. its host name) lets a restarted
+    # instance take its partitions back without a rebalance (Kafka 2.3+); "" for none.
+    group_instance_id: str = ""
     client_id: str = "stream-imbal"
     session_timeout_ms: int = 10_000
     heartbeat_interval_ms: int = 3_000

@@ -13,42 +13,36 @@ predictions are produced at least once.
 from __future__ import annotations
 
 import logging
-import pickle
+import math
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 
-import orjson
-
+from consumers.checkpointer import Checkpointer, Saved
 from consumers.config import ServiceConfig
 from consumers.kafka_io import (
     EventConsumer,
     KafkaError,
     KafkaSettings,
-    KafkaTimeoutError,
     Message,
     MessageProducer,
     Partition,
-    is_rejection,
 )
-from consumers.messages import BadMessage, dead_letter, decode_event, decode_label, short_reason
+from consumers.messages import BadMessage, decode_event, decode_label
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import PartitionState, prediction_message
-from consumers.signing import key_from_environment, sign, verify
+from consumers.partition_state import PartitionState
+from consumers.publisher import Publisher
+from consumers.signing import key_from_environment
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
 from stream_imbal.event_clock import TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
-from stream_imbal.online import Outcome
 
 __all__ = ["Service"]
 
 log = logging.getLogger("stream_imbal.service")
 
-# What a record adds to its value and key in a produce request (batch and record headers):
-# a dead letter is cut to fit the producer's `max_request_size` less this.
-RECORD_OVERHEAD_BYTES = 1_024
+WAITING_LOG_S = 5.0  # how often an instance without partitions says why
 
 
 class Service:
@@ -70,14 +64,15 @@ class Service:
         self._stopping = threading.Event()
         self._since_checkpoint = 0
         self._last_checkpoint = time.monotonic()
-        self._rewind_needed = False
+        self._waiting_logged = -math.inf
         self._fatal: BaseException | None = None  # raised in a rebalance callback
         self._held: set[int] = set()  # partitions whose labels wait for their events
         self._events_seen_at: dict[int, float] = {}  # when a partition last gave events
         self._reread: set[Partition] = set()  # to read again from the state's next offset
         self._producer: MessageProducer | None = None
+        self._publisher: Publisher | None = None
         self._consumer: EventConsumer | None = None
-        self._store: CheckpointStore | None = None
+        self._checkpointer: Checkpointer | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -105,17 +100,30 @@ class Service:
             linger_ms=kafka.linger_ms,
             max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000,
         )
-        self._store = self._make_store()
+        self._publisher = Publisher(
+            self._producer, self.config.topics, self.metrics, on_outage=self._outage
+        )
+        store = self._make_store()
         self._consumer = EventConsumer(
             self.settings,
             self.config.topic_names,
             kafka.group_id,
             on_assigned=self._on_assigned,
             on_revoked=self._on_revoked,
+            group_instance_id=kafka.group_instance_id or None,
             session_timeout_ms=kafka.session_timeout_ms,
             heartbeat_interval_ms=kafka.heartbeat_interval_ms,
             max_poll_interval_ms=kafka.max_poll_interval_ms,
             fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+        )
+        self._checkpointer = Checkpointer(
+            self.config,
+            store,
+            self._key,
+            self._publisher,
+            self._consumer,
+            self.metrics,
+            on_outage=self._outage,
         )
         if self.config.metrics.port:
             self.metrics.serve(self.config.metrics.port)
@@ -151,10 +159,12 @@ class Service:
             return
         if self._fatal is not None:
             raise self._fatal
+        if not self._states:
+            self._report_waiting()
         with self._lock:
             for message in messages:
                 self._process(message)
-                if self._rewind_needed:
+                if self._publisher.rewind_needed:
                     break
             if self.config.topics.labels:
                 self._align_labels(messages)
@@ -163,7 +173,7 @@ class Service:
                     offset = self._states[partition].next_offset(topic)
                     self._consumer.seek((topic, partition), offset or 0)
             self._reread.clear()
-        if self._rewind_needed:
+        if self._publisher.rewind_needed:
             self._rewind()
             return
         checkpoint = self.config.checkpoint
@@ -195,12 +205,12 @@ class Service:
                 outcome = state.on_label(label, wall_now=time.time())
         except TimestampTooFarAhead as error:
             self.metrics.timestamps_ahead.labels(message.topic).inc()
-            self._send_dead_letter(message, str(error))
+            self._publisher.dead_letter(message, str(error))
         except (BadMessage, StreamImbalError) as error:
-            self._send_dead_letter(message, str(error))
+            self._publisher.dead_letter(message, str(error))
         else:
-            self._publish(state, outcome)
-        if self._rewind_needed:
+            self._publisher.publish(state.partition, outcome)
+        if self._publisher.rewind_needed:
             return
         state.done(message.topic, message.offset)
         self._since_checkpoint += 1
@@ -229,192 +239,23 @@ class Service:
             else:
                 self._held.discard(partition)
 
-    def _publish(self, state: PartitionState, outcome: Outcome) -> None:
-        metrics = self.metrics
-        if outcome.prediction is not None:
-            prediction = prediction_message(outcome.prediction, state.partition)
-            topic = self.config.topics.predictions
-            key = str(prediction["id"]).encode()
-            self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
-            metrics.predictions.inc()
-        if outcome.learned:
-            metrics.learned.inc(outcome.learned)
-        if outcome.joined:
-            metrics.labels_joined.inc(outcome.joined)
-        if outcome.unmatched_labels:
-            metrics.labels_unmatched.inc(outcome.unmatched_labels)
-        for reason, evicted in outcome.evicted.items():
-            for event in evicted:
-                metrics.evictions.labels(reason).inc()
-                log.warning(
-                    "pending event evicted before its label came",
-                    extra={
-                        "fields": {
-                            "id": event.event_id,
-                            "partition": state.partition,
-                            "reason": reason,
-                        }
-                    },
-                )
-        for event in outcome.drift_events:
-            metrics.drift.labels(event.kind).inc()
-            log.info(
-                "drift detected",
-                extra={
-                    "fields": {
-                        "partition": state.partition,
-                        "kind": event.kind,
-                        "detector": event.detector,
-                        "index": event.index,
-                    }
-                },
-            )
-
-    def _send_dead_letter(self, message: Message, reason: str) -> None:
-        reason = short_reason(reason)
-        self.metrics.invalid.labels(message.topic).inc()
-        log.warning(
-            "dead letter",
-            extra={
-                "fields": {
-                    "topic": message.topic,
-                    "partition": message.partition,
-                    "offset": message.offset,
-                    "bytes": None if message.value is None else len(message.value),
-                    "reason": reason,
-                }
-            },
-        )
-        key = message.key
-        room = self._producer.max_request_size - RECORD_OVERHEAD_BYTES - len(key or b"")
-        value = dead_letter(
-            message.value, message.topic, message.partition, message.offset, reason, room
-        )
-        on_rejected = partial(self._send_bare_dead_letter, message, reason)
-        self._send(self.config.topics.dead_letters, value, key, on_rejected)
-
-    def _send_bare_dead_letter(self, message: Message, reason: str, error: KafkaError) -> None:
-        """The dead letter was refused for its size or content (a broker limit below the
-        producer's, a huge key): send it again without the original bytes and key."""
-        log.warning(
-            "dead letter refused: sending it without the original bytes",
-            extra={"fields": {"offset": message.offset, "error": repr(error)}},
-        )
-        topic = self.config.topics.dead_letters
-        value = dead_letter(
-            message.value, message.topic, message.partition, message.offset, reason, max_bytes=0
-        )
-        self._send(topic, value, None, partial(self._give_up, topic, message.key))
-
-    def _prediction_refused(self, error: KafkaError) -> None:
-        self._give_up(self.config.topics.predictions, None, error)
-
-    def _give_up(self, topic: str, key: bytes | None, error: KafkaError) -> None:
-        """An output refused for its own sake: sending it again would fail again, and the
-        broker is fine, so it is counted and logged, and processing goes on."""
-        self.metrics.undeliverable.labels(topic).inc()
-        log.error(
-            "output refused by Kafka for its size or content: given up",
-            extra={
-                "fields": {"topic": topic, "key": short_reason(repr(key)), "error": repr(error)}
-            },
-        )
-
-    def _send(
-        self,
-        topic: str,
-        value: bytes,
-        key: bytes | None,
-        on_rejected: Callable[[KafkaError], None],
-    ) -> None:
-        """Send an output. A record refused for itself goes to `on_rejected` (now, or at the
-        next flush if the broker refuses it); any other error is an outage, and as an output
-        may be lost, the service goes back to the last checkpoint."""
-        try:
-            self._producer.send(topic, value, key=key, on_rejected=on_rejected)
-        except KafkaError as error:
-            if is_rejection(error):
-                on_rejected(error)
-                return
-            self._outage("produce", error)
-            self._rewind_needed = True
-
     # --- checkpoints ----------------------------------------------------------------------
 
-    def _checkpoint_key(self, partition: int) -> str:
-        return f"{self.config.kafka.group_id}.{self.config.topics.events}.{partition}"
-
     def checkpoint(self, partitions: Iterable[int] | None = None) -> bool:
-        """Flush the predictions, save the partitions' snapshots, then commit their offsets."""
+        """Flush the outputs, save the partitions' snapshots, then commit their offsets (see
+        `Checkpointer`); all partitions by default, and then the offsets are committed."""
         with self._lock:
-            try:
-                self._producer.flush(timeout_s=self.config.kafka.request_timeout_ms / 1000)
-            except KafkaTimeoutError as error:
-                self._outage("flush", error)
-                return False
-            except KafkaError as error:  # a prediction was lost: redo from the last snapshot
-                self._outage("delivery", error)
+            chosen = self._states if partitions is None else partitions
+            states = {p: self._states[p] for p in chosen}
+            saved = self._checkpointer.checkpoint(states, commit=partitions is None)
+            if saved is Saved.LOST_OUTPUT:
                 self._rewind()
+            if saved is not Saved.SNAPSHOTS:
                 return False
-            if self._rewind_needed:  # a replacement sent during the flush was lost
-                self._rewind()
-                return False
-            chosen = list(self._states) if partitions is None else list(partitions)
-            offsets: dict[Partition, int] = {}
-            for partition in chosen:
-                state = self._states[partition]
-                try:
-                    self._save(state)
-                except (KafkaError, OSError) as error:
-                    self._outage("checkpoint", error)
-                    return False
-                offsets.update({(t, partition): o for t, o in state.offsets.items()})
             self._since_checkpoint = 0
             self._last_checkpoint = time.monotonic()
             self._update_gauges()
-        if offsets and partitions is None:
-            try:
-                self._consumer.commit(offsets)
-            except KafkaError as error:  # the snapshots hold the offsets; commit again later
-                self._outage("commit", error)
-                return True
-            self.metrics.broker_up.set(1)
         return True
-
-    def _save(self, state: PartitionState) -> None:
-        snapshot = sign(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), self._key)
-        self._store.save(self._checkpoint_key(state.partition), snapshot)
-        self.metrics.checkpoints.inc()
-        log.info(
-            "checkpoint",
-            extra={
-                "fields": {
-                    "partition": state.partition,
-                    "bytes": len(snapshot),
-                    "learned": state.learned,
-                    "offsets": state.offsets,
-                    "pending": len(state.pending),
-                }
-            },
-        )
-
-    def _restore(self, partition: int) -> PartitionState:
-        snapshot = self._store.load(self._checkpoint_key(partition))
-        if snapshot is None:
-            log.info("no checkpoint: new model", extra={"fields": {"partition": partition}})
-            return PartitionState(partition, self.config)
-        state = pickle.loads(verify(snapshot, self._key))
-        log.info(
-            "restored checkpoint",
-            extra={
-                "fields": {
-                    "partition": partition,
-                    "learned": state.learned,
-                    "offsets": state.offsets,
-                }
-            },
-        )
-        return state
 
     def _rewind(self) -> None:
         """Go back to the last snapshot of every partition (after a lost prediction)."""
@@ -423,11 +264,11 @@ class Service:
             partitions = list(self._states)
             self._states.clear()
             self._assign(partitions)
-            self._rewind_needed = False
+            self._publisher.rewind_needed = False
 
     def _assign(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
-            state = self._restore(partition)
+            state = self._checkpointer.restore(partition)
             self._states[partition] = state
             self._held.discard(partition)
             self._events_seen_at[partition] = time.monotonic()  # give its events time to come
@@ -465,6 +306,26 @@ class Service:
         log.error(
             "Kafka unavailable; retrying",
             extra={"fields": {"operation": operation, "error": repr(error)}},
+        )
+
+    def _report_waiting(self) -> None:
+        """Say why the instance is idle while it owns no partition (every `WAITING_LOG_S`)."""
+        now = time.monotonic()
+        if now - self._waiting_logged < WAITING_LOG_S:
+            return
+        self._waiting_logged = now
+        kafka = self.config.kafka
+        log.info(
+            "waiting for partitions",
+            extra={
+                "fields": {
+                    "group_id": kafka.group_id,
+                    "group_instance_id": kafka.group_instance_id or None,
+                    "session_timeout_ms": kafka.session_timeout_ms,
+                    "why": "joining the group; a member that died keeps its partitions until "
+                    "its session times out, unless this instance has its group_instance_id",
+                }
+            },
         )
 
     def _update_gauges(self) -> None:

@@ -20,6 +20,8 @@ from kafka.future import Future
 from consumers import Service, load_config
 from consumers.kafka_io import KafkaSettings, Message, MessageProducer
 from consumers.messages import encode_event, encode_label
+from consumers.metrics import ServiceMetrics
+from consumers.publisher import Publisher
 from tests.kafka_broker import Broker
 from tests.service_harness import (
     REPO,
@@ -415,9 +417,11 @@ def test_a_dead_letter_the_broker_refuses_is_sent_without_its_bytes_or_counted(b
     # outage: the letter goes again without the original bytes, and if that is refused too it
     # is counted and logged; no rewind either way.
     names = topics(bootstrap=broker.bootstrap_servers)
-    config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names)
-    service = Service(load_config(config))
-    producer = service._producer = MessageProducer(KafkaSettings(broker.bootstrap_servers))
+    config = load_config(write_config(tmp_path / "s.toml", broker.bootstrap_servers, names))
+    producer = MessageProducer(KafkaSettings(broker.bootstrap_servers))
+    outages = []
+    metrics = ServiceMetrics()
+    publisher = Publisher(producer, config.topics, metrics, lambda *error: outages.append(error))
     refuse_over = [10_000]
     send = producer._producer.send
 
@@ -428,17 +432,15 @@ def test_a_dead_letter_the_broker_refuses_is_sent_without_its_bytes_or_counted(b
 
     producer._producer.send = refusing_send
     message = Message(names["events"], 0, 41, b"k", b"x" * 900_000, 0)
-    service._send_dead_letter(message, "not valid JSON")
+    publisher.dead_letter(message, "not valid JSON")
     producer.flush()
     (letter,) = read_topic(broker.bootstrap_servers, names["dead_letters"], 1)
     assert letter["offset"] == 41 and letter["value_base64"] == "" and letter["truncated"]
     refuse_over[0] = 0  # now even the bare letter is refused
-    service._send_dead_letter(message, "not valid JSON")
+    publisher.dead_letter(message, "not valid JSON")
     producer.flush()
-    metrics = service.metrics
     assert counter(metrics.undeliverable, names["dead_letters"]) == 1
-    assert counter(metrics.broker_errors) == counter(metrics.rewinds) == 0
-    assert not service._rewind_needed
+    assert not outages and not publisher.rewind_needed
     producer.close()
 
 

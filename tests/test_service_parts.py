@@ -1,0 +1,124 @@
+"""The service's parts on their own, with fakes for Kafka: the publisher's fault handling by
+kind, and the checkpointer's order (flush, then snapshots, then commit)."""
+
+from __future__ import annotations
+
+import pytest
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError
+
+from consumers import load_config
+from consumers.checkpointer import Checkpointer, Saved
+from consumers.kafka_io import Message
+from consumers.metrics import ServiceMetrics
+from consumers.partition_state import PartitionState
+from consumers.publisher import Publisher
+from stream_imbal.online import Event
+
+CONFIG = load_config(
+    environ={
+        "STREAM_IMBAL__TOPICS__EVENTS": "events",
+        "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
+        "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
+    }
+)
+
+
+class FakeProducer:
+    """Records what is sent; `refuse_over` bytes are rejected, `down` raises an outage."""
+
+    max_request_size = 1_000_000
+
+    def __init__(self, log: list) -> None:
+        self.log, self.sent = log, []
+        self.refuse_over: int | None = None
+        self.down: Exception | None = None
+        self.flush_error: Exception | None = None
+
+    def send(self, topic, value, key=None, on_rejected=None) -> None:
+        if self.down is not None:
+            raise self.down
+        if self.refuse_over is not None and len(value) > self.refuse_over:
+            raise MessageSizeTooLargeError("too large")
+        self.sent.append((topic, value))
+
+    def flush(self, timeout_s=None) -> None:
+        self.log.append("flush")
+        if self.flush_error is not None:
+            raise self.flush_error
+
+
+class FakeStore:
+    def __init__(self, log: list) -> None:
+        self.log, self.snapshots = log, {}
+
+    def save(self, key, snapshot) -> None:
+        self.log.append(f"save {key}")
+        self.snapshots[key] = snapshot
+
+    def load(self, key):
+        return self.snapshots.get(key)
+
+
+class FakeConsumer:
+    def __init__(self, log: list) -> None:
+        self.log, self.fail = log, False
+
+    def commit(self, offsets) -> None:
+        if self.fail:
+            raise KafkaConnectionError("broker gone")
+        self.log.append(f"commit {sorted(offsets.items())}")
+
+
+@pytest.fixture
+def parts():
+    log, outages = [], []
+    producer = FakeProducer(log)
+    metrics = ServiceMetrics()
+    publisher = Publisher(producer, CONFIG.topics, metrics, lambda *e: outages.append(e[0]))
+    store, consumer = FakeStore(log), FakeConsumer(log)
+    checkpointer = Checkpointer(
+        CONFIG, store, b"k" * 32, publisher, consumer, metrics, lambda *e: outages.append(e[0])
+    )
+    return producer, publisher, checkpointer, consumer, log, outages
+
+
+def test_a_record_refused_for_itself_is_not_an_outage(parts):
+    producer, publisher, *_, outages = parts
+    producer.refuse_over = 10_000
+    publisher.dead_letter(Message("events", 0, 7, b"k", b"x" * 50_000, 0), "not JSON")
+    ((topic, value),) = producer.sent  # sent again without the original bytes
+    assert topic == "dead" and b'"truncated":true' in value and len(value) < 10_000
+    assert not outages and not publisher.rewind_needed
+
+
+def test_a_connection_error_is_an_outage_that_asks_for_a_rewind(parts):
+    producer, publisher, *_, outages = parts
+    producer.down = KafkaConnectionError("no broker")
+    publisher.dead_letter(Message("events", 0, 7, b"k", b"{", 0), "not JSON")
+    assert outages == ["produce"] and publisher.rewind_needed
+
+
+def test_snapshots_come_after_the_flush_and_before_the_commit(parts):
+    producer, publisher, checkpointer, consumer, log, outages = parts
+    state = PartitionState(0, CONFIG)
+    state.on_event(Event("a", 1.0, {"x": 1.0}, label=0))
+    state.done("events", 41)
+    assert checkpointer.checkpoint({0: state}) is Saved.SNAPSHOTS
+    assert log == ["flush", "save stream-imbal.events.0", "commit [(('events', 0), 42)]"]
+    assert checkpointer.restore(0).learned == 1 and checkpointer.restore(1).learned == 0
+    consumer.fail = True  # saved, not committed: the snapshot holds the offsets
+    assert checkpointer.checkpoint({0: state}) is Saved.SNAPSHOTS and outages == ["commit"]
+
+
+@pytest.mark.parametrize(
+    "error, saved, rewind",
+    [
+        (KafkaTimeoutError("slow"), Saved.NOTHING, False),
+        (KafkaConnectionError("lost"), Saved.LOST_OUTPUT, True),
+    ],
+)
+def test_nothing_is_saved_when_the_outputs_are_not_delivered(parts, error, saved, rewind):
+    producer, publisher, checkpointer, _, log, _ = parts
+    producer.flush_error = error
+    assert checkpointer.checkpoint({0: PartitionState(0, CONFIG)}) is saved
+    assert log == ["flush"] and publisher.rewind_needed is rewind
