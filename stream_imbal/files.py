@@ -1,9 +1,15 @@
-"""Read labelled events from CSV, Parquet or JSONL files in bounded-memory chunks."""
+"""Read labelled events from CSV, Parquet or JSONL files in bounded-memory chunks, and the one
+rule for which columns are features (`choose_features`), used by `evaluate` and `replay` alike.
+"""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import json
 import pathlib
-from collections.abc import Hashable, Iterable, Iterator
+import re
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -11,9 +17,123 @@ import pyarrow.parquet as pq
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
 from stream_imbal.validation import check_features, record_label
 
-__all__ = ["read_chunks", "read_labelled_events", "shown_columns"]
+__all__ = [
+    "ColumnChoice",
+    "choose_features",
+    "file_columns",
+    "read_chunks",
+    "read_labelled_events",
+    "shown_columns",
+]
 
 SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
+#: The command-line option that names the column of each role.
+ROLE_OPTIONS = {
+    "id": "--id-column",
+    "timestamp": "--ts-column",
+    "label": "--target",
+    "label time": "--label-time-column",
+    "feature": "--feature",
+}
+#: Column names that are not features unless named as such: ids and times.
+ID_LIKE = re.compile(r"^(id|uuid|guid|key)$|_(id|uuid|key)$", re.IGNORECASE)
+TIME_LIKE = re.compile(
+    r"^(ts|time|timestamp|date|datetime)$|_(ts|time|timestamp|date|datetime|at)$", re.IGNORECASE
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnChoice:
+    """The feature columns of a file, and every other column with why it is not one."""
+
+    features: list[str]
+    not_features: dict[str, str]
+
+    def describe(self) -> str:
+        """One line for the header of a run."""
+        others = ", ".join(f"{c} ({why})" for c, why in self.not_features.items()) or "none"
+        return (
+            f"features ({len(self.features)}): {', '.join(self.features)}; not features: {others}"
+        )
+
+
+def choose_features(
+    columns: Sequence[str],
+    roles: dict[str, str],
+    features: Sequence[str] = (),
+    ignore: Iterable[str] = (),
+) -> ColumnChoice:
+    """Which of a file's `columns` are features.
+
+    `roles` names the columns that hold something else (column -> its role, e.g. `{"label":
+    "label"}`). With `features`, exactly those; otherwise every other column but those in
+    `ignore` and those whose name says id or time (`id`, `*_id`, `ts`, `*_time`, `*_at`...),
+    which become features only when named in `features`.
+
+    >>> choice = choose_features(["id", "ts", "amount", "label_ts", "label"], {"label": "label"})
+    >>> choice.features, choice.not_features
+    (['amount'], {'id': 'id-like name', 'ts': 'time-like name', 'label_ts': 'time-like name', \
+'label': 'label'})
+    """
+    duplicated = sorted({c for c in columns if list(columns).count(c) > 1})
+    if duplicated:
+        raise ConfigError(f"duplicate column name {duplicated[0]!r}: name each column once")
+    missing = [c for c in [*roles, *features] if c not in columns]
+    if missing:
+        role = roles.get(missing[0], "feature")
+        raise ConfigError(
+            f"no {role} column {missing[0]!r} (name it with {ROLE_OPTIONS[role]}); "
+            f"its columns: {shown_columns(list(columns))}"
+        )
+    clash = [c for c in features if c in roles]
+    if clash:
+        raise ConfigError(f"column {clash[0]!r} is the {roles[clash[0]]}: it cannot be a feature")
+    ignored = set(ignore)
+    chosen, others = [], {}
+    for column in columns:
+        if column in roles:
+            others[column] = roles[column]
+        elif features:
+            if column in features:
+                chosen.append(column)
+            else:
+                others[column] = "not named with --feature"
+        elif column in ignored:
+            others[column] = "ignored"
+        elif ID_LIKE.search(column):
+            others[column] = "id-like name"
+        elif TIME_LIKE.search(column):
+            others[column] = "time-like name"
+        else:
+            chosen.append(column)
+    if not chosen:
+        raise ConfigError(
+            f"no feature column left ({', '.join(f'{c}: {w}' for c, w in others.items())}); "
+            "name the features with --feature"
+        )
+    return ColumnChoice(chosen, others)
+
+
+def file_columns(path: str | pathlib.Path) -> list[str]:
+    """The column names of a CSV, Parquet or JSONL file, as written (duplicates kept), read
+    from its header (CSV), schema (Parquet) or first line (JSONL)."""
+    path = pathlib.Path(path)
+    chunks = read_chunks(path, chunk_size=1)  # checks the suffix and that the file exists
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            with path.open(newline="", encoding="utf-8") as file:
+                return next(csv.reader(file), [])
+        if suffix == ".parquet":
+            return list(pq.read_schema(path).names)
+        with path.open(encoding="utf-8") as file:
+            first = file.readline()
+        if not first.strip():
+            return []
+        pairs = json.loads(first, object_pairs_hook=lambda items: items)
+        return [key for key, _ in pairs] if isinstance(pairs, list) else list(next(chunks))
+    except (ValueError, OSError) as error:
+        raise ConfigError(f"{path}: cannot be read as {suffix[1:]}: {error}") from error
 
 
 def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[pd.DataFrame]:
@@ -40,36 +160,40 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
 
 
 def read_labelled_events(
-    path: str | pathlib.Path, target: str, ignore: Iterable[str] = (), chunk_size: int = 10_000
+    path: str | pathlib.Path,
+    target: str,
+    ignore: Iterable[str] = (),
+    chunk_size: int = 10_000,
+    features: Sequence[str] = (),
 ) -> Iterator[tuple[dict, Hashable]]:
-    """Yield `(features, label)` pairs from a file; every column but `target` and `ignore` is a
-    feature and must be numeric.
+    """Yield `(features, label)` pairs from a file; the features are chosen by
+    `choose_features` (every column but `target`, `ignore` and id- or time-like names, unless
+    `features` names them) and must be numeric.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
-    >>> _ = path.write_text("amount,hour,fraud\\n12.5,3,0\\n900.0,4,1\\n")
+    >>> _ = path.write_text("tx_id,amount,hour,fraud\\na1,12.5,3,0\\na2,900.0,4,1\\n")
     >>> list(read_labelled_events(path, target="fraud"))
     [({'amount': 12.5, 'hour': 3.0}, 0), ({'amount': 900.0, 'hour': 4.0}, 1)]
 
     """
-    ignored = set(ignore)
+    chosen = None
     row = 0
     for chunk in read_chunks(path, chunk_size):
-        if target not in chunk.columns:
-            raise ConfigError(
-                f"{path}: no column {target!r} (name the label column with --target); "
-                f"its columns: {shown_columns(list(chunk.columns))}"
-            )
-        features = [c for c in chunk.columns if c != target and c not in ignored]
-        if not features:
-            raise ConfigError(f"{path}: no feature columns left besides {target!r}")
-        for column in features:
+        if chosen is None:
+            try:
+                chosen = choose_features(
+                    list(chunk.columns), {target: "label"}, features, ignore
+                ).features
+            except ConfigError as error:
+                raise ConfigError(f"{path}: {error}") from None
+        for column in chosen:
             _check_numeric(path, chunk[column], row)
         labels = chunk[target].tolist()
-        values = chunk[features].astype(float).to_numpy().tolist()
+        values = chunk[chosen].astype(float).to_numpy().tolist()
         for raw, vector in zip(labels, values, strict=True):
             row += 1
-            x = dict(zip(features, vector, strict=True))
+            x = dict(zip(chosen, vector, strict=True))
             try:
                 label = record_label(raw)
                 check_features(x)

@@ -80,7 +80,7 @@ def test_evaluate_reports_a_missing_target_column(tmp_path):
     path = tmp_path / "events.csv"
     pd.DataFrame({"a": [1.0, 2.0]}).to_csv(path, index=False)
     result = CliRunner().invoke(main, ["evaluate", str(path), "--target", "label"])
-    assert result.exit_code == 2 and "no column 'label'" in result.output
+    assert result.exit_code == 2 and "no label column 'label'" in result.output
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])

@@ -62,8 +62,11 @@ def _run(*args: str):
             ["evaluate", "missing.jsonl", "--target", "label"],
             "missing.jsonl: row 2: feature 'b' is NaN (a missing or empty value)",
         ),
-        (["evaluate", "good.csv", "--target", "y"], "no column 'y' (name the label column with"),
-        (["replay", "noid.csv"], "no column 'id' in the file (name the right one with --id-col"),
+        (
+            ["evaluate", "good.csv", "--target", "y"],
+            "good.csv: no label column 'y' (name it with --target)",
+        ),
+        (["replay", "noid.csv"], "noid.csv: no id column 'id' (name it with --id-column)"),
         (["replay", "good.csv", "--start-row", "5000"], "good.csv: no labelled event in 0 events"),
         (
             ["evaluate", "good.csv", "--target", "label", "--ignore", "id", "--out", "a_file/run"],
@@ -126,3 +129,25 @@ def test_runs_do_not_overwrite_each_other(files):
 def test_a_failed_run_leaves_no_directory_behind(files):
     assert _run("evaluate", "badcell.csv", "--target", "label").exit_code == 2
     assert not list((files / "runs").glob("badcell-*"))
+
+
+def test_evaluate_and_replay_choose_the_same_features_and_say_which(files):
+    evaluated = _run("evaluate", "good.csv", "--target", "label")
+    replayed = _run("replay", "good.csv", "--label-column", "label")
+    assert evaluated.exit_code == replayed.exit_code == 0, evaluated.output + replayed.output
+    # id and ts are not features by default, whichever command reads the file
+    assert "good.csv: label 'label'; features (1): a; not features: id (id-like name), " in (
+        evaluated.output
+    )
+    assert "good.csv: label 'label'; features (1): a; not features: id (id), ts (timestamp)" in (
+        replayed.output
+    )
+    named = _run("evaluate", "good.csv", "--target", "label", "--feature", "a,ts")
+    assert "features (2): ts, a; not features: id (not named with --feature)" in named.output
+
+
+def test_duplicate_column_names_are_refused(files):
+    (files / "twice.csv").write_text("a,a,label\n1,2,0\n3,4,1\n")
+    result = _run("evaluate", "twice.csv", "--target", "label")
+    assert result.exit_code == 2
+    assert "twice.csv: duplicate column name 'a'" in result.output

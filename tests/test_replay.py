@@ -131,7 +131,7 @@ def test_column_mapping(tmp_path):
     assert only[0].features == {"hour": 3.0}
     with pytest.raises(ConfigError, match="'merchant' is not numeric"):
         list(FileReader(path, ColumnMap(id="tx", ts="when", label="is_fraud")))
-    with pytest.raises(ConfigError, match="no column 'id'"):
+    with pytest.raises(ConfigError, match=r"no id column 'id' \(name it with --id-column\)"):
         list(FileReader(path))
 
 
@@ -438,8 +438,8 @@ def test_the_example_dataset_is_what_its_script_makes(tmp_path):
         (["--on-bad-row", "ignore"], "--on-bad-row"),
         (["--start-row", "-1"], "--start-row"),
         (["--pending-ttl", "soon"], "not a duration"),
-        (["--id-column", "tx"], "no column 'tx'"),
-        (["--feature", "amount,nope"], "no column 'nope'"),
+        (["--id-column", "tx"], "no id column 'tx'"),
+        (["--feature", "amount,nope"], "no feature column 'nope'"),
     ],
 )
 def test_bad_arguments_give_a_usage_error(tmp_path, args, message):

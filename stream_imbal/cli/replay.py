@@ -7,6 +7,7 @@ library itself never imports Kafka.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import pathlib
 import time
 
@@ -16,7 +17,7 @@ from tqdm import tqdm
 
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
-from stream_imbal.cli.run import _report, _run_options
+from stream_imbal.cli.run import _report, _run_options, choose_columns, feature_options
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.pending import PendingLabels
 from stream_imbal.replay import (
@@ -75,14 +76,15 @@ class _Duration(click.ParamType):
     show_default=True,
     help="Column of the event times: epoch seconds or date-time strings (UTC if no zone).",
 )
-@click.option("--label-column", default="label", show_default=True, help="Column of the labels.")
 @click.option(
-    "--feature",
-    "features",
-    multiple=True,
-    help="Feature column (repeatable, or comma-separated); default: every other column.",
+    "--target",
+    "--label-column",
+    "label_column",
+    default="label",
+    show_default=True,
+    help="Column of the labels.",
 )
-@click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
+@feature_options
 @click.option(
     "--label-delay",
     type=_Delay(),
@@ -179,9 +181,9 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             ts=options["ts_column"],
             label=options["label_column"],
             label_time=options["label_time_column"],
-            features=tuple(f for given in options["features"] for f in given.split(",") if f),
-            ignore=options["ignore"],
         )
+        chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
+        columns = dataclasses.replace(columns, features=tuple(chosen))
         reader = FileReader(
             file,
             columns,

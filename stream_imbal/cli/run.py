@@ -12,7 +12,8 @@ from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
-from stream_imbal.files import read_labelled_events
+from stream_imbal.exceptions import ConfigError
+from stream_imbal.files import choose_features, file_columns, read_labelled_events
 from stream_imbal.presets import PRESETS, build_preset
 from stream_imbal.simulation import SCENARIOS
 
@@ -86,18 +87,43 @@ def simulate(
             write_run_report(out, report_dir)
 
 
+def feature_options(function):
+    """`--feature` and `--ignore`, the same in `evaluate` and `replay`."""
+    function = click.option(
+        "--ignore", multiple=True, help="Column that is not a feature (repeatable)."
+    )(function)
+    return click.option(
+        "--feature",
+        "features",
+        multiple=True,
+        help="Feature column (repeatable, or comma-separated); default: every other column "
+        "whose name does not say id or time (id, *_id, ts, *_time, *_at...).",
+    )(function)
+
+
+def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
+    """The feature columns of `file` by the one rule (`choose_features`), said in one line."""
+    named = tuple(f for given in features for f in given.split(",") if f)
+    try:
+        choice = choose_features(file_columns(file), roles, named, ignore)
+    except ConfigError as error:
+        raise ConfigError(f"{file}: {error}") from None
+    label = next(column for column, role in roles.items() if role == "label")
+    click.echo(f"{file}: label {label!r}; {choice.describe()}")
+    return choice.features
+
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
-@click.option("--target", required=True, help="Column holding the label.")
-@click.option("--ignore", multiple=True, help="Column that is not a feature (repeatable).")
+@click.option("--target", "--label-column", "target", required=True, help="Column of the labels.")
+@feature_options
 @_run_options
 @report_option
-def evaluate(
-    file, target, ignore: tuple[str, ...], window, out, seed, model_preset, progress, report_dir
-):
+def evaluate(file, target, features, ignore, window, out, seed, model_preset, progress, report_dir):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
+    chosen = choose_columns(file, {target: "label"}, features, ignore)
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
-        events = read_labelled_events(file, target, ignore)
+        events = read_labelled_events(file, target, features=chosen)
         model = build_preset(model_preset, seed)
         result = prequential(model, events, window, progress=progress)
         _report(result, out, file)

@@ -44,7 +44,7 @@ import heapq
 import math
 import pathlib
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ from stream_imbal.exceptions import (
     InvalidLabelError,
     StreamImbalError,
 )
-from stream_imbal.files import read_chunks, shown_columns
+from stream_imbal.files import ColumnChoice, choose_features, read_chunks
 from stream_imbal.validation import check_features, event_id, record_label
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
@@ -128,7 +128,8 @@ class ColumnMap:
     label_time
         When the label became known (as `ts`), if the file says so.
     features
-        The feature columns; empty means every column not named above nor in `ignore`.
+        The feature columns; empty means every column not named above nor in `ignore`, and
+        whose name does not say id or time (see `stream_imbal.files.choose_features`).
     ignore
         Columns that are not features.
 
@@ -142,37 +143,14 @@ class ColumnMap:
     ignore: tuple[str, ...] = ()
 
     @property
-    def reserved(self) -> list[str]:
-        """The columns that are not features."""
-        named = [self.id, self.ts, self.label]
-        return named + ([self.label_time] if self.label_time else [])
+    def roles(self) -> dict[str, str]:
+        """The columns that are not features, with what each holds."""
+        roles = {self.id: "id", self.ts: "timestamp", self.label: "label"}
+        return roles | ({self.label_time: "label time"} if self.label_time else {})
 
-    def feature_columns(self, columns: Iterable[str]) -> list[str]:
-        """The feature columns among the file's `columns`."""
-        columns = list(columns)
-        options = {
-            self.id: "--id-column",
-            self.ts: "--ts-column",
-            self.label: "--label-column",
-            self.label_time: "--label-time-column",
-        }
-        for column in [*self.reserved, *self.features]:
-            if column not in columns:
-                option = options.get(column, "--feature")
-                raise ConfigError(
-                    f"no column {column!r} in the file (name the right one with {option}); "
-                    f"its columns: {shown_columns(columns)}"
-                )
-        if self.features:
-            clash = set(self.features) & set(self.reserved)
-            if clash:
-                raise ConfigError(f"column {sorted(clash)[0]!r} cannot be a feature")
-            return list(self.features)
-        skipped = set(self.reserved) | set(self.ignore)
-        features = [c for c in columns if c not in skipped]
-        if not features:
-            raise ConfigError(f"no feature column left besides {sorted(skipped)}")
-        return features
+    def choose(self, columns: Sequence[str]) -> ColumnChoice:
+        """The feature columns among the file's `columns` (`stream_imbal.files.choose_features`)."""
+        return choose_features(columns, self.roles, self.features, self.ignore)
 
 
 @dataclasses.dataclass(slots=True)
@@ -265,11 +243,11 @@ class FileReader:
                 chunk = chunk.iloc[self.start_row - number :]
                 number = self.start_row
             if features is None:
-                features = self.columns.feature_columns(chunk.columns)
+                features = self.columns.choose(list(chunk.columns)).features
                 _check_numeric(chunk, features)
             self.rows_read += len(chunk)
             yield from self._chunk_rows(
-                chunk.reindex(columns=[*self.columns.reserved, *features]), features, number
+                chunk.reindex(columns=[*self.columns.roles, *features]), features, number
             )
             number += len(chunk)
 
