@@ -64,7 +64,11 @@ def _run_options(function):
 
 @click.command(epilog="Built-in scenarios: " + ", ".join(SCENARIOS) + ".")
 @click.argument("scenario", default="demo")
-@click.option("--events", type=click.IntRange(min=100), help="Override the scenario's length.")
+@click.option(
+    "--events",
+    type=click.IntRange(min=100),
+    help="Override a built-in scenario's length (a TOML file sets its own n_events).",
+)
 @_run_options
 @report_option
 def simulate(
@@ -74,6 +78,8 @@ def simulate(
     from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
 
     if scenario.endswith(".toml"):
+        if events is not None:
+            raise UserError(f"--events does not apply to {scenario}: set n_events in the file")
         stream = simulation.load_scenario_file(scenario)
     else:
         stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
