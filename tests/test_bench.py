@@ -382,3 +382,35 @@ def test_moa_learners_run_through_the_same_evaluation():
     # Their scores rank the rare class well above its 1% base rate: MOA sees the features.
     assert (table["pr_auc"] > 0.05).all()
     assert (table["peak_memory_mib"] >= 0).all()
+
+
+def _user_file(path, classes=("ok", "fraud")):
+    rng = random.Random(3)
+    rows = []
+    for i in range(1200):
+        y = classes[-1] if rng.random() < 0.08 else classes[i % (len(classes) - 1)]
+        rows.append({"tx_id": i, "amount": rng.gauss(2.0 if y == classes[-1] else 0.0, 1)})
+        rows[-1]["label"] = y
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_bench_runs_the_strategies_on_the_user_s_own_file(tmp_path):
+    path = _user_file(tmp_path / "mine.csv")
+    out = tmp_path / "b"
+    args = ["--data", str(path), "--target", "label", "--strategies", "default,river-bare"]
+    result = bench(*args, "--no-moa", "--jobs", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "features (1): amount; not features: tx_id (id-like name)" in result.output
+    assert "minority class 'fraud' (scored as True)" in result.output
+    table = pd.read_csv(out / "results.csv")
+    assert set(table["stream"]) == {"mine"} and set(table["strategy"]) == {"default", "river-bare"}
+    assert table["n_events"].tolist() == [1200, 1200]
+    assert f"--data {path} --target label --feature amount" in (out / "results.md").read_text()
+
+
+def test_bench_on_a_file_needs_a_target_and_two_classes(tmp_path):
+    path = _user_file(tmp_path / "three.csv", classes=("a", "b", "c"))
+    assert "--data needs --target" in bench("--data", str(path)).output
+    result = bench("--data", str(path), "--target", "label", "--strategies", "river-bare")
+    assert result.exit_code == 2 and "needs two classes in 'label', found 3" in result.output

@@ -32,6 +32,7 @@ from stream_imbal.bench.suite import (
     SCENARIOS,
     SUITES,
     BenchStream,
+    LabelledFile,
     load_suite,
     select_streams,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "cost_ratios",
     "detection_quality",
     "gmean_ranks",
+    "LabelledFile",
     "load_suite",
     "moa_missing",
     "resolve_strategies",

@@ -13,6 +13,9 @@ Two suites, kept apart so that the README does not report the streams the defaul
   for the 1:1000 one), and 6 KEEL tables of `REPORT_TABLES` (1:26 to 1:80), none of which is in
   the tune suite.
 
+A user's own labelled file (`stream-imbal bench --data FILE --target COLUMN`) is a stream of its
+own (`LabelledFile`), in file order whatever the seed.
+
 A seed regenerates every built-in scenario and reshuffles every table (`BenchStream.with_seed`).
 A suite file holds `[[scenario]]` tables (see `stream_imbal.simulation.load_scenario_suite`),
 each scenario with its own seed, used for the run's first seed 1 (seed s adds s - 1 to it).
@@ -21,15 +24,19 @@ each scenario with its own seed, used for the run's first seed 1 (seed s adds s 
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import functools
 import pathlib
 from collections.abc import Sequence
 
 from stream_imbal.datasets import KEEL_TABLES, KeelTable
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.files import read_labelled_events
 from stream_imbal.simulation import Scenario, get_scenario, load_scenario_suite
 
 __all__ = [
+    "LabelledFile",
     "REPORT_SCENARIOS",
     "REPORT_TABLES",
     "SCENARIOS",
@@ -76,6 +83,42 @@ REPORT_TABLES = (
 SUITES = ("tune", "standard", "quick", "report")
 
 
+@dataclasses.dataclass(frozen=True)
+class LabelledFile:
+    """A user's labelled CSV, Parquet or JSONL file as a benchmark stream, in file order.
+
+    Its two classes become False and True, True the rarer (`minority`), as every strategy of
+    the benchmark expects; a file with another number of classes is a `ConfigError`.
+    """
+
+    path: str
+    target: str
+    features: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _rows(self) -> list[tuple[dict, object]]:
+        return list(read_labelled_events(self.path, self.target, features=self.features))
+
+    @functools.cached_property
+    def minority(self) -> object:
+        """The rarer class of the file."""
+        counts = collections.Counter(y for _, y in self._rows)
+        if len(counts) != 2:
+            raise ConfigError(
+                f"{self.path}: the benchmark needs two classes in {self.target!r}, found "
+                f"{len(counts)} ({', '.join(map(repr, list(counts)[:5]))})"
+            )
+        return min(counts, key=counts.__getitem__)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self):
+        minority = self.minority
+        for x, y in self._rows:
+            yield x, y == minority
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class BenchStream:
     """One stream of a suite: a simulated scenario or a KEEL table.
@@ -101,7 +144,7 @@ class BenchStream:
     """
 
     name: str
-    source: Scenario | KeelTable
+    source: Scenario | KeelTable | LabelledFile
     seed_offset: int = 0
 
     def with_seed(self, seed: int) -> BenchStream:
@@ -115,6 +158,8 @@ class BenchStream:
         """
         seed = seed + self.seed_offset
         source = self.source
+        if isinstance(source, LabelledFile):
+            return self  # a file's order is its own
         if isinstance(source, KeelTable):
             return dataclasses.replace(self, source=KeelTable(source.name, seed=seed))
         scenario = Scenario(
@@ -129,7 +174,7 @@ class BenchStream:
         return dataclasses.replace(self, source=scenario)
 
     def __len__(self) -> int:
-        return len(self.source) if isinstance(self.source, KeelTable) else self.source.n_events
+        return self.source.n_events if isinstance(self.source, Scenario) else len(self.source)
 
     @property
     def window_size(self) -> int:
@@ -138,14 +183,14 @@ class BenchStream:
 
     @property
     def drift_points(self) -> list[tuple[int, str]]:
-        """The known `(position, kind)` changes; none for a table."""
-        return [] if isinstance(self.source, KeelTable) else self.source.drift_points
+        """The known `(position, kind)` changes; none for a table or a file."""
+        return self.source.drift_points if isinstance(self.source, Scenario) else []
 
     def events(self) -> list[tuple]:
-        """The `(x, y, truth)` events, truth None for a table."""
-        if isinstance(self.source, KeelTable):
-            return [(x, y, None) for x, y in self.source]
-        return list(self.source.iter_truth())
+        """The `(x, y, truth)` events, truth None for a table or a file."""
+        if isinstance(self.source, Scenario):
+            return list(self.source.iter_truth())
+        return [(x, y, None) for x, y in self.source]
 
 
 def load_suite(suite: str | pathlib.Path, seed: int = 1) -> list[BenchStream]:

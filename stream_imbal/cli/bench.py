@@ -15,6 +15,8 @@ from stream_imbal.bench import (
     MOA,
     STRATEGIES,
     BenchResults,
+    BenchStream,
+    LabelledFile,
     available_cores,
     cost_ratios,
     load_suite,
@@ -22,6 +24,7 @@ from stream_imbal.bench import (
     run_bench,
     select_streams,
 )
+from stream_imbal.cli.run import choose_columns, feature_options
 from stream_imbal.exceptions import ConfigError
 
 
@@ -34,6 +37,13 @@ from stream_imbal.exceptions import ConfigError
     "a quarter as long), report (held-out streams: the README's table), or a TOML suite file "
     "of [[scenario]] tables.",
 )
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
+    help="Your own labelled CSV, Parquet or JSONL file, instead of a suite (needs --target).",
+)
+@click.option("--target", "--label-column", "target", help="With --data: the label column.")
+@feature_options
 @click.option("--streams", help="Comma-separated names of the suite's streams to run [all].")
 @click.option("--strategies", help="Comma-separated strategy names [all]; see --list.")
 @click.option(
@@ -71,6 +81,10 @@ from stream_imbal.exceptions import ConfigError
 )
 def bench(
     suite: str,
+    data: pathlib.Path | None,
+    target: str | None,
+    features: tuple[str, ...],
+    ignore: tuple[str, ...],
     streams: str | None,
     strategies: str | None,
     seed: int,
@@ -91,10 +105,17 @@ def bench(
         seeds = _seeds(seeds_text) if seeds_text else [seed]
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--seeds") from error
-    try:
-        chosen = load_suite(suite, seed=seeds[0])
-    except ConfigError as error:
-        raise click.BadParameter(str(error), param_hint="--suite") from error
+    if data is not None:
+        if target is None:
+            raise click.UsageError("--data needs --target, the column of the labels")
+        chosen = _data_stream(data, target, features, ignore)
+        named = ",".join(chosen[0].source.features)
+        suite = f"--data {data} --target {target} --feature {named}"
+    else:
+        try:
+            chosen = load_suite(suite, seed=seeds[0])
+        except ConfigError as error:
+            raise click.BadParameter(str(error), param_hint="--suite") from error
     if show_list:
         _list(chosen)
         return
@@ -132,6 +153,15 @@ def bench(
     click.echo(f"results written to {out}/ (results.md, results.csv, windows.csv, plots/)")
 
 
+def _data_stream(data: pathlib.Path, target: str, features, ignore) -> list[BenchStream]:
+    """The user's file as the benchmark's one stream; says which columns are features and which
+    class is the minority (True for every strategy)."""
+    chosen = choose_columns(data, {target: "label"}, features, ignore)
+    source = LabelledFile(str(data), target, tuple(chosen))
+    click.echo(f"{len(source):,} events; minority class {source.minority!r} (scored as True)")
+    return [BenchStream(data.stem, source)]
+
+
 def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
@@ -163,7 +193,8 @@ def _list(streams) -> None:
 def _command(suite, streams, strategies, seeds, moa, cost) -> str:
     many = f"--seeds {','.join(map(str, seeds))}"
     seed_option = f"--seed {seeds[0]}" if len(seeds) == 1 else many
-    parts = ["stream-imbal bench", f"--suite {suite}", seed_option]
+    source = suite if str(suite).startswith("--data") else f"--suite {suite}"
+    parts = ["stream-imbal bench", source, seed_option]
     parts += [f"--streams {streams}"] if streams else []
     parts += [f"--strategies {strategies}"] if strategies else []
     parts += [] if moa else ["--no-moa"]
