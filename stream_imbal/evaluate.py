@@ -40,10 +40,10 @@ from collections.abc import Hashable, Iterable, Sized
 
 import pandas as pd
 from river import base, metrics
-from tqdm import tqdm
 
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
+from stream_imbal.progress import progress as show_progress
 
 __all__ = [
     "WEIGHT_PREFIX",
@@ -140,6 +140,7 @@ def prequential(
     window_size: int = 1000,
     minority_class: Hashable | None = None,
     progress: bool = False,
+    total: int | None = None,
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
@@ -161,7 +162,9 @@ def prequential(
         The class scored as positive, when the truth does not name it. By default, the rarest
         class among the labels seen so far.
     progress
-        Show a progress bar.
+        Show the progress (`stream_imbal.progress`).
+    total
+        The stream's length, for the progress' total and ETA, when `len(stream)` cannot say.
 
     Returns
     -------
@@ -175,8 +178,7 @@ def prequential(
     """
     if window_size < 1:
         raise ValueError(f"window_size must be >= 1, got {window_size}")
-    if progress:
-        stream = tqdm(stream, total=_length(stream), unit="events")
+    stream = show_progress(stream, total or _length(stream), enabled=progress)
     argmax = type(model).predict_one is base.Classifier.predict_one
     scores = WindowedScores(window_size, minority_class, model)
     started = time.perf_counter()

@@ -20,6 +20,7 @@ from stream_imbal.validation import check_features, record_label
 __all__ = [
     "ColumnChoice",
     "choose_features",
+    "count_rows",
     "file_columns",
     "read_chunks",
     "read_labelled_events",
@@ -112,6 +113,22 @@ def choose_features(
             "name the features with --feature"
         )
     return ColumnChoice(chosen, others)
+
+
+def count_rows(path: str | pathlib.Path) -> int:
+    """The number of data rows of a CSV (lines after the header; a quoted field spanning lines
+    makes it an over-estimate), Parquet (from its metadata) or JSONL (non-blank lines) file,
+    for a progress total: read in blocks, without parsing."""
+    path = pathlib.Path(path)
+    if path.suffix.lower() == ".parquet":
+        return pq.ParquetFile(path).metadata.num_rows
+    lines, last = 0, b"\n"
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    lines += last != b"\n"  # a last line without its newline
+    return max(lines - (path.suffix.lower() == ".csv"), 0)
 
 
 def file_columns(path: str | pathlib.Path) -> list[str]:

@@ -158,3 +158,13 @@ def test_simulate_help_lists_the_built_in_scenarios():
     flat = "".join(result.output.split())  # help text wraps lines, even inside names
     assert all(name in flat for name in SCENARIOS)
     assert "--model[default|linear|logistic-regression]" in flat
+
+
+def test_progress_outside_a_terminal_is_a_few_lines_with_a_total_and_a_rate(tmp_path):
+    result = CliRunner().invoke(
+        main, ["simulate", "demo", "--events", "3000", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "events/s" in line]
+    assert 1 <= len(lines) <= 3  # start and end (and a line every 30 s), not a redraw per event
+    assert lines[-1].startswith("100%") and "3000/3000" in lines[-1]

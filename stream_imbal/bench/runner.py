@@ -39,7 +39,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import pandas as pd
-from tqdm import tqdm
 
 from stream_imbal.bench.detection import DETECTION_COLUMNS, detection_quality
 from stream_imbal.bench.results import BenchResults
@@ -48,6 +47,7 @@ from stream_imbal.bench.suite import BenchStream
 from stream_imbal.drift.events import CONCEPT
 from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.progress import progress as show_progress
 
 __all__ = ["JVM_ARGS", "METRICS", "BenchJob", "available_cores", "run_bench", "run_job"]
 
@@ -189,7 +189,7 @@ def run_bench(
             for name in strategies
         ]
         done = pool.imap_unordered(run_job, work)
-        outputs = list(tqdm(done, total=len(work), desc="bench", disable=not progress))
+        outputs = list(show_progress(done, len(work), unit="jobs", desc="bench", enabled=progress))
     rows, windows = zip(*outputs, strict=True)
     return BenchResults.from_runs(
         [row for job_rows in rows for row in job_rows],

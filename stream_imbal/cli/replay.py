@@ -13,13 +13,14 @@ import time
 
 import click
 from click.core import ParameterSource
-from tqdm import tqdm
 
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import _report, _run_options, choose_columns, feature_options
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.files import count_rows
 from stream_imbal.pending import PendingLabels
+from stream_imbal.progress import progress
 from stream_imbal.replay import (
     BadRowError,
     BadRows,
@@ -192,7 +193,8 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             on_bad_row=bad_rows,
             chunk_size=options["chunk_size"],
         )
-        rows = tqdm(reader, unit="rows", disable=not options["progress"])
+        total = max(count_rows(file) - options["start_row"], 0)
+        rows = progress(reader, total, unit="rows", enabled=options["progress"])
         timeline = LabelTimeline(delay, on_bad_row=bad_rows)
         if options["events_topic"]:
             counts = _to_kafka(timeline(rows), options)

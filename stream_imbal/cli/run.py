@@ -13,7 +13,7 @@ from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import choose_features, file_columns, read_labelled_events
+from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
 from stream_imbal.presets import PRESETS, build_preset
 from stream_imbal.simulation import SCENARIOS
 
@@ -86,7 +86,9 @@ def simulate(
     with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
         click.echo(stream.describe())
         model = build_preset(model_preset, seed)
-        result = prequential(model, stream.iter_truth(), window, progress=progress)
+        result = prequential(
+            model, stream.iter_truth(), window, progress=progress, total=stream.n_events
+        )
         _report(result, out, scenario)
         ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
         if report_dir:
@@ -131,7 +133,8 @@ def evaluate(file, target, features, ignore, window, out, seed, model_preset, pr
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
         events = read_labelled_events(file, target, features=chosen)
         model = build_preset(model_preset, seed)
-        result = prequential(model, events, window, progress=progress)
+        total = count_rows(file)
+        result = prequential(model, events, window, progress=progress, total=total)
         _report(result, out, file)
         if report_dir:
             write_run_report(out, report_dir)
