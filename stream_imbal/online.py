@@ -150,6 +150,7 @@ class ScoreThenLearn:
         guard: EventTimeGuard | None = None,
     ) -> None:
         self.model = model
+        self._reports_drift = hasattr(model, "n_drift_events")
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = early_max
@@ -244,7 +245,7 @@ class ScoreThenLearn:
         self, x: dict, y: Hashable, decision: Hashable | None, proba: dict | None, outcome: Outcome
     ) -> None:
         model = self.model
-        reported = getattr(model, "n_drift_events", 0)
+        reported = model.n_drift_events if self._reports_drift else 0
         model.learn_one(x, y)
         self.learned += 1
         self.class_counts[y] = self.class_counts.get(y, 0) + 1
@@ -253,6 +254,6 @@ class ScoreThenLearn:
             self.recalls.update(y, decision)
         if self.scores is not None:
             self.scores.update(y, decision, proba or {})
-        new = getattr(model, "n_drift_events", 0) - reported
+        new = model.n_drift_events - reported if self._reports_drift else 0
         if new:
             outcome.drift_events = list(model.drift_events[-new:])

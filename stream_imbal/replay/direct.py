@@ -34,7 +34,6 @@ rules are those of the service: `DirectReplay` runs the same `stream_imbal.onlin
 from __future__ import annotations
 
 import csv
-import math
 import pathlib
 import time
 from collections.abc import Callable, Hashable, Iterable
@@ -159,9 +158,7 @@ class PredictionsCSV:
         self._writer.writerow(Prediction._fields)
 
     def add(self, prediction: Prediction) -> None:
-        self._writer.writerow(
-            "" if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in prediction
-        )
+        self._writer.writerow(["" if value is None else value for value in prediction])
 
     def close(self) -> None:
         self._file.close()
