@@ -18,12 +18,11 @@ from typing import Any
 
 from consumers.messages import MessageSchema
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.presets import PRESETS
+from stream_imbal.presets import ModelSpec
 
 __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
 
 ENV_PREFIX = "STREAM_IMBAL__"
-MODEL_PRESETS = tuple(PRESETS)
 CHECKPOINT_STORES = ("directory", "kafka")
 
 
@@ -85,8 +84,21 @@ class CheckpointSection:
 
 @dataclasses.dataclass(frozen=True)
 class ModelSection:
+    """The model specification (`stream_imbal.presets.ModelSpec`): a preset and, optionally,
+    parts replaced ("" keeps the preset's); each partition's model is seeded `seed + partition`."""
+
     preset: str = "default"
+    learner: str = ""
+    balancing: str = ""
+    threshold: str = ""
+    drift: str = ""
     seed: int = 0
+
+    @property
+    def spec(self) -> ModelSpec:
+        fields = dataclasses.asdict(self)
+        del fields["seed"]
+        return ModelSpec(**fields)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,10 +128,7 @@ class ServiceConfig:
         for name in ("events", "predictions", "dead_letters"):
             if not getattr(self.topics, name):
                 raise ConfigError(f"[topics] {name}: a topic name is required")
-        if self.model.preset not in MODEL_PRESETS:
-            raise ConfigError(
-                f"[model] preset: {self.model.preset!r} is not one of {MODEL_PRESETS}"
-            )
+        self.model.spec  # noqa: B018 - checks every key of [model], naming the one at fault
         if self.checkpoint.store not in CHECKPOINT_STORES:
             raise ConfigError(
                 f"[checkpoint] store: {self.checkpoint.store!r} is not one of {CHECKPOINT_STORES}"

@@ -14,7 +14,6 @@ from consumers.config import ServiceConfig
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.online import Event, Label, Outcome, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
-from stream_imbal.presets import build_preset
 
 __all__ = ["PartitionState", "prediction_message"]
 
@@ -26,7 +25,7 @@ class PartitionState:
         labels = config.labels
         self.partition = partition
         self.core = ScoreThenLearn(
-            build_preset(config.model.preset, config.model.seed + partition),
+            config.model.spec.build(config.model.seed + partition),
             PendingLabels(labels.pending_max, labels.pending_ttl_seconds),
             early_max=labels.early_max,
             window=config.metrics.window,

@@ -157,7 +157,8 @@ def test_simulate_help_lists_the_built_in_scenarios():
     assert result.exit_code == 0
     flat = "".join(result.output.split())  # help text wraps lines, even inside names
     assert all(name in flat for name in SCENARIOS)
-    assert "--model[default|linear|logistic-regression]" in flat
+    assert "--modelPRESET|FILE.TOML" in flat
+    assert all(f"{name}:" in flat for name in ("default", "linear", "logistic-regression"))
 
 
 def test_progress_outside_a_terminal_is_a_few_lines_with_a_total_and_a_rate(tmp_path):

@@ -37,12 +37,7 @@ from typing import NamedTuple
 from river import base, forest, imblearn, linear_model, preprocessing, tree
 
 from stream_imbal.balancing import (
-    ClassWeights,
     NoBalancing,
-    OnlineSMOTE,
-    Resample,
-    Reweight,
-    ReweightResample,
 )
 from stream_imbal.bench.moa import MOAClassifier, moa_missing
 from stream_imbal.bench.windowed_refit import (
@@ -53,7 +48,7 @@ from stream_imbal.bench.windowed_refit import (
 from stream_imbal.classifier import OnlineImbalancedClassifier, linear_learner
 from stream_imbal.ensemble import OOBClassifier, UOBClassifier
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.presets import PRESETS, build_preset
+from stream_imbal.presets import PRESETS, ModelSpec
 
 __all__ = [
     "BATCH",
@@ -101,6 +96,12 @@ def _ours(seed: int, **parts) -> OnlineImbalancedClassifier:
     return OnlineImbalancedClassifier(seed=seed, **({"learner": linear_learner()} | parts))
 
 
+def _spec(**parts: str) -> Callable[[int], base.Classifier]:
+    """A strategy that is an entry of the model specification (`stream_imbal.presets`)."""
+    spec = ModelSpec(**parts)
+    return spec.build
+
+
 def _moa(learner: str, options: str) -> Callable[[int], base.Classifier]:
     return lambda seed: MOAClassifier(learner, options, seed=seed)
 
@@ -116,38 +117,21 @@ _DEFAULT, _LINEAR = PRESETS["default"][1], PRESETS["linear"][1]
 _REFIT = {"refit_every": 1000, "window_size": 5000}
 
 STRATEGIES: dict[str, Strategy] = {
-    "default": Strategy(
-        lambda s: build_preset("default", s), OURS, "OnlineImbalancedClassifier(): " + _DEFAULT
-    ),
-    "linear": Strategy(
-        lambda s: build_preset("linear", s), OURS, "preset `linear`: " + _LINEAR
-    ),
-    "reweight-inverse": Strategy(
-        lambda s: _ours(s, balancing=Reweight()), OURS, "Reweight(), inverse frequency"
-    ),
-    "reweight-sqrt": Strategy(
-        lambda s: _ours(s, balancing=Reweight(ClassWeights("sqrt_inverse"))),
-        OURS,
-        "Reweight(), square-root inverse frequency",
-    ),
-    "reweight-effnum": Strategy(
-        lambda s: _ours(s, balancing=Reweight(ClassWeights("effective_number"))),
-        OURS,
-        "Reweight(), effective number of samples",
-    ),
-    "resample-over": Strategy(
-        lambda s: _ours(s, balancing=Resample("over")), OURS, 'Resample("over")'
-    ),
-    "resample-under": Strategy(
-        lambda s: _ours(s, balancing=Resample("under")), OURS, 'Resample("under")'
-    ),
-    "resample-balanced": Strategy(
-        lambda s: _ours(s, balancing=Resample("balanced")), OURS, 'Resample("balanced")'
-    ),
-    "reweight+resample": Strategy(
-        lambda s: _ours(s, balancing=ReweightResample()), OURS, "ReweightResample()"
-    ),
-    "online-smote": Strategy(lambda s: _ours(s, balancing=OnlineSMOTE()), OURS, "OnlineSMOTE()"),
+    "default": Strategy(_spec(), OURS, "OnlineImbalancedClassifier(): " + _DEFAULT),
+    "linear": Strategy(_spec(preset="linear"), OURS, "preset `linear`: " + _LINEAR),
+    **{
+        name: Strategy(_spec(preset="linear", balancing=balancing), OURS, text)
+        for name, balancing, text in (
+            ("reweight-inverse", "reweight", "Reweight(), inverse frequency"),
+            ("reweight-sqrt", "reweight-sqrt", "Reweight(), square-root inverse frequency"),
+            ("reweight-effnum", "reweight-effnum", "Reweight(), effective number of samples"),
+            ("resample-over", "oversample", 'Resample("over")'),
+            ("resample-under", "undersample", 'Resample("under")'),
+            ("resample-balanced", "resample-balanced", 'Resample("balanced")'),
+            ("reweight+resample", "reweight-resample", "ReweightResample()"),
+            ("online-smote", "smote", "OnlineSMOTE()"),
+        )
+    },
     "ours-oob10": Strategy(
         lambda s: _ours(
             s, learner=OOBClassifier(linear(), n_models=10, seed=s), balancing=NoBalancing()

@@ -16,7 +16,13 @@ from click.core import ParameterSource
 
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
-from stream_imbal.cli.run import _report, _run_options, choose_columns, feature_options
+from stream_imbal.cli.run import (
+    _report,
+    _run_options,
+    build_model,
+    choose_columns,
+    feature_options,
+)
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import count_rows
 from stream_imbal.pending import PendingLabels
@@ -40,7 +46,7 @@ DIRECT_ONLY = (
     "out",
     "window",
     "seed",
-    "model_preset",
+    "model_spec",
     "pending_max",
     "pending_ttl",
     "report_dir",
@@ -249,11 +255,9 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 
 
 def _direct(timeline, file: pathlib.Path, options: dict):
-    from stream_imbal.presets import build_preset
-
     out = options["out"]
     replay = DirectReplay(
-        build_preset(options["model_preset"], options["seed"]),
+        build_model(options["model_spec"], options["seed"]),
         window_size=options["window"],
         pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
     )

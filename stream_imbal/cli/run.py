@@ -14,7 +14,7 @@ from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
-from stream_imbal.presets import PRESETS, build_preset
+from stream_imbal.presets import PRESETS, ModelSpec
 from stream_imbal.simulation import SCENARIOS
 
 SUMMARY_ROWS = [
@@ -29,6 +29,26 @@ SUMMARY_ROWS = [
     ("PR-AUC (windowed mean)", "pr_auc", "{:.3f}"),
     ("events/s", "events_per_s", "{:,.0f}"),
 ]
+
+
+class ModelOption(click.ParamType):
+    """`--model`: a preset name or a TOML model file, checked before the run."""
+
+    name = "PRESET|FILE.toml"
+
+    def convert(self, value, param, ctx) -> ModelSpec:
+        if isinstance(value, ModelSpec):
+            return value
+        try:
+            return ModelSpec.parse(value)
+        except ConfigError as error:
+            self.fail(str(error), param, ctx)
+
+
+def build_model(spec: ModelSpec, seed: int):
+    """The run's classifier, said in the run's header."""
+    click.echo(f"model: {spec.describe()}; seed {seed}")
+    return spec.build(seed)
 
 
 def _run_options(function):
@@ -50,11 +70,12 @@ def _run_options(function):
     )
     function = click.option(
         "--model",
-        "model_preset",
+        "model_spec",
         default="default",
         show_default=True,
-        type=click.Choice(list(PRESETS)),
-        help="Model preset (stream_imbal.presets): "
+        type=ModelOption(),
+        help="A model preset, or a TOML file with a [model] table (preset, learner, balancing, "
+        "threshold, drift; see stream_imbal.presets). Presets: "
         + "; ".join(f"{name}: {text}" for name, (_, text) in PRESETS.items()),
     )(function)
     return click.option(
@@ -72,7 +93,7 @@ def _run_options(function):
 @_run_options
 @report_option
 def simulate(
-    scenario: str, events: int | None, window, out, seed: int, model_preset, progress, report_dir
+    scenario: str, events: int | None, window, out, seed: int, model_spec, progress, report_dir
 ):
     """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
     from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
@@ -85,7 +106,7 @@ def simulate(
         stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
     with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
         click.echo(stream.describe())
-        model = build_preset(model_preset, seed)
+        model = build_model(model_spec, seed)
         result = prequential(
             model, stream.iter_truth(), window, progress=progress, total=stream.n_events
         )
@@ -127,12 +148,12 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @feature_options
 @_run_options
 @report_option
-def evaluate(file, target, features, ignore, window, out, seed, model_preset, progress, report_dir):
+def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, report_dir):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
     chosen = choose_columns(file, {target: "label"}, features, ignore)
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
         events = read_labelled_events(file, target, features=chosen)
-        model = build_preset(model_preset, seed)
+        model = build_model(model_spec, seed)
         total = count_rows(file)
         result = prequential(model, events, window, progress=progress, total=total)
         _report(result, out, file)
