@@ -68,3 +68,17 @@ def test_the_benchmark_s_own_strategies_are_entries_of_the_spec():
     assert type(undersampled.balancing).__name__ == "Resample"
     assert undersampled.balancing.mode == "under"
     assert set(PRESETS) <= set(STRATEGIES) | {"logistic-regression"}
+
+
+def test_bench_runs_a_model_specification_beside_the_strategies(tmp_path):
+    path = tmp_path / "under.toml"
+    path.write_text('[model]\npreset = "linear"\nbalancing = "undersample"\n')
+    out = tmp_path / "b"
+    args = ["bench", "--suite", "quick", "--streams", "sea-abrupt", "--no-progress", "--no-moa"]
+    args += ["--strategies", "river-bare", "--model", str(path), "--jobs", "1", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "spec: preset linear, balancing undersample" in result.output
+    assert f"--model {path}" in (out / "results.md").read_text()
+    bad = CliRunner().invoke(main, ["bench", "--model", "forest"])
+    assert bad.exit_code == 2 and "unknown model preset 'forest'" in bad.output

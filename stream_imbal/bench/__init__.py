@@ -23,6 +23,7 @@ from stream_imbal.bench.strategies import (
     STRATEGIES,
     Strategy,
     build_strategy,
+    register_spec,
     resolve_strategies,
     sklearn_missing,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "WindowedRefitClassifier",
     "available_cores",
     "build_strategy",
+    "register_spec",
     "cost_ratios",
     "detection_quality",
     "gmean_ranks",

@@ -58,6 +58,7 @@ __all__ = [
     "STRATEGIES",
     "Strategy",
     "build_strategy",
+    "register_spec",
     "resolve_strategies",
     "sklearn_missing",
 ]
@@ -220,6 +221,16 @@ STRATEGIES: dict[str, Strategy] = {
         "the last 5,000",
     ),
 }
+
+
+def register_spec(spec: ModelSpec) -> str:
+    """Add a model specification to `STRATEGIES` (for `bench --model`); its name there.
+
+    Worker processes see it when they are forked from this one (the default on Linux).
+    """
+    name = "spec: " + spec.describe()
+    STRATEGIES[name] = Strategy(spec.build, OURS, "model specification: " + spec.describe())
+    return name
 
 
 def build_strategy(name: str, seed: int) -> base.Classifier:

@@ -20,12 +20,14 @@ from stream_imbal.bench import (
     available_cores,
     cost_ratios,
     load_suite,
+    register_spec,
     resolve_strategies,
     run_bench,
     select_streams,
 )
 from stream_imbal.cli.run import choose_columns, feature_options
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.presets import ModelSpec
 
 
 @click.command()
@@ -44,6 +46,13 @@ from stream_imbal.exceptions import ConfigError
 )
 @click.option("--target", "--label-column", "target", help="With --data: the label column.")
 @feature_options
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    help="Also run this model specification (a preset or a TOML model file; repeatable), "
+    "named after it.",
+)
 @click.option("--streams", help="Comma-separated names of the suite's streams to run [all].")
 @click.option("--strategies", help="Comma-separated strategy names [all]; see --list.")
 @click.option(
@@ -85,6 +94,7 @@ def bench(
     target: str | None,
     features: tuple[str, ...],
     ignore: tuple[str, ...],
+    models: tuple[str, ...],
     streams: str | None,
     strategies: str | None,
     seed: int,
@@ -130,6 +140,10 @@ def bench(
         raise click.BadParameter(str(error), param_hint="--strategies") from error
     if skipped:
         click.echo(skipped, err=True)
+    try:
+        names += [register_spec(ModelSpec.parse(model)) for model in models]
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint="--model") from error
     if not names:
         raise click.UsageError("no strategy left to run")
 
@@ -145,7 +159,7 @@ def bench(
     if cost:
         timed = [name for name in COST_STRATEGIES if name in names or name == "default"]
         ratios = cost_ratios(chosen, seed=seeds[0], strategies=timed)
-    command = _command(suite, streams, strategies, seeds, moa, cost)
+    command = _command(suite, streams, strategies, seeds, moa, cost, models)
     header = _header(results, suite, seeds, jobs, wall, command)
     results.save(out, header, _notes(names, skipped, ratios))
     summary = results.summary()[["gmean", "gmean_windowed", "minority_recall", "gmean_rank"]]
@@ -190,7 +204,7 @@ def _list(streams) -> None:
         click.echo(f"  {stream.name:<28} {len(stream):>7,} events")
 
 
-def _command(suite, streams, strategies, seeds, moa, cost) -> str:
+def _command(suite, streams, strategies, seeds, moa, cost, models=()) -> str:
     many = f"--seeds {','.join(map(str, seeds))}"
     seed_option = f"--seed {seeds[0]}" if len(seeds) == 1 else many
     source = suite if str(suite).startswith("--data") else f"--suite {suite}"
@@ -199,6 +213,7 @@ def _command(suite, streams, strategies, seeds, moa, cost) -> str:
     parts += [f"--strategies {strategies}"] if strategies else []
     parts += [] if moa else ["--no-moa"]
     parts += ["--cost"] if cost else []
+    parts += [f"--model {model}" for model in models]
     return " ".join(parts)
 
 
