@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import textwrap
 from collections.abc import Hashable
 
 from river import base, linear_model, multiclass
@@ -156,6 +157,21 @@ class OnlineImbalancedClassifier(base.Classifier):
     @classmethod
     def _unit_test_params(cls):
         yield {"seed": 42}
+
+    def __repr__(self) -> str:
+        """The parts really in use (a part given as None shows its default)."""
+        parts = {
+            "learner": self._prototype,
+            "prior": self._prior,
+            "balancing": self._balancing,
+            "drift": self._drift,
+            "threshold_policy": self._calibrator,
+            "seed": self.seed,
+        }
+        lines = [
+            f"  {name}={textwrap.indent(repr(part), '  ').lstrip()}" for name, part in parts.items()
+        ]
+        return f"{type(self).__name__} (\n" + "\n".join(lines) + "\n)"
 
     # --- introspection -------------------------------------------------------------------
 
