@@ -20,7 +20,7 @@ def _die_with_parent() -> None:
     ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -35,7 +35,7 @@ class Broker:
 
     def start(self, attempts: int = 5) -> None:
         for _ in range(attempts):
-            port = _free_port()
+            port = free_port()
             address = f"tcp://127.0.0.1:{port}"
             self.process = subprocess.Popen(
                 [

@@ -59,6 +59,11 @@ BAD_EVENTS = [
     ("a string feature", event(features={"a": "12.5"})),
     ("a null feature", event(features={"a": None})),
     ("a feature beyond the limit", event(features={"a": 1e200})),
+    ("negative infinity", b'{"id": "e1", "features": {"a": -1e999}}'),
+    ("a list feature", event(features={"a": [1.0]})),
+    ("an empty JSON object", b"{}"),
+    ("a lone surrogate in the id", b'{"id": "\\ud800", "features": {"a": 1.0}}'),
+    ("timestamp as an object", event(ts={"s": 1})),
     ("an id too long", event(id="x" * 1100)),
     ("a nested feature", event(features={"a": {"b": 1}})),
     ("NaN literal", b'{"id": "e1", "features": {"a": NaN}}'),
@@ -76,11 +81,13 @@ BAD_LABELS = [
     ("label message without an id", orjson.dumps({"label": True})),
     ("label message, float label", orjson.dumps({"id": "e1", "label": 0.3})),
     ("label message, not JSON", b"{label"),
+    ("label message, null label", orjson.dumps({"id": "e1", "label": None})),
+    ("label message, boolean id", orjson.dumps({"id": False, "label": True})),
 ]
 
 
-def test_the_corpus_has_at_least_twenty_kinds_of_bad_message():
-    assert len(BAD_EVENTS) + len(BAD_LABELS) >= 20
+def test_the_corpus_has_at_least_forty_kinds_of_bad_message():
+    assert len(BAD_EVENTS) + len(BAD_LABELS) >= 40
     assert len({value for _, value in BAD_EVENTS}) == len(BAD_EVENTS)
 
 

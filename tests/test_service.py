@@ -7,7 +7,6 @@ import base64
 import collections
 import datetime
 import os
-import random
 import signal
 import time
 import urllib.request
@@ -22,7 +21,7 @@ from consumers.kafka_io import KafkaSettings, Message, MessageProducer
 from consumers.messages import encode_event, encode_label
 from consumers.metrics import ServiceMetrics
 from consumers.publisher import Publisher
-from tests.kafka_broker import Broker
+from tests.kafka_broker import Broker, free_port
 from tests.service_harness import (
     REPO,
     ServiceThread,
@@ -44,17 +43,6 @@ def learned(service: Service) -> int:
 
 def counter(metric, *labels) -> float:
     return (metric.labels(*labels) if labels else metric)._value.get()
-
-
-@pytest.fixture
-def seeded(request):
-    """A seeded random generator for moments chosen at random (kills, ...): the seed is
-    printed (shown with a failure) and can be replayed with STREAM_IMBAL_TEST_SEED."""
-    seed = int(os.environ.get("STREAM_IMBAL_TEST_SEED") or random.randrange(2**32))
-    print(f"{request.node.name}: STREAM_IMBAL_TEST_SEED={seed}")
-    rng = random.Random(seed)
-    rng.seed_text = f"STREAM_IMBAL_TEST_SEED={seed}"
-    return rng
 
 
 def test_every_event_is_predicted_once_and_every_label_learned(broker, tmp_path):
@@ -268,7 +256,7 @@ def test_checkpoints_in_a_kafka_topic_are_chunked_and_restored(broker, tmp_path)
 
 def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
     names = topics(bootstrap=broker.bootstrap_servers)
-    port = _free_port()
+    port = free_port()
     config = write_config(
         tmp_path / "s.toml", broker.bootstrap_servers, names, metrics={"port": port}
     )
@@ -301,14 +289,6 @@ def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
         text = scrape()
     for name in expected:
         assert name in text, name
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_missing_signing_key_stops_the_service_at_start(tmp_path, monkeypatch):
