@@ -38,6 +38,7 @@ class KafkaSection:
     heartbeat_interval_ms: int = 3_000
     max_poll_interval_ms: int = 300_000
     request_timeout_ms: int = 30_000
+    bootstrap_timeout_ms: int = 30_000  # at start: how long to try to reach the brokers
     max_poll_records: int = 500
     poll_timeout_ms: int = 1_000
     # How long a fetch may wait for data: some brokers (Tansu) wait this long whenever one of

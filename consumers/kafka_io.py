@@ -74,12 +74,14 @@ class KafkaSettings:
     client_id: str = "stream-imbal"
     security: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     request_timeout_ms: int = 30_000
+    bootstrap_timeout_ms: int = 30_000  # how long a new client tries to reach the brokers
 
     def client_options(self) -> dict[str, Any]:
         return {
             "bootstrap_servers": self.bootstrap_servers.split(","),
             "client_id": self.client_id,
             "request_timeout_ms": self.request_timeout_ms,
+            "bootstrap_timeout_ms": self.bootstrap_timeout_ms,
             **self.security,
         }
 

@@ -55,6 +55,7 @@ class Service:
             client_id=config.kafka.client_id,
             security=config.kafka.security,
             request_timeout_ms=config.kafka.request_timeout_ms,
+            bootstrap_timeout_ms=config.kafka.bootstrap_timeout_ms,
         )
         self.schema = config.schema
         self.metrics = ServiceMetrics()

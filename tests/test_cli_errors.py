@@ -151,3 +151,29 @@ def test_duplicate_column_names_are_refused(files):
     result = _run("evaluate", "twice.csv", "--target", "label")
     assert result.exit_code == 2
     assert "twice.csv: duplicate column name 'a'" in result.output
+
+
+def test_serve_without_a_reachable_broker_says_so_in_one_line(tmp_path):
+    from tests.kafka_broker import free_port
+
+    environment = {
+        "STREAM_IMBAL__KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
+        "STREAM_IMBAL__KAFKA__BOOTSTRAP_TIMEOUT_MS": "1500",
+        "STREAM_IMBAL__TOPICS__EVENTS": "e",
+        "STREAM_IMBAL__TOPICS__PREDICTIONS": "p",
+        "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "d",
+        "STREAM_IMBAL__CHECKPOINT__DIRECTORY": str(tmp_path),
+        "STREAM_IMBAL__METRICS__PORT": "0",
+        "STREAM_IMBAL_CHECKPOINT_KEY": "0123456789abcdef0123",
+    }
+    process = subprocess.run(
+        [sys.executable, "-c", "from stream_imbal.cli import main; main()", "serve"],
+        capture_output=True,
+        text=True,
+        env=os.environ | environment,
+        timeout=120,
+    )
+    assert process.returncode == 1
+    assert "Traceback" not in process.stderr
+    last = process.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: cannot reach Kafka at 127.0.0.1:"), last

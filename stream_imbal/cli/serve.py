@@ -21,6 +21,7 @@ from stream_imbal.exceptions import StreamImbalError
 def serve(config_path: pathlib.Path | None) -> None:
     """Serve predictions from a Kafka events topic, learning from labels as they come."""
     from consumers import Service, load_config
+    from consumers.kafka_io import KafkaError
     from consumers.logs import configure_logging
     from consumers.signing import SnapshotError
 
@@ -37,4 +38,10 @@ def serve(config_path: pathlib.Path | None) -> None:
         code = service.run()
     except SnapshotError as error:
         raise click.ClickException(f"refusing a checkpoint: {error}") from error
+    except KafkaError as error:  # at start: the brokers cannot be reached
+        servers = config.kafka.bootstrap_servers
+        raise click.ClickException(
+            f"cannot reach Kafka at {servers} ([kafka] bootstrap_servers, or the environment "
+            f"variable STREAM_IMBAL__KAFKA__BOOTSTRAP_SERVERS): {error}"
+        ) from None
     raise SystemExit(code)
