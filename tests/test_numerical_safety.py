@@ -109,4 +109,6 @@ def test_evaluate_fails_on_a_csv_with_1e308(tmp_path):
     )
     assert result.exit_code != 0
     error = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert error == ["Error: feature 'a' is 1e+308, beyond the limit |x| <= 1e+100"], result.output
+    assert error == [
+        f"Error: {path}: row 201: feature 'a' is 1e+308, beyond the limit |x| <= 1e+100"
+    ], result.output
