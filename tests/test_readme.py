@@ -18,15 +18,15 @@ NEEDS_A_BROKER = ("--to-kafka", " serve ")
 
 
 def readme_commands() -> list[str]:
-    """Each `stream-imbal ...` command of the README's bash blocks, continuations joined,
-    comments and the commands chained before it with && dropped."""
+    """Each distinct `stream-imbal ...` command of the README's bash blocks, continuations
+    joined, comments and the commands chained before it with && dropped."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL):
         for line in block.replace("\\\n", " ").splitlines():
             for part in line.split("&&"):
                 command = part.split("  #")[0].split(" # ")[0].strip()
-                if re.match(r"^(\w+=\S+ )*stream-imbal ", command):
+                if re.match(r"^(\w+=\S+ )*stream-imbal ", command) and command not in commands:
                     commands.append(command)
     return commands
 
