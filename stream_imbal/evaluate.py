@@ -157,7 +157,7 @@ def prequential(
         `minority_share`, `concept` and `minority_label` when the stream knows them.
     window_size
         Events per tumbling window. A last partial window is kept if it holds at least half as
-        many events.
+        many events, or if it is the only one (a run shorter than a window).
     minority_class
         The class scored as positive, when the truth does not name it. By default, the rarest
         class among the labels seen so far.
@@ -276,10 +276,11 @@ class WindowedScores:
     def result(self, seconds: float) -> EvaluationResult:
         """The windows, drift events and summary so far; `seconds` is the run's duration.
 
-        A last partial window is kept if it holds at least half a window of events.
+        A last partial window is kept if it holds at least half a window of events, or if it is
+        the only one: a run shorter than a window still has its scores over time.
         """
         n, window, rows = self.n, self._window, list(self._rows)
-        if 2 * (n - window.start) >= self.window_size:
+        if 2 * (n - window.start) >= self.window_size or (not rows and n > window.start):
             rows.append(window.row(n, self.model, self._minority, self._truth))
         weights = sorted({key for row in rows for key in row if key.startswith(WEIGHT_PREFIX)})
         windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS + weights)

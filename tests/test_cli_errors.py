@@ -4,6 +4,7 @@ traceback; and runs that do not overwrite each other."""
 from __future__ import annotations
 
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -12,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from stream_imbal.cli import main
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -177,3 +180,14 @@ def test_serve_without_a_reachable_broker_says_so_in_one_line(tmp_path):
     assert "Traceback" not in process.stderr
     last = process.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: cannot reach Kafka at 127.0.0.1:"), last
+
+
+def test_a_replay_whose_labels_were_mostly_evicted_still_gets_its_report(files):
+    # 5,000 events whose labels come minutes to days later, 12 waiting at most: few are learnt,
+    # fewer than half a window; the run still has one window and its report.
+    example = REPO / "examples" / "transactions.csv"
+    args = ["replay", str(example), "--label-time-column", "label_ts", "--pending-max", "12"]
+    result = _run(*args, "--report")
+    assert result.exit_code == 0, result.output
+    assert "evicted (store full)" in result.output
+    assert (files / "runs" / "latest" / "report" / "report.html").is_file()

@@ -57,7 +57,7 @@ def _with_truth(n, seed):
         yield x, y, _Truth(share, "A" if i < n // 2 else "B", True)
 
 
-@pytest.mark.parametrize(("n", "n_windows"), [(1000, 5), (1099, 5), (1100, 6), (99, 0)])
+@pytest.mark.parametrize(("n", "n_windows"), [(1000, 5), (1099, 5), (1100, 6), (99, 1)])
 def test_windows_count_and_bounds(n, n_windows):
     result = prequential(linear_model.LogisticRegression(), _stream(n, 1), window_size=200)
     windows = result.windows

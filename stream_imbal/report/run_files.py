@@ -122,7 +122,7 @@ def _read_csv(path: pathlib.Path, columns: list[str]) -> pd.DataFrame:
 def _read_windows(path: pathlib.Path) -> pd.DataFrame:
     windows = _read_csv(path, COUNT_COLUMNS + SCORE_COLUMNS)
     if windows.empty:
-        raise ConfigError(f"{path}: holds no windows (the run was shorter than half a window)")
+        raise ConfigError(f"{path}: holds no windows (the run scored no event)")
     counts = windows[COUNT_COLUMNS]
     if counts.isna().any().any() or (counts < 0).any().any():
         raise ConfigError(f"{path}: {', '.join(COUNT_COLUMNS)} must be counts, never missing")
