@@ -19,7 +19,7 @@ import orjson
 
 from stream_imbal.exceptions import InvalidEventError, InvalidLabelError
 from stream_imbal.online import Event, Label
-from stream_imbal.validation import check_features, event_id, record_label
+from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
 
 __all__ = [
     "BadMessage",
@@ -78,19 +78,10 @@ def _timestamp(body: dict, schema: MessageSchema, record_ts: float) -> float:
     ts = body.get(schema.ts_field)
     if ts is None:
         return record_ts
-    if isinstance(ts, str):
-        try:
-            parsed = datetime.datetime.fromisoformat(ts)
-        except ValueError:
-            raise BadMessage(f"field {schema.ts_field!r} is not an ISO-8601 time: {ts!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=datetime.UTC)
-        return parsed.timestamp()
-    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts):
-        raise BadMessage(
-            f"field {schema.ts_field!r} must be epoch seconds or an ISO-8601 string, got {ts!r}"
-        )
-    return float(ts)
+    try:
+        return timestamp_seconds(ts)
+    except InvalidEventError as error:
+        raise BadMessage(f"field {schema.ts_field!r}: {error}") from None
 
 
 def _label(value: object, schema: MessageSchema) -> Hashable | None:

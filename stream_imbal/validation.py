@@ -33,6 +33,7 @@ stream_imbal.exceptions.InvalidLabelError: missing label (None): a label is requ
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 from collections.abc import Hashable, Mapping
@@ -46,6 +47,7 @@ __all__ = [
     "check_label",
     "event_id",
     "record_label",
+    "timestamp_seconds",
 ]
 
 MAX_ABS_FEATURE = 1e100
@@ -171,3 +173,42 @@ def record_label(value: object) -> Hashable | None:
         if value.is_integer():
             return int(value)
     raise InvalidLabelError(f"label must be a bool, an integer or a string, got {value!r}")
+
+
+def timestamp_seconds(value: object) -> float:
+    """An event or label time as epoch seconds, as every entry point reads it, or
+    `InvalidEventError`.
+
+    A finite number, or a string of one (as CSV cells are), is epoch seconds; another string is
+    an ISO-8601 date-time (`2024-01-01T00:00:00Z`, `2024-01-01 01:00:00+01:00`), and a
+    `datetime` is itself; without a time zone it is UTC.
+
+    >>> timestamp_seconds(60), timestamp_seconds("60.5"), timestamp_seconds("1970-01-01T00:02:00Z")
+    (60.0, 60.5, 120.0)
+    >>> timestamp_seconds("1970-01-01 01:00+01:00"), timestamp_seconds("1970-01-01T00:00:30")
+    (0.0, 30.0)
+    >>> timestamp_seconds("yesterday")
+    Traceback (most recent call last):
+    ...
+    stream_imbal.exceptions.InvalidEventError: not an ISO-8601 time: 'yesterday'
+    """
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+        if math.isfinite(seconds):
+            return seconds
+        try:
+            moment = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidEventError(f"not an ISO-8601 time: {value!r}") from None
+    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    else:
+        raise InvalidEventError(f"not epoch seconds nor an ISO-8601 time: {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()

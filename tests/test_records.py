@@ -91,3 +91,23 @@ def test_every_entry_point_gives_the_same_verdict(fields, verdict, tmp_path):
 def test_labels_of_the_same_class_are_equal_whatever_the_entry_point():
     # 1, 1.0 and True are one class in Python (equal and of equal hash): river sees one class.
     assert record_label(1.0) == record_label(1) == 1 and hash(record_label(1.0)) == hash(1)
+
+
+def test_one_timestamp_rule_for_replay_and_the_service(tmp_path):
+    from stream_imbal.replay import epoch_seconds
+    from stream_imbal.validation import timestamp_seconds
+
+    cells = [60, "60.5", "1970-01-01T00:02:00Z", "1970-01-01 01:00+01:00", "1970-01-01T00:00:30"]
+    expected = [60.0, 60.5, 120.0, 0.0, 30.0]
+    assert [timestamp_seconds(c) for c in cells] == expected
+    import pandas as pd
+
+    assert epoch_seconds(pd.Series([*cells, "yesterday", None], dtype=object)).tolist()[:5] == (
+        expected
+    )
+    for cell, seconds in zip(cells, expected, strict=True):
+        body = {"id": "e1", "ts": cell, "features": {"a": 1.0}}
+        event = decode_event(json.dumps(body).encode(), MessageSchema(), record_ts=0.0)
+        assert event.ts == seconds
+    with pytest.raises(BadMessage, match="field 'ts': not an ISO-8601 time: 'yesterday'"):
+        decode_event(b'{"id": "e1", "ts": "yesterday", "features": {"a": 1}}', MessageSchema(), 0)

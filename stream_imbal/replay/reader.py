@@ -1,9 +1,9 @@
 """Read a historical stream from a CSV, Parquet or JSONL file, row by row, in event-time order.
 
 The file is read in bounded-memory chunks (`stream_imbal.files.read_chunks`). Columns are mapped
-by `ColumnMap`: an id, a timestamp (epoch seconds, or a date-time string: ISO-8601 or anything
-`dateutil` parses; without a time zone it is UTC), a label, optionally the time each label
-became known, and the features (by default every other column; numbers only).
+by `ColumnMap`: an id, a timestamp (epoch seconds or an ISO-8601 date-time, UTC without a time
+zone: `stream_imbal.validation.timestamp_seconds`), a label, optionally the time each label
+became known, and the features (`stream_imbal.files.choose_features`; numbers only).
 
 A row that cannot be replayed is a *bad row*: a missing id, a bad timestamp, a non-numeric, NaN
 or infinite feature, a label that is not a bool, an integer or a string, a bad label time or
@@ -43,7 +43,6 @@ import dataclasses
 import heapq
 import math
 import pathlib
-import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 
 import numpy as np
@@ -56,7 +55,7 @@ from stream_imbal.exceptions import (
     StreamImbalError,
 )
 from stream_imbal.files import ColumnChoice, choose_features, read_chunks
-from stream_imbal.validation import check_features, event_id, record_label
+from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
 
@@ -285,10 +284,11 @@ class FileReader:
 
 
 def epoch_seconds(values: pd.Series) -> np.ndarray:
-    """Times as epoch seconds (floats), NaN where missing or unparseable.
+    """Times as epoch seconds (floats), NaN where missing or not a time.
 
-    Numbers are epoch seconds; strings are parsed as ISO-8601, else by `dateutil`; a time
-    without a time zone is UTC.
+    A column of numbers or of date-times (Parquet) is converted as a whole; any other cell is
+    read by `stream_imbal.validation.timestamp_seconds`, the rule of every entry point (epoch
+    seconds, or an ISO-8601 string; UTC without a time zone).
 
     >>> import pandas as pd
     >>> epoch_seconds(pd.Series([60, "1970-01-01T00:02:00", "1970-01-01 01:00+01:00", "x"]))
@@ -301,26 +301,16 @@ def epoch_seconds(values: pd.Series) -> np.ndarray:
         return np.full(len(values), np.nan)
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
-    seconds = pd.to_numeric(values, errors="coerce").astype(float)
-    seconds[values.map(lambda v: isinstance(v, bool))] = np.nan
-    text = seconds.isna() & values.notna()
-    if text.any():
-        strings = values[text].astype(str)
-        parsed = pd.to_datetime(strings, utc=True, errors="coerce", format="ISO8601")
-        if parsed.isna().any():
-            with warnings.catch_warnings():  # "could not infer format": expected here
-                warnings.simplefilter("ignore", UserWarning)
-                retry = strings[parsed.isna()].map(_parse_any)
-            parsed = parsed.where(parsed.notna(), pd.to_datetime(retry, utc=True))
-        seconds[text] = _since_epoch(parsed)
-    return seconds.to_numpy(dtype=float)
+    return np.array([_seconds_or_nan(value) for value in values.tolist()], dtype=float)
 
 
-def _parse_any(text: str) -> pd.Timestamp:
+def _seconds_or_nan(value: object) -> float:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
     try:
-        return pd.to_datetime(text, utc=True, format="mixed")
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
+        return timestamp_seconds(value)
+    except InvalidEventError:
+        return math.nan
 
 
 def _since_epoch(values: pd.Series) -> np.ndarray:
