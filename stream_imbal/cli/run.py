@@ -96,7 +96,7 @@ def simulate(
     scenario: str, events: int | None, window, out, seed: int, model_spec, progress, report_dir
 ):
     """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
-    from stream_imbal.report import ScenarioRecord  # imports matplotlib, so only here
+    from stream_imbal.report.scenario_file import ScenarioRecord
 
     if scenario.endswith(".toml"):
         if events is not None:

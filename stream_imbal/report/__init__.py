@@ -10,23 +10,27 @@ detected drifts.
 
 from __future__ import annotations
 
-from stream_imbal.report.figures import FIGURES, prior_figure, scores_figure, threshold_figure
-from stream_imbal.report.page import render_page
-from stream_imbal.report.run_files import RunFiles
-from stream_imbal.report.scenario_file import SCENARIO_FILE, ScenarioRecord
-from stream_imbal.report.segments import segment_table
-from stream_imbal.report.writer import REPORT_FILE, write_report
+import importlib
 
-__all__ = [
-    "FIGURES",
-    "REPORT_FILE",
-    "SCENARIO_FILE",
-    "RunFiles",
-    "ScenarioRecord",
-    "prior_figure",
-    "render_page",
-    "scores_figure",
-    "segment_table",
-    "threshold_figure",
-    "write_report",
-]
+#: Public name -> the module defining it; imported on first use (PEP 562), so that a command
+#: writing run files only (`ScenarioRecord`) does not import matplotlib.
+_WHERE = {
+    "FIGURES": "figures",
+    "prior_figure": "figures",
+    "scores_figure": "figures",
+    "threshold_figure": "figures",
+    "render_page": "page",
+    "RunFiles": "run_files",
+    "SCENARIO_FILE": "scenario_file",
+    "ScenarioRecord": "scenario_file",
+    "segment_table": "segments",
+    "REPORT_FILE": "writer",
+    "write_report": "writer",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
