@@ -58,10 +58,10 @@ MAX_ID_LENGTH = 1024
 
 def check_features(x: Mapping) -> None:
     """Raise `InvalidEventError` unless `x` is a non-empty dict of finite numbers, each of
-    magnitude at most `MAX_ABS_FEATURE`."""
+    magnitude at most `MAX_ABS_FEATURE`, none of them named with the empty string."""
     try:
         # NaN compares False; a norm within the limit bounds every value.
-        if x and math.hypot(*x.values()) <= MAX_ABS_FEATURE:
+        if x and "" not in x and math.hypot(*x.values()) <= MAX_ABS_FEATURE:
             return
     except (TypeError, AttributeError, OverflowError):
         pass
@@ -75,6 +75,8 @@ def _explain_bad_features(x: object) -> None:
         )
     if not x:
         raise InvalidEventError("empty event: the feature dict has no features")
+    if "" in x:
+        raise InvalidEventError("a feature has an empty name")
     for name, value in x.items():
         if isinstance(value, str) or not isinstance(value, numbers.Real):
             raise InvalidEventError(

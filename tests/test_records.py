@@ -111,3 +111,26 @@ def test_one_timestamp_rule_for_replay_and_the_service(tmp_path):
         assert event.ts == seconds
     with pytest.raises(BadMessage, match="field 'ts': not an ISO-8601 time: 'yesterday'"):
         decode_event(b'{"id": "e1", "ts": "yesterday", "features": {"a": 1}}', MessageSchema(), 0)
+
+
+def test_an_empty_feature_name_is_refused_everywhere(tmp_path):
+    with pytest.raises(StreamImbalError, match="a feature has an empty name"):
+        check_features({"": 1.0})
+    body = {"id": "e1", "ts": 1.0, "features": {"": 1.0, "a": 2.0}}
+    with pytest.raises(BadMessage, match="a feature has an empty name"):
+        decode_event(json.dumps(body).encode(), MessageSchema(), record_ts=0.0)
+
+
+def test_a_duplicate_json_key_takes_its_last_value_in_a_message_and_is_refused_as_a_column(
+    tmp_path,
+):
+    # JSON parsers keep the last value of a key given twice; in a file, the keys of the first
+    # line name the columns, and a column named twice is an error (as in a CSV header).
+    message = b'{"id": "e1", "features": {"a": 1.0}, "features": {"a": 2.0}}'
+    assert decode_event(message, MessageSchema(), record_ts=0.0).features == {"a": 2.0}
+    path = tmp_path / "twice.jsonl"
+    path.write_text('{"a": 1, "a": 2, "label": 0}\n{"a": 3, "a": 4, "label": 1}\n')
+    from stream_imbal.files import choose_features, file_columns
+
+    with pytest.raises(StreamImbalError, match="duplicate column name 'a'"):
+        choose_features(file_columns(path), {"label": "label"})
