@@ -117,8 +117,8 @@ def choose_features(
 
 def count_rows(path: str | pathlib.Path) -> int:
     """The number of data rows of a CSV (lines after the header; a quoted field spanning lines
-    makes it an over-estimate), Parquet (from its metadata) or JSONL (non-blank lines) file,
-    for a progress total: read in blocks, without parsing."""
+    makes it an over-estimate), Parquet (from its metadata) or JSONL (lines) file, for a
+    progress total: read in blocks, without parsing."""
     path = pathlib.Path(path)
     if path.suffix.lower() == ".parquet":
         return pq.ParquetFile(path).metadata.num_rows
@@ -134,9 +134,7 @@ def count_rows(path: str | pathlib.Path) -> int:
 def file_columns(path: str | pathlib.Path) -> list[str]:
     """The column names of a CSV, Parquet or JSONL file, as written (duplicates kept), read
     from its header (CSV), schema (Parquet) or first line (JSONL)."""
-    path = pathlib.Path(path)
-    chunks = read_chunks(path, chunk_size=1)  # checks the suffix and that the file exists
-    suffix = path.suffix.lower()
+    path, suffix = _checked(path)
     try:
         if suffix == ".csv":
             with path.open(newline="", encoding="utf-8") as file:
@@ -148,9 +146,23 @@ def file_columns(path: str | pathlib.Path) -> list[str]:
         if not first.strip():
             return []
         pairs = json.loads(first, object_pairs_hook=lambda items: items)
-        return [key for key, _ in pairs] if isinstance(pairs, list) else list(next(chunks))
+        if not (isinstance(pairs, list) and first.lstrip().startswith("{")):
+            raise ValueError("the first line is not a JSON object")
+        return [key for key, _ in pairs]
     except (ValueError, OSError) as error:
         raise ConfigError(f"{path}: cannot be read as {suffix[1:]}: {error}") from error
+
+
+def _checked(path: str | pathlib.Path) -> tuple[pathlib.Path, str]:
+    """The path and its lower-case suffix, or `ConfigError` for a file type not read here or a
+    missing file."""
+    path = pathlib.Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ConfigError(f"{path}: unsupported file type {suffix!r}; expected one of {SUFFIXES}")
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    return path, suffix
 
 
 def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[pd.DataFrame]:
@@ -158,12 +170,7 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
 
     Rows keep the file's order (replay files are expected in event-time order).
     """
-    path = pathlib.Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ConfigError(f"{path}: unsupported file type {suffix!r}; expected one of {SUFFIXES}")
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
+    path, suffix = _checked(path)
     try:
         if suffix == ".csv":
             yield from pd.read_csv(path, chunksize=chunk_size)

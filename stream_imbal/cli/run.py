@@ -133,8 +133,9 @@ def feature_options(function):
 def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
     """The feature columns of `file` by the one rule (`choose_features`), said in one line."""
     named = tuple(f for given in features for f in given.split(",") if f)
+    columns = file_columns(file)  # its errors name the file
     try:
-        choice = choose_features(file_columns(file), roles, named, ignore)
+        choice = choose_features(columns, roles, named, ignore)
     except ConfigError as error:
         raise ConfigError(f"{file}: {error}") from None
     label = next(column for column, role in roles.items() if role == "label")
