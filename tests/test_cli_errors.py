@@ -30,6 +30,8 @@ def files(tmp_path, monkeypatch):
         "missing.jsonl": '{"a": 1, "b": 2, "label": 0}\n{"a": 1, "label": 1}\n',
         "noid.csv": "a,b,label\n1,2,0\n3,4,1\n",
         "a_file": "not a directory\n",
+        "table.xlsx": "not read here\n",
+        "array.jsonl": "[1, 2]\n",
     }
     for name, text in texts.items():
         (tmp_path / name).write_text(text)
@@ -69,6 +71,8 @@ def _run(*args: str):
             ["evaluate", "good.csv", "--target", "y"],
             "good.csv: no label column 'y' (name it with --target)",
         ),
+        (["evaluate", "table.xlsx", "--target", "y"], "Error: table.xlsx: unsupported file type"),
+        (["evaluate", "array.jsonl", "--target", "y"], "the first line is not a JSON object"),
         (["replay", "noid.csv"], "noid.csv: no id column 'id' (name it with --id-column)"),
         (["replay", "good.csv", "--start-row", "5000"], "good.csv: no labelled event in 0 events"),
         (
