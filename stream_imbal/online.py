@@ -56,7 +56,7 @@ __all__ = ["SCORED", "WARMING_UP", "Event", "Label", "Outcome", "Prediction", "S
 SCORED, WARMING_UP = "scored", "warming_up"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)
 class Event:
     """An event as the stream delivers it.
 
@@ -101,9 +101,10 @@ class Prediction(NamedTuple):
     learned: int
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Outcome:
-    """What processing one event or label did."""
+    """What processing one event or label did; `evicted` lists the pending events evicted, by
+    reason (`full`, `expired`), for the reasons that evicted any."""
 
     prediction: Prediction | None = None
     learned: int = 0
@@ -180,8 +181,12 @@ class ScoreThenLearn:
             self._learn(x, label, decision, proba, outcome)
         elif event.label_follows:
             made = _Made(decision, proba if self.scores is not None else None)
-            outcome.evicted["full"] = self.pending.add(event.event_id, event.ts, x, made)
-        outcome.evicted["expired"] = self.pending.expire(self.clock)
+            full = self.pending.add(event.event_id, event.ts, x, made)
+            if full:
+                outcome.evicted["full"] = full
+        expired = self.pending.expire(self.clock)
+        if expired:
+            outcome.evicted["expired"] = expired
         return outcome
 
     def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
@@ -214,7 +219,7 @@ class ScoreThenLearn:
 
     def gmean(self) -> float:
         """The geometric mean of the class recalls over the last `window` learnt events."""
-        recalls = [self.recalls.recall(c) for c in self.recalls.cm.classes]
+        recalls = [self.recalls.recall(c) for c in self.recalls.classes]
         if len(recalls) < 2 or any(math.isnan(r) for r in recalls):
             return math.nan
         return math.prod(recalls) ** (1 / len(recalls))

@@ -19,7 +19,7 @@ from stream_imbal.exceptions import StreamImbalError
 #: Command name -> (module:attribute, one-line summary for `stream-imbal --help`).
 COMMANDS = {
     "simulate": (
-        "stream_imbal.cli.run:simulate",
+        "stream_imbal.cli.simulate:simulate",
         "Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo).",
     ),
     "evaluate": (

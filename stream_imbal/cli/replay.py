@@ -17,11 +17,11 @@ from click.core import ParameterSource
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import (
-    _report,
-    _run_options,
     build_model,
     choose_columns,
     feature_options,
+    report_run,
+    run_options,
 )
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import count_rows
@@ -151,7 +151,7 @@ class _Duration(click.ParamType):
     show_default=True,
     help="With --to-kafka: the Kafka brokers (env STREAM_IMBAL_BOOTSTRAP_SERVERS).",
 )
-@_run_options
+@run_options
 @report_option
 @click.pass_context
 def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
@@ -226,7 +226,7 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             "unlabelled": timeline.unlabelled,
             "skipped_bad_rows": bad_rows.skipped,
         }
-        _report(result, options["out"], file)
+        report_run(result, options["out"], file)
         if options["report_dir"]:
             write_run_report(options["out"], options["report_dir"])
 

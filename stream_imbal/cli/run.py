@@ -7,7 +7,6 @@ import pathlib
 import click
 import pandas as pd
 
-from stream_imbal import simulation
 from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
@@ -15,7 +14,6 @@ from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
 from stream_imbal.presets import PRESETS, ModelSpec
-from stream_imbal.simulation import SCENARIOS
 
 SUMMARY_ROWS = [
     ("events", "n_events", "{:,.0f}"),
@@ -51,7 +49,7 @@ def build_model(spec: ModelSpec, seed: int):
     return spec.build(seed)
 
 
-def _run_options(function):
+def run_options(function):
     function = click.option(
         "--window",
         default=1000,
@@ -81,39 +79,6 @@ def _run_options(function):
     return click.option(
         "--progress/--no-progress", default=True, show_default=True, help="Show a progress bar."
     )(function)
-
-
-@click.command(epilog="Built-in scenarios: " + ", ".join(SCENARIOS) + ".")
-@click.argument("scenario", default="demo")
-@click.option(
-    "--events",
-    type=click.IntRange(min=100),
-    help="Override a built-in scenario's length (a TOML file sets its own n_events).",
-)
-@_run_options
-@report_option
-def simulate(
-    scenario: str, events: int | None, window, out, seed: int, model_spec, progress, report_dir
-):
-    """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
-    from stream_imbal.report.scenario_file import ScenarioRecord
-
-    if scenario.endswith(".toml"):
-        if events is not None:
-            raise UserError(f"--events does not apply to {scenario}: set n_events in the file")
-        stream = simulation.load_scenario_file(scenario)
-    else:
-        stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
-    with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
-        click.echo(stream.describe())
-        model = build_model(model_spec, seed)
-        result = prequential(
-            model, stream.iter_truth(), window, progress=progress, total=stream.n_events
-        )
-        _report(result, out, scenario)
-        ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
-        if report_dir:
-            write_run_report(out, report_dir)
 
 
 def feature_options(function):
@@ -147,7 +112,7 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
 @click.option("--target", "--label-column", "target", required=True, help="Column of the labels.")
 @feature_options
-@_run_options
+@run_options
 @report_option
 def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, report_dir):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
@@ -157,12 +122,12 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
         model = build_model(model_spec, seed)
         total = count_rows(file)
         result = prequential(model, events, window, progress=progress, total=total)
-        _report(result, out, file)
+        report_run(result, out, file)
         if report_dir:
             write_run_report(out, report_dir)
 
 
-def _report(result: EvaluationResult, out: pathlib.Path, source: object) -> None:
+def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> None:
     """Print the run's scores and write its files into `out`; a run that cannot be scored (no
     labelled event, or one class only) is a `UserError` naming `source`."""
     counts = result.class_counts

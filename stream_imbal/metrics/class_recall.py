@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Hashable
 
@@ -10,12 +11,12 @@ from river import metrics, utils
 __all__ = ["WindowedClassRecall"]
 
 
-class WindowedClassRecall(metrics.base.MultiClassMetric):
+class WindowedClassRecall(metrics.base.Metric):
     """Recall of every class over the last `window_size` events.
 
     The overall error rate hides a minority class that stops being recognised; its own recall
-    over a recent window does not. Updating is O(1): the window is a ring buffer over a
-    confusion matrix, the oldest event being reverted as a new one comes in.
+    over a recent window does not. Updating is O(1): the window is a queue of (label,
+    prediction) pairs over per-class counts, the oldest pair leaving as a new one comes in.
 
     Parameters
     ----------
@@ -51,21 +52,51 @@ class WindowedClassRecall(metrics.base.MultiClassMetric):
     def __init__(self, window_size: int = 1000):
         if window_size < 1:
             raise ValueError(f"window_size must be >= 1, got {window_size}")
-        super().__init__(utils.Rolling(metrics.ConfusionMatrix, window_size=window_size))
         self.window_size = window_size
+        self._window: collections.deque[tuple[Hashable, Hashable]] = collections.deque()
+        self._support: dict[Hashable, int] = {}  # events of each class in the window
+        self._hits: dict[Hashable, int] = {}  # of which recognised
+        self._predicted: dict[Hashable, int] = {}  # predictions of each class in the window
 
-    def revert(self, y_true, y_pred, w=1.0) -> None:
+    @property
+    def bigger_is_better(self) -> bool:
+        return True
+
+    def works_with(self, model) -> bool:
+        return utils.inspect.isclassifier(model)
+
+    def update(self, y_true: Hashable, y_pred: Hashable) -> None:
+        window, support, hits, predicted = self._window, self._support, self._hits, self._predicted
+        if len(window) == self.window_size:
+            old_true, old_pred = window.popleft()
+            support[old_true] -= 1
+            predicted[old_pred] -= 1
+            if old_true == old_pred:
+                hits[old_true] -= 1
+        window.append((y_true, y_pred))
+        support[y_true] = support.get(y_true, 0) + 1
+        predicted[y_pred] = predicted.get(y_pred, 0) + 1
+        if y_true == y_pred:
+            hits[y_true] = hits.get(y_true, 0) + 1
+
+    def revert(self, y_true, y_pred) -> None:
         raise NotImplementedError("a WindowedClassRecall forgets old events by itself")
+
+    @property
+    def classes(self) -> list[Hashable]:
+        """The classes with an event or a prediction in the window."""
+        seen = {c for c, n in self._support.items() if n}
+        return list(seen | {c for c, n in self._predicted.items() if n})
 
     def recall(self, label: Hashable) -> float:
         """Recall of `label` over the window, NaN if it has no event there."""
-        support = self.cm.sum_row.get(label, 0.0)
-        return self.cm[label][label] / support if support else math.nan
+        support = self._support.get(label, 0)
+        return self._hits.get(label, 0) / support if support else math.nan
 
     def get(self) -> dict[Hashable, float]:
         """Recall of every class that has an event in the window, in label order."""
-        sum_row = self.cm.sum_row
-        return {c: self.cm[c][c] / n for c, n in sorted(sum_row.items(), key=_by_str) if n}
+        support = sorted(self._support.items(), key=_by_str)
+        return {c: self._hits.get(c, 0) / n for c, n in support if n}
 
     def __repr__(self):
         recalls = ", ".join(f"{c!r}: {r:.2%}" for c, r in self.get().items())

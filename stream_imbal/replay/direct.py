@@ -158,7 +158,7 @@ class PredictionsCSV:
         self._writer.writerow(Prediction._fields)
 
     def add(self, prediction: Prediction) -> None:
-        self._writer.writerow(["" if value is None else value for value in prediction])
+        self._writer.writerow(prediction)  # None is written as an empty cell
 
     def close(self) -> None:
         self._file.close()

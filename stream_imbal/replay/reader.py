@@ -223,6 +223,10 @@ class FileReader:
                     )
                 )
                 continue
+            if not self.reorder_window:  # nothing held back
+                released = row.ts
+                yield row
+                continue
             heapq.heappush(held, (row.ts, row.number, row))
             if len(held) > self.reorder_window:
                 released, _, oldest = heapq.heappop(held)
