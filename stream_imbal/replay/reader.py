@@ -256,9 +256,10 @@ class FileReader:
 
     def _chunk_rows(self, chunk: pd.DataFrame, features: list[str], number: int) -> Iterator[Row]:
         columns = self.columns
-        ts = epoch_seconds(chunk[columns.ts])
+        # Python lists: indexing numpy arrays one cell at a time is slow.
+        ts = epoch_seconds(chunk[columns.ts]).tolist()
         values = np.column_stack([_numbers(chunk[c]) for c in features])
-        finite = np.isfinite(values).all(axis=1)
+        finite = np.isfinite(values).all(axis=1).tolist()
         label_ts = epoch_seconds(chunk[columns.label_time]) if columns.label_time else None
         ids, labels = chunk[columns.id].tolist(), chunk[columns.label].tolist()
         rows = values.tolist()
@@ -284,7 +285,7 @@ class FileReader:
             except InvalidEventError as error:
                 self.on_bad_row(BadRowError(n, "feature", str(error)))
                 continue
-            yield Row(n, identifier, float(ts[i]), x, label, known)
+            yield Row(n, identifier, ts[i], x, label, known)
 
 
 def epoch_seconds(values: pd.Series) -> np.ndarray:
