@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import random
 
 import pytest
@@ -40,6 +41,21 @@ def test_windowed_recall_matches_recomputation():
     for label in "ab":
         hits = [yt == yp for yt, yp in pairs if yt == label]
         assert metric.recall(label) == pytest.approx(sum(hits) / len(hits))
+
+
+def test_windowed_recall_classes_are_those_in_the_window():
+    # A class only predicted is in the window (its recall is undefined); one gone is not.
+    metric = _feed(WindowedClassRecall(window_size=2), ["c", "a", "a"], ["c", "b", "a"])
+    assert sorted(metric.classes) == ["a", "b"]
+    assert math.isnan(metric.recall("b")) and math.isnan(metric.recall("c"))
+
+
+def test_windowed_recall_pickles_mid_stream():
+    metric = _feed(WindowedClassRecall(window_size=3), [1, 0, 1, 0], [1, 0, 0, 0])
+    copy = pickle.loads(pickle.dumps(metric))
+    _feed(metric, [1], [1])
+    _feed(copy, [1], [1])
+    assert copy.get() == metric.get() == {0: 1.0, 1: 0.5}
 
 
 def test_windowed_recall_cannot_revert_or_be_empty():
