@@ -5,7 +5,7 @@ import pickle
 import random
 
 import pytest
-from river import metrics
+from river import linear_model, metrics
 
 from stream_imbal.metrics import KappaM, WindowedClassRecall
 
@@ -56,6 +56,13 @@ def test_windowed_recall_pickles_mid_stream():
     _feed(metric, [1], [1])
     _feed(copy, [1], [1])
     assert copy.get() == metric.get() == {0: 1.0, 1: 0.5}
+
+
+def test_windowed_recall_is_a_classification_metric():
+    metric = WindowedClassRecall()
+    assert metric.works_with(linear_model.LogisticRegression())
+    assert not metric.works_with(linear_model.LinearRegression())
+    assert metric.bigger_is_better
 
 
 def test_windowed_recall_cannot_revert_or_be_empty():

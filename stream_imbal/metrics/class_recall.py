@@ -6,7 +6,7 @@ import collections
 import math
 from collections.abc import Hashable
 
-from river import metrics, utils
+from river import base, metrics
 
 __all__ = ["WindowedClassRecall"]
 
@@ -62,8 +62,8 @@ class WindowedClassRecall(metrics.base.Metric):
     def bigger_is_better(self) -> bool:
         return True
 
-    def works_with(self, model) -> bool:
-        return utils.inspect.isclassifier(model)
+    def works_with(self, model: base.Estimator) -> bool:
+        return isinstance(model, base.Classifier)
 
     def update(self, y_true: Hashable, y_pred: Hashable) -> None:
         window, support, hits, predicted = self._window, self._support, self._hits, self._predicted
