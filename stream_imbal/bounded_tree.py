@@ -1,13 +1,29 @@
-"""A Hoeffding tree whose memory limit holds when it learns weighted events."""
+"""Hoeffding trees whose memory limit holds when they learn weighted events."""
 
 from __future__ import annotations
 
+import random
+
 from river import tree
+from river.forest.adaptive_random_forest import BaseTreeClassifier
 
-__all__ = ["BoundedHoeffdingTree"]
+__all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 
 
-class BoundedHoeffdingTree(tree.HoeffdingTreeClassifier):
+class _SizeCheckedPerCall:
+    """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below)."""
+
+    _calls: int
+    memory_estimate_period: int
+
+    def learn_one(self, x, y, *, w=1.0):
+        super().learn_one(x, y, w=w)  # type: ignore[misc]
+        self._calls += 1
+        if self._calls % self.memory_estimate_period == 0:
+            self._estimate_model_size()  # type: ignore[attr-defined]
+
+
+class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
     """river's `HoeffdingTreeClassifier`, with its size checked every `memory_estimate_period`
     learning calls.
 
@@ -67,8 +83,57 @@ class BoundedHoeffdingTree(tree.HoeffdingTreeClassifier):
     def _unit_test_params(cls):
         yield {"max_size": 0.1, "memory_estimate_period": 100}
 
-    def learn_one(self, x, y, *, w=1.0):
-        super().learn_one(x, y, w=w)
-        self._calls += 1
-        if self._calls % self.memory_estimate_period == 0:
-            self._estimate_model_size()
+
+class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
+    """A `BoundedHoeffdingTree` whose every leaf watches, and may split on, only `max_features`
+    features drawn at random when the leaf is made: the tree of an adaptive random forest
+    (Gomes et al. 2017), river's `forest.ARFClassifier` member, with the size check above.
+
+    Parameters
+    ----------
+    max_features
+        Features each leaf watches (all of them when an event has fewer).
+    seed
+        Seed of the draws of features.
+    max_size, memory_estimate_period, grace_period, delta, leaf_prediction
+        As in `BoundedHoeffdingTree`.
+
+    Examples
+    --------
+    >>> import random
+    >>> from stream_imbal.bounded_tree import BoundedSubspaceTree
+    >>> rng = random.Random(0)
+    >>> model = BoundedSubspaceTree(max_features=2, seed=1)
+    >>> for _ in range(3_000):
+    ...     x = {f"f{k}": rng.uniform(-1, 1) for k in range(4)}
+    ...     model.learn_one(x, x["f0"] + x["f1"] > 0)
+    >>> model.n_active_leaves > 1
+    True
+
+    """
+
+    def __init__(
+        self,
+        max_features: int = 2,
+        seed: int | None = None,
+        max_size: float = 0.5,
+        memory_estimate_period: int = 2000,
+        grace_period: int = 200,
+        delta: float = 1e-7,
+        leaf_prediction: str = "nba",
+    ):
+        super().__init__(
+            max_features=max_features,
+            rng=random.Random(seed),
+            grace_period=grace_period,
+            delta=delta,
+            leaf_prediction=leaf_prediction,
+            max_size=max_size,
+            memory_estimate_period=memory_estimate_period,
+        )
+        self.seed = seed
+        self._calls = 0
+
+    @classmethod
+    def _unit_test_params(cls):
+        yield {"max_features": 2, "seed": 1, "max_size": 0.1, "memory_estimate_period": 100}

@@ -9,7 +9,7 @@ its parts replaced, each by name:
 key        values
 ========== ==========================================================================
 preset     default, linear, logistic-regression
-learner    pool (logistic regression + Hoeffding tree, blended), linear, tree
+learner    pool (logistic regression + random forest, blended), linear, forest, tree
 balancing  reweight-resample, reweight, reweight-sqrt, reweight-effnum, oversample,
            undersample, resample-balanced, smote, none
 threshold  gmean, fbeta, balanced_accuracy, cost (the objective of the threshold search)
@@ -54,15 +54,18 @@ from stream_imbal.balancing import (
 from stream_imbal.bounded_tree import BoundedHoeffdingTree
 from stream_imbal.classifier import OnlineImbalancedClassifier, default_learner, linear_learner
 from stream_imbal.drift import DriftPolicy
+from stream_imbal.ensemble import SubspaceForest
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.threshold import OBJECTIVES, ThresholdCalibrator
 
 __all__ = ["PRESETS", "PRESET_PARTS", "ModelSpec", "build_preset"]
 
+#: Name -> learner, given the classifier's seed.
 LEARNERS: dict[str, Callable] = {
     "pool": default_learner,
-    "linear": linear_learner,
-    "tree": BoundedHoeffdingTree,
+    "linear": lambda seed: linear_learner(),
+    "forest": lambda seed: SubspaceForest(seed=seed),
+    "tree": lambda seed: BoundedHoeffdingTree(),
 }
 BALANCINGS: dict[str, Callable] = {
     "reweight-resample": lambda: ReweightResample(max_repeats=5),
@@ -143,7 +146,7 @@ class ModelSpec:
         spec = self.resolved()
         detect_concept, detect_prior = DRIFTS[spec.drift]
         return OnlineImbalancedClassifier(
-            learner=LEARNERS[spec.learner](),
+            learner=LEARNERS[spec.learner](seed),
             balancing=BALANCINGS[spec.balancing](),
             drift=DriftPolicy(detect_concept=detect_concept, detect_prior=detect_prior),
             threshold_policy=ThresholdCalibrator(objective=spec.threshold),
@@ -174,7 +177,7 @@ _FULL = {"balancing": "reweight-resample", "threshold": "gmean", "drift": "both"
 PRESET_PARTS: dict[str, tuple[dict[str, str], str]] = {
     "default": (
         _FULL | {"learner": "pool"},
-        "logistic regression and a Hoeffding tree blended by recent balanced skill; "
+        "logistic regression and a forest of 4 Hoeffding trees blended by recent balanced skill; "
         "rebalancing, drift detection, prior correction and a G-mean threshold",
     ),
     "linear": (

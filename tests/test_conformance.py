@@ -6,10 +6,17 @@ import pytest
 from river import checks
 
 from stream_imbal.bench.windowed_refit import WindowedRefitClassifier
-from stream_imbal.bounded_tree import BoundedHoeffdingTree
+from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
+from stream_imbal.ensemble import SubspaceForest
 from stream_imbal.preprocessing import ClippedStandardScaler
 
-COMPONENTS = (BoundedHoeffdingTree, ClippedStandardScaler, WindowedRefitClassifier)
+COMPONENTS = (
+    BoundedHoeffdingTree,
+    BoundedSubspaceTree,
+    ClippedStandardScaler,
+    SubspaceForest,
+    WindowedRefitClassifier,
+)
 
 
 def _cases():

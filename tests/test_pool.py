@@ -150,8 +150,8 @@ def test_the_classifier_exposes_the_blend_weights():
         if (decision := model.predict_one(x)) is not None:
             gmean.update(y, decision)
         model.learn_one(x, y)
-    assert set(model.candidate_weights) == {"linear", "tree"}
-    assert model.candidate_weights["tree"] > 0.5
+    assert set(model.candidate_weights) == {"linear", "forest"}
+    assert model.candidate_weights["forest"] > 0.5
     assert gmean.get() > 0.8
     linear_only = OnlineImbalancedClassifier(
         learner=preprocessing.StandardScaler() | linear_model.LogisticRegression()

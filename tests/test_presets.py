@@ -59,8 +59,8 @@ def test_the_service_reads_the_spec_from_its_model_section():
     }
     config = load_config(environ=base | {"STREAM_IMBAL__MODEL__LEARNER": "tree"})
     assert config.model.spec == ModelSpec(learner="tree")
-    with pytest.raises(ConfigError, match=r"\[model\] learner: 'forest' is not one of pool"):
-        load_config(environ=base | {"STREAM_IMBAL__MODEL__LEARNER": "forest"})
+    with pytest.raises(ConfigError, match=r"\[model\] learner: 'random-forest' is not one of pool"):
+        load_config(environ=base | {"STREAM_IMBAL__MODEL__LEARNER": "random-forest"})
 
 
 def test_the_benchmark_s_own_strategies_are_entries_of_the_spec():

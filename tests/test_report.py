@@ -265,17 +265,17 @@ def test_the_page_renders_in_a_browser(demo_run, tmp_path):
 def test_the_candidates_figure_stacks_the_blend_weights(tmp_path, demo_run):
     weights = [0.9, 0.6, 0.2, 0.1]
     windows = [
-        _window(k * 100, (k + 1) * 100, 5, 5, 5, 85, weight_linear=w, weight_tree=1 - w)
+        _window(k * 100, (k + 1) * 100, 5, 5, 5, 85, weight_linear=w, weight_forest=1 - w)
         for k, w in enumerate(weights)
     ]
     figure = FIGURES["candidates"](RunFiles.read(_write_run(tmp_path, windows)))
     axes = figure.axes[0]
     assert len(axes.collections) == 2  # one band per candidate
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert legend == ["linear", "tree"]
+    assert legend == ["linear", "forest"]
     # the default's simulated run records its two candidates in windows.csv
     columns = pd.read_csv(demo_run / "windows.csv").columns
-    assert {"weight_linear", "weight_tree"} <= set(columns)
+    assert {"weight_linear", "weight_forest"} <= set(columns)
     single = [_window(k * 100, (k + 1) * 100, 5, 5, 5, 85) for k in range(2)]
     empty = FIGURES["candidates"](RunFiles.read(_write_run(tmp_path / "one", single)))
     assert "no blend" in empty.axes[0].texts[0].get_text()

@@ -21,7 +21,7 @@ CAPTIONS = {
     "against the true share where the stream knows it.",
     "threshold": "The decision threshold on the minority probability at the end of each window.",
     "candidates": "The share of each candidate learner in the blended score at the end of each "
-    "window (the default blends a logistic regression and a Hoeffding tree by their recent "
+    "window (the default blends a logistic regression and a small random forest by their recent "
     "class-balanced Brier score).",
 }
 MARKERS = (

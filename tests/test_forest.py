@@ -1,0 +1,56 @@
+"""The default's non-linear candidate: a small online random forest."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import pytest
+
+from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal.ensemble import CandidatePool, SubspaceForest
+
+
+def _events(n, seed):
+    rng = random.Random(seed)
+    for _ in range(n):
+        x = {f"f{k}": rng.uniform(-1, 1) for k in range(10)}
+        yield x, (x["f0"] > 0) != (x["f1"] > 0)
+
+
+@pytest.mark.parametrize(("max_features", "watched"), [(0.5, 5), (0.6, 6), ("sqrt", 3), (0.01, 2)])
+def test_each_leaf_watches_its_share_of_the_features(max_features, watched):
+    forest = SubspaceForest(max_features=max_features, seed=1)
+    for x, y in _events(50, seed=1):
+        forest.learn_one(x, y)
+    assert len(forest.trees) == 4
+    for tree in forest.trees:
+        (leaf,) = tree._root.iter_leaves()
+        assert len(leaf.feature_indices) == watched
+
+
+@pytest.mark.parametrize("max_features", [0, 1.5, "log2", None])
+def test_a_bad_share_of_features_is_refused(max_features):
+    with pytest.raises(ValueError, match="max_features"):
+        SubspaceForest(max_features=max_features)
+
+
+def test_the_same_seed_learns_the_same_forest():
+    def run(seed):
+        forest = SubspaceForest(seed=seed)
+        for x, y in _events(3_000, seed=2):
+            forest.learn_one(x, y)
+        probe = {f"f{k}": 0.3 for k in range(10)}
+        return forest.predict_proba_one(probe), pickle.loads(pickle.dumps(forest))
+
+    (first, restored), (again, _) = run(7), run(7)
+    assert first == again
+    assert restored.predict_proba_one({f"f{k}": 0.3 for k in range(10)}) == first
+
+
+def test_the_default_blends_the_linear_model_with_the_forest():
+    model = OnlineImbalancedClassifier(seed=3)
+    pool = model._prototype
+    assert isinstance(pool, CandidatePool)
+    assert set(pool.candidates) == {"linear", "forest"}
+    assert pool.candidates["forest"].seed == 3
