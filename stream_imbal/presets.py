@@ -202,7 +202,7 @@ def build_preset(name: str, seed: int = 0) -> OnlineImbalancedClassifier:
     --------
     >>> from stream_imbal.presets import build_preset
     >>> sorted(build_preset("default", seed=1).candidate_weights)
-    ['linear', 'tree']
+    ['forest', 'linear']
     >>> build_preset("linear").candidate_weights
     {}
     >>> build_preset("forest")  # doctest: +ELLIPSIS
