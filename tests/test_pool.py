@@ -25,13 +25,6 @@ def test_river_conformance(model, check):
     check(model.clone())
 
 
-def test_the_default_classifier_passes_river_conformance():
-    model = OnlineImbalancedClassifier(seed=1)
-    for check in checks.yield_checks(model):
-        if check.__name__ not in model._unit_test_skips():
-            check(model.clone())
-
-
 def _linear():
     return preprocessing.StandardScaler() | linear_model.LogisticRegression()
 
