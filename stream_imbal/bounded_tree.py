@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 from river import tree
 from river.forest.adaptive_random_forest import BaseTreeClassifier
+from river.tree.base import Leaf
+from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
+from river.tree.utils import do_naive_bayes_prediction
 
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 
 
 class _SizeCheckedPerCall:
-    """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below)."""
+    """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below),
+    and predicts as river does without its recursive walk and deep copy (most of the cost of a
+    prediction)."""
 
     _calls: int
+    _root: object
+    classes: set
     memory_estimate_period: int
+    nb_threshold: int
+
+    def predict_proba_one(self, x):
+        proba = dict.fromkeys(sorted(self.classes), 0.0)
+        node = self._root
+        if node is None:
+            return proba
+        while not isinstance(node, Leaf):  # (Leaf is not an ABC: a cheap check)
+            try:
+                node = node.next(x)
+            except KeyError:  # the split's feature is missing: take the busiest branch
+                node = node.most_common_path()[1]
+        proba.update(self._leaf_proba(node, x))
+        return proba
+
+    def _leaf_proba(self, leaf, x) -> dict:
+        """The leaf's prediction, by river's rules for its kind of leaf."""
+        if isinstance(leaf, LeafNaiveBayesAdaptive):
+            naive_bayes = leaf._nb_correct_weight >= leaf._mc_correct_weight
+        else:
+            naive_bayes = (
+                isinstance(leaf, LeafNaiveBayes) and leaf.total_weight >= self.nb_threshold
+            )
+        if naive_bayes and leaf.is_active():
+            return do_naive_bayes_prediction(x, leaf.stats, leaf.splitters)
+        total = sum(leaf.stats.values())
+        if not total or math.isnan(total):
+            return dict(leaf.stats)
+        scale = 1 / total  # as river scales, to the last bit
+        return {label: n * scale for label, n in leaf.stats.items()}
 
     def learn_one(self, x, y, *, w=1.0):
         super().learn_one(x, y, w=w)  # type: ignore[misc]
