@@ -29,6 +29,21 @@ def test_each_leaf_watches_its_share_of_the_features(max_features, watched):
         assert len(leaf.feature_indices) == watched
 
 
+def test_a_sparse_first_event_does_not_narrow_the_leaves_made_later():
+    forest = SubspaceForest(seed=1)
+    forest.learn_one({"f0": 0.5, "f1": -0.5}, True)  # 2 of the 10 features
+    assert {tree.max_features for tree in forest.trees} == {2}
+    for x, y in _events(4_000, seed=2):
+        forest.learn_one(x, y)
+    watched = {
+        len(leaf.feature_indices)
+        for tree in forest.trees
+        for leaf in tree._root.iter_leaves()
+        if leaf.feature_indices
+    }
+    assert {tree.max_features for tree in forest.trees} == {5} and watched == {5}
+
+
 @pytest.mark.parametrize("max_features", [0, 1.5, "log2", None])
 def test_a_bad_share_of_features_is_refused(max_features):
     with pytest.raises(ValueError, match="max_features"):

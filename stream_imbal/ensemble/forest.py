@@ -18,10 +18,11 @@ class SubspaceForest(base.Classifier):
     """Online bagging of Hoeffding trees that each split on random subsets of the features.
 
     Each tree is a `BoundedSubspaceTree` whose leaves watch `max_features` of the d features
-    (half of them by default, at least 2, or d when d < 2). Every tree learns each event with
-    its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive Random Forest (Gomes et al.
-    2017), whose value of 6 we keep: the larger weights also make the trees split sooner. The
-    forest predicts the mean of its trees' probabilities.
+    (half of them by default, at least 2, or d when d < 2), d being the most features an event
+    has had so far: a wider event raises the count for the leaves made after it. Every tree
+    learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
+    Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
+    the trees split sooner. The forest predicts the mean of its trees' probabilities.
 
     Unlike ARF there is no drift detector per tree: inside `OnlineImbalancedClassifier` the
     forest is one learner, which the classifier's drift policy watches and replaces as a whole.
@@ -84,6 +85,7 @@ class SubspaceForest(base.Classifier):
         self.seed = seed
         self._rng = random.Random(seed)
         self._trees: list[BoundedSubspaceTree] = []
+        self._n_features = 0  # the most features an event had
 
     @classmethod
     def _unit_test_params(cls):
@@ -99,8 +101,12 @@ class SubspaceForest(base.Classifier):
         return list(self._trees)
 
     def learn_one(self, x: dict, y: Hashable, w: float = 1.0) -> None:
-        if not self._trees:
-            self._plant(len(x))
+        if len(x) > self._n_features:  # the widest event so far sets how many features to watch
+            self._n_features = len(x)
+            if not self._trees:
+                self._plant()
+            for tree in self._trees:
+                tree.max_features = self._watched()  # for the leaves made from now on
         for tree in self._trees:
             k = poisson(self.lambda_value, self._rng)
             if k:
@@ -117,15 +123,18 @@ class SubspaceForest(base.Classifier):
         total = sum(mean.values())
         return {label: p / total for label, p in mean.items()} if total > 0 else {}
 
-    def _plant(self, n_features: int) -> None:
+    def _watched(self) -> int:
+        n_features = self._n_features
         if self.max_features == "sqrt":
             watched = round(math.sqrt(n_features))
         else:
             watched = math.ceil(self.max_features * n_features)
-        max_features = max(min(2, n_features), watched)
+        return max(min(2, n_features), watched)
+
+    def _plant(self) -> None:
         self._trees = [
             BoundedSubspaceTree(
-                max_features=max_features,
+                max_features=self._watched(),
                 seed=self._rng.getrandbits(32),
                 max_size=self.max_size / self.n_models,
                 grace_period=self.grace_period,
