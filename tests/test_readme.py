@@ -14,6 +14,9 @@ import sys
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+# The commands share a directory and run in README order (`report runs/latest` reports the run
+# before it): with pytest-xdist's `--dist loadgroup`, one worker runs them all, in order.
+pytestmark = pytest.mark.xdist_group("readme")
 NEEDS_A_BROKER = ("--to-kafka", " serve ")
 
 

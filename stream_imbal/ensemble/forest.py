@@ -105,8 +105,9 @@ class SubspaceForest(base.Classifier):
             self._n_features = len(x)
             if not self._trees:
                 self._plant()
+            watched = self._watched()
             for tree in self._trees:
-                tree.max_features = self._watched()  # for the leaves made from now on
+                tree.max_features = watched  # for the leaves made from now on
         for tree in self._trees:
             k = poisson(self.lambda_value, self._rng)
             if k:
