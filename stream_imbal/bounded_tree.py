@@ -63,15 +63,23 @@ class _SizeCheckedPerCall:
 
 class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
     """river's `HoeffdingTreeClassifier`, with its size checked every `memory_estimate_period`
-    learning calls.
+    learning calls and leaves that may split whatever their class shares.
 
-    river measures the tree and enforces `max_size` (MiB) when the *weight* it has learned is a
-    multiple of `memory_estimate_period`. Balancing gives events fractional weights (0.5, 12.5,
-    ...), so that sum is almost never a whole multiple and the tree grows without bound: on a
-    stationary stream its pickled size grows about linearly with the events. Here the check
-    runs every `memory_estimate_period` calls of `learn_one`, whatever their weights. Past the
-    limit, river deactivates the least promising leaves (they keep predicting from their
-    class counts, but drop the per-feature statistics that split them), as in Kirkby (2007).
+    Two departures from river's defaults, both for imbalanced streams:
+
+    - river measures the tree and enforces `max_size` (MiB) when the *weight* it has learned is a
+      multiple of `memory_estimate_period`. Balancing gives events fractional weights (0.5, 12.5,
+      ...), so that sum is almost never a whole multiple and the tree grows without bound: on a
+      stationary stream its pickled size grows about linearly with the events. Here the check
+      runs every `memory_estimate_period` calls of `learn_one`, whatever their weights. Past the
+      limit, river deactivates the least promising leaves (they keep predicting from their
+      class counts, but drop the per-feature statistics that split them), as in Kirkby (2007).
+    - river does not try to split a leaf whose majority class holds more than
+      `max_share_to_split` of its weight (0.99 by default), and each such leaf loses its
+      per-feature statistics at every attempt (the null split wins, the leaf is deactivated and
+      at once reactivated, empty). On a 1:200 stream a tree then never grows past its root. MOA's
+      Hoeffding tree has no such rule; here `max_share_to_split` is 1.0, so a leaf may split
+      whatever its class shares, as in MOA.
 
     Parameters
     ----------
@@ -79,6 +87,8 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
         Largest size of the tree, in MiB, as river estimates it.
     memory_estimate_period
         Learning calls between two size checks.
+    max_share_to_split
+        Largest share of the majority class in a leaf that may still split (1.0: any leaf).
     grace_period, delta, leaf_prediction
         As in `river.tree.HoeffdingTreeClassifier` (its other parameters keep their defaults).
 
@@ -104,6 +114,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
         self,
         max_size: float = 0.5,
         memory_estimate_period: int = 2000,
+        max_share_to_split: float = 1.0,
         grace_period: int = 200,
         delta: float = 1e-7,
         leaf_prediction: str = "nba",
@@ -114,6 +125,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
             leaf_prediction=leaf_prediction,
             max_size=max_size,
             memory_estimate_period=memory_estimate_period,
+            max_share_to_split=max_share_to_split,
         )
         self._calls = 0
 
@@ -125,7 +137,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
 class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
     """A `BoundedHoeffdingTree` whose every leaf watches, and may split on, only `max_features`
     features drawn at random when the leaf is made: the tree of an adaptive random forest
-    (Gomes et al. 2017), river's `forest.ARFClassifier` member, with the size check above.
+    (Gomes et al. 2017), river's `forest.ARFClassifier` member, with the two changes above.
 
     Parameters
     ----------
@@ -133,7 +145,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
         Features each leaf watches (all of them when an event has fewer).
     seed
         Seed of the draws of features.
-    max_size, memory_estimate_period, grace_period, delta, leaf_prediction
+    max_size, memory_estimate_period, max_share_to_split, grace_period, delta, leaf_prediction
         As in `BoundedHoeffdingTree`.
 
     Examples
@@ -156,6 +168,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
         seed: int | None = None,
         max_size: float = 0.5,
         memory_estimate_period: int = 2000,
+        max_share_to_split: float = 1.0,
         grace_period: int = 200,
         delta: float = 1e-7,
         leaf_prediction: str = "nba",
@@ -168,6 +181,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
             leaf_prediction=leaf_prediction,
             max_size=max_size,
             memory_estimate_period=memory_estimate_period,
+            max_share_to_split=max_share_to_split,
         )
         self.seed = seed
         self._calls = 0

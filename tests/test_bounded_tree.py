@@ -1,4 +1,5 @@
-"""The bounded trees predict exactly as river's Hoeffding tree, by a faster path."""
+"""The bounded trees predict exactly as river's Hoeffding tree, by a faster path, and grow on
+imbalanced streams where river's stays a single leaf."""
 
 from __future__ import annotations
 
@@ -35,3 +36,27 @@ def test_predictions_equal_rivers_to_the_last_bit(make, leaf_prediction):
         y = x.get("f0", 0.0) * x["f1"] > 0 or rng.random() < 0.1
         model.learn_one(x, y, w=rng.choice([1.0, 3.5]))
     assert model.n_nodes > 5 and compared == 2_400  # the tree did split: branches were walked
+
+
+def _rare_class_stream(n: int, seed: int = 0):
+    """Unweighted events, about 1 in 200 of them positive: those with f0 above 0.995."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        x = {f"f{k}": rng.random() for k in range(2)}
+        yield x, x["f0"] > 0.995
+
+
+@pytest.mark.parametrize(
+    "make",
+    [BoundedHoeffdingTree, lambda: BoundedSubspaceTree(max_features=2, seed=1)],
+    ids=["hoeffding", "subspace"],
+)
+def test_trees_split_leaves_whose_majority_holds_over_99_percent(make):
+    rivers, ours = tree.HoeffdingTreeClassifier(), make()
+    for x, y in _rare_class_stream(20_000):
+        rivers.learn_one(x, y)
+        ours.learn_one(x, y)
+    assert rivers.n_nodes == 1  # river's max_share_to_split=0.99: the root never splits
+    assert ours.n_nodes > 1
+    hits = sum(ours.predict_one(x) == y for x, y in _rare_class_stream(2_000, seed=1) if y)
+    assert hits >= 5  # the split found the rare class
