@@ -8,7 +8,9 @@ import random
 from river import tree
 from river.forest.adaptive_random_forest import BaseTreeClassifier
 from river.tree.base import Leaf
+from river.tree.nodes.branch import DTBranch, NumericBinaryBranch
 from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
+from river.tree.nodes.leaf import HTLeaf
 from river.tree.utils import do_naive_bayes_prediction
 
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
@@ -16,12 +18,18 @@ __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 
 class _SizeCheckedPerCall:
     """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below),
-    and predicts as river does without its recursive walk and deep copy (most of the cost of a
-    prediction)."""
+    and learns and predicts as river does without its recursive walk (a generator per level, most
+    of the cost of a deep tree's prediction) and deep copy."""
 
     _calls: int
     _root: object
+    _growth_allowed: bool
+    _n_active_leaves: int
+    _n_inactive_leaves: int
+    _train_weight_seen_by_model: float
     classes: set
+    grace_period: int
+    max_depth: float
     memory_estimate_period: int
     nb_threshold: int
 
@@ -32,7 +40,7 @@ class _SizeCheckedPerCall:
             return proba
         while not isinstance(node, Leaf):  # (Leaf is not an ABC: a cheap check)
             try:
-                node = node.next(x)
+                node = _next(node, x)
             except KeyError:  # the split's feature is missing: take the busiest branch
                 node = node.most_common_path()[1]
         proba.update(self._leaf_proba(node, x))
@@ -55,10 +63,43 @@ class _SizeCheckedPerCall:
         return {label: n * scale for label, n in leaf.stats.items()}
 
     def learn_one(self, x, y, *, w=1.0):
-        super().learn_one(x, y, w=w)  # type: ignore[misc]
+        parent, node = None, self._root
+        try:
+            while isinstance(node, DTBranch):
+                parent, node = node, _next(node, x)
+        except KeyError:  # a missing feature or a new category: river's path handles those
+            parent = None
+        if parent is None:
+            super().learn_one(x, y, w=w)  # type: ignore[misc]
+        else:
+            self._learn_at_leaf(node, parent, x, y, w)
         self._calls += 1
         if self._calls % self.memory_estimate_period == 0:
             self._estimate_model_size()  # type: ignore[attr-defined]
+
+    def _learn_at_leaf(self, leaf: HTLeaf, parent: DTBranch, x, y, w) -> None:
+        """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
+        self.classes.add(y)
+        self._train_weight_seen_by_model += w
+        leaf.learn_one(x, y, w=w, tree=self)
+        if self._growth_allowed and leaf.is_active():
+            if leaf.depth >= self.max_depth:
+                leaf.deactivate()
+                self._n_active_leaves -= 1
+                self._n_inactive_leaves += 1
+            elif leaf.total_weight - leaf.last_split_attempt_at >= self.grace_period:
+                weight_seen = leaf.total_weight
+                self._attempt_to_split(leaf, parent, parent.branch_no(x))  # type: ignore[attr-defined]
+                leaf.last_split_attempt_at = weight_seen
+        if self._train_weight_seen_by_model % self.memory_estimate_period == 0:
+            self._estimate_model_size()  # type: ignore[attr-defined]
+
+
+def _next(branch, x):
+    """`branch.next(x)`, inlined for the numeric splits that make up most of a tree."""
+    if type(branch) is NumericBinaryBranch:
+        return branch.children[0 if x[branch.feature] <= branch.threshold else 1]
+    return branch.next(x)
 
 
 class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):

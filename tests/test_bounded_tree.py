@@ -38,6 +38,44 @@ def test_predictions_equal_rivers_to_the_last_bit(make, leaf_prediction):
     assert model.n_nodes > 5 and compared == 2_400  # the tree did split: branches were walked
 
 
+def _with_max_depth(model, depth: int):
+    model.max_depth = depth  # river's parameter, which the bounded trees leave at its default
+    return model
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _with_max_depth(BoundedHoeffdingTree(max_size=0.05), 6),
+        lambda: BoundedSubspaceTree(max_features=2, seed=1, max_size=0.05),
+    ],
+    ids=["hoeffding", "subspace"],
+)
+def test_trees_learn_as_rivers_learn_one_would(make):
+    """The fast path to the leaf grows the very tree river's own `learn_one` grows."""
+    ours, twin = make(), make()
+    rng = random.Random(1)
+    for _ in range(15_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
+        if rng.random() < 0.05:  # a split's feature may be missing
+            del x["f1"]
+        y = x.get("f1", 0.0) * x["f2"] > 0 or rng.random() < 0.1
+        w = rng.choice([0.5, 1.0, 7.0])
+        ours.learn_one(x, y, w=w)
+        tree.HoeffdingTreeClassifier.learn_one(twin, x, y, w=w)
+        twin._calls += 1  # the size check by calls, as `learn_one` runs it
+        if twin._calls % twin.memory_estimate_period == 0:
+            twin._estimate_model_size()
+    assert ours.n_nodes > 9 and ours.n_inactive_leaves > 0  # deep enough, and bounded
+    assert (ours.n_nodes, ours.n_active_leaves, ours.n_inactive_leaves) == (
+        twin.n_nodes,
+        twin.n_active_leaves,
+        twin.n_inactive_leaves,
+    )
+    probe = [{f"f{k}": rng.gauss(0, 1) for k in range(4)} for _ in range(300)]
+    assert [ours.predict_proba_one(x) for x in probe] == [twin.predict_proba_one(x) for x in probe]
+
+
 def _rare_class_stream(n: int, seed: int = 0):
     """Unweighted events, about 1 in 200 of them positive: those with f0 above 0.995."""
     rng = random.Random(seed)
