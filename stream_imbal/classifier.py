@@ -33,10 +33,10 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     """The linear model and a small random forest, blended by their recent balanced skill.
 
     The linear model learns fast and wins on linear concepts and short or very rare streams;
-    the forest (`SubspaceForest`: 4 Hoeffding trees on random halves of the features) fits the
+    the forest (`SubspaceForest`: 6 Hoeffding trees on random halves of the features) fits the
     non-linear concepts it cannot, and ranks events far better than a single tree. Both are
     trained on the same balanced stream, so their probabilities share one training prior. The
-    forest is held to 0.5 MiB, so that memory stays flat however long the stream. `seed` seeds
+    forest is held to 4 MiB, so that memory stays flat however long the stream. `seed` seeds
     the forest.
     """
     return CandidatePool({"linear": linear_learner(), "forest": SubspaceForest(seed=seed)})

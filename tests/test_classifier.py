@@ -166,8 +166,12 @@ def test_the_balancing_argument_is_cloned_not_shared():
 
 def test_a_challenger_has_its_own_balancing():
     from stream_imbal.balancing import OnlineSMOTE
+    from stream_imbal.classifier import linear_learner
 
-    model = OnlineImbalancedClassifier(balancing=OnlineSMOTE(seed=1), seed=1)
+    # The linear learner cannot follow the flip without a challenger (the default's forest can).
+    model = OnlineImbalancedClassifier(
+        learner=linear_learner(), balancing=OnlineSMOTE(seed=1), seed=1
+    )
     rng = random.Random(2)
     trials = 0
     for i in range(30_000):

@@ -22,7 +22,10 @@ class SubspaceForest(base.Classifier):
     has had so far: a wider event raises the count for the leaves made after it. Every tree
     learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
     Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
-    the trees split sooner. The forest predicts the mean of its trees' probabilities.
+    the trees split sooner. The forest predicts the mean of its trees' probabilities. Its
+    leaves predict their class shares by default ("mc"): averaged over the trees, those rank
+    events as well as naive Bayes leaves on deep trees, and cost nothing while learning, where
+    river's adaptive naive Bayes leaves ("nba") predict both ways at every event.
 
     Unlike ARF there is no drift detector per tree: inside `OnlineImbalancedClassifier` the
     forest is one learner, which the classifier's drift policy watches and replaces as a whole.
@@ -42,6 +45,9 @@ class SubspaceForest(base.Classifier):
         Largest size of the forest, in MiB, as river estimates its trees.
     grace_period
         Weight a leaf learns between two split attempts.
+    leaf_prediction
+        How leaves predict, as in river's Hoeffding trees: "mc" (class shares), "nb" (naive
+        Bayes) or "nba" (whichever has been right more often at that leaf).
     seed
         Seed of the Poisson draws and of the trees' feature draws.
 
@@ -64,11 +70,12 @@ class SubspaceForest(base.Classifier):
 
     def __init__(
         self,
-        n_models: int = 4,
+        n_models: int = 6,
         max_features: float | str = 0.5,
         lambda_value: float = 6.0,
-        max_size: float = 0.5,
+        max_size: float = 4.0,
         grace_period: int = 200,
+        leaf_prediction: str = "mc",
         seed: int | None = None,
     ):
         if n_models < 1 or lambda_value <= 0 or max_size <= 0:
@@ -77,11 +84,14 @@ class SubspaceForest(base.Classifier):
             isinstance(max_features, float | int) and 0 < max_features <= 1
         ):
             raise ValueError(f'max_features must be in (0, 1] or "sqrt", got {max_features!r}')
+        if leaf_prediction not in ("mc", "nb", "nba"):
+            raise ValueError(f'leaf_prediction must be "mc", "nb" or "nba": {leaf_prediction!r}')
         self.n_models = n_models
         self.max_features = max_features
         self.lambda_value = lambda_value
         self.max_size = max_size
         self.grace_period = grace_period
+        self.leaf_prediction = leaf_prediction
         self.seed = seed
         self._rng = random.Random(seed)
         self._trees: list[BoundedSubspaceTree] = []
@@ -139,6 +149,7 @@ class SubspaceForest(base.Classifier):
                 seed=self._rng.getrandbits(32),
                 max_size=self.max_size / self.n_models,
                 grace_period=self.grace_period,
+                leaf_prediction=self.leaf_prediction,
             )
             for _ in range(self.n_models)
         ]
