@@ -69,3 +69,16 @@ def test_the_default_blends_the_linear_model_with_the_forest():
     assert isinstance(pool, CandidatePool)
     assert set(pool.candidates) == {"linear", "forest"}
     assert pool.candidates["forest"].seed == 3
+
+
+def test_a_forest_pickled_before_leaf_prediction_existed_restores_and_clones():
+    forest = SubspaceForest(seed=1)
+    for x, y in _events(500, seed=3):
+        forest.learn_one(x, y)
+    del forest.__dict__["leaf_prediction"]  # as checkpoints written before it was a parameter
+    restored = pickle.loads(pickle.dumps(forest))
+    assert restored.leaf_prediction == "nba"  # what those forests' leaves were
+    fresh = restored.clone()  # as a drift replacement does
+    for x, y in _events(500, seed=4):
+        fresh.learn_one(x, y)
+    assert {tree.leaf_prediction for tree in fresh.trees} == {"nba"}
