@@ -50,6 +50,12 @@ def test_a_bad_share_of_features_is_refused(max_features):
         SubspaceForest(max_features=max_features)
 
 
+@pytest.mark.parametrize("leaf_prediction", ["naive_bayes", "", None])
+def test_a_bad_leaf_prediction_is_refused(leaf_prediction):
+    with pytest.raises(ValueError, match="leaf_prediction"):
+        SubspaceForest(leaf_prediction=leaf_prediction)
+
+
 def test_the_same_seed_learns_the_same_forest():
     def run(seed):
         forest = SubspaceForest(seed=seed)

@@ -7,6 +7,7 @@ import random
 from collections.abc import Hashable
 
 from river import base
+from river.tree import HoeffdingTreeClassifier
 
 from stream_imbal.balancing.strategy import poisson
 from stream_imbal.bounded_tree import BoundedSubspaceTree
@@ -84,8 +85,11 @@ class SubspaceForest(base.Classifier):
             isinstance(max_features, float | int) and 0 < max_features <= 1
         ):
             raise ValueError(f'max_features must be in (0, 1] or "sqrt", got {max_features!r}')
-        if leaf_prediction not in ("mc", "nb", "nba"):
-            raise ValueError(f'leaf_prediction must be "mc", "nb" or "nba": {leaf_prediction!r}')
+        # river would print a warning and fall back to "nba", and only when the first event plants
+        # the trees: refuse a bad value here instead.
+        valid = HoeffdingTreeClassifier._VALID_LEAF_PREDICTION
+        if leaf_prediction not in valid:
+            raise ValueError(f"leaf_prediction must be one of {valid}, got {leaf_prediction!r}")
         self.n_models = n_models
         self.max_features = max_features
         self.lambda_value = lambda_value
