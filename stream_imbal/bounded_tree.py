@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 
@@ -19,7 +20,13 @@ __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 class _SizeCheckedPerCall:
     """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below),
     and learns and predicts as river does without its recursive walk (a generator per level, most
-    of the cost of a deep tree's prediction) and deep copy."""
+    of the cost of a deep tree's prediction) and deep copy.
+
+    A prediction remembers the leaf it reached (and its parent) for its event: learning that same
+    dict next, with the tree unchanged since, starts from that leaf instead of walking again.
+    """
+
+    _route: _Route
 
     _calls: int
     _root: object
@@ -35,25 +42,27 @@ class _SizeCheckedPerCall:
 
     def predict_proba_one(self, x):
         proba = dict.fromkeys(sorted(self.classes), 0.0)
-        node = self._root
+        parent, node = None, self._root
         if node is None:
             return proba
+        walked = True  # by the path learning takes
         while not isinstance(node, Leaf):  # (Leaf is not an ABC: a cheap check)
             try:
-                node = _next(node, x)
+                parent, node = node, _next(node, x)
             except KeyError:  # the split's feature is missing: take the busiest branch
-                node = node.most_common_path()[1]
+                node, walked = node.most_common_path()[1], False
+        if walked:
+            self._route.remember(x, parent, node)
         proba.update(self._leaf_proba(node, x))
         return proba
 
     def _leaf_proba(self, leaf, x) -> dict:
         """The leaf's prediction, by river's rules for its kind of leaf."""
-        if isinstance(leaf, LeafNaiveBayesAdaptive):
+        rule = _leaf_rule(type(leaf))
+        if rule == "nba":
             naive_bayes = leaf._nb_correct_weight >= leaf._mc_correct_weight
         else:
-            naive_bayes = (
-                isinstance(leaf, LeafNaiveBayes) and leaf.total_weight >= self.nb_threshold
-            )
+            naive_bayes = rule == "nb" and leaf.total_weight >= self.nb_threshold
         if naive_bayes and leaf.is_active():
             return do_naive_bayes_prediction(x, leaf.stats, leaf.splitters)
         total = sum(leaf.stats.values())
@@ -63,12 +72,17 @@ class _SizeCheckedPerCall:
         return {label: n * scale for label, n in leaf.stats.items()}
 
     def learn_one(self, x, y, *, w=1.0):
-        parent, node = None, self._root
-        try:
-            while isinstance(node, DTBranch):
-                parent, node = node, _next(node, x)
-        except KeyError:  # a missing feature or a new category: river's path handles those
-            parent = None
+        route = self._route
+        if route.event is x:
+            parent, node = route.parent, route.leaf
+        else:
+            parent, node = None, self._root
+            try:
+                while node is not None and not isinstance(node, Leaf):
+                    parent, node = node, _next(node, x)
+            except KeyError:  # a missing feature or a new category: river's path handles those
+                parent = None
+        route.forget()  # learning may change the tree
         if parent is None:
             super().learn_one(x, y, w=w)  # type: ignore[misc]
         else:
@@ -93,6 +107,43 @@ class _SizeCheckedPerCall:
                 leaf.last_split_attempt_at = weight_seen
         if self._train_weight_seen_by_model % self.memory_estimate_period == 0:
             self._estimate_model_size()  # type: ignore[attr-defined]
+
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_route"]  # keyed by the event's identity
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._route = _Route()  # (trees pickled before routes existed get one too)
+
+
+class _Route:
+    """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
+
+    With slots, not a `__dict__`: river's size estimate of the tree counts this object's fixed
+    size, never the event it holds, so the tree is bounded as if it had none.
+    """
+
+    __slots__ = ("event", "parent", "leaf")
+
+    def __init__(self):
+        self.forget()
+
+    def remember(self, event: dict, parent, leaf) -> None:
+        self.event, self.parent, self.leaf = event, parent, leaf
+
+    def forget(self) -> None:
+        self.event = self.parent = self.leaf = None
+
+
+@functools.cache
+def _leaf_rule(leaf_type: type) -> str:
+    """How river's leaves of this type predict: "nba", "nb" or "mc" (an ABC check, done once)."""
+    if issubclass(leaf_type, LeafNaiveBayesAdaptive):
+        return "nba"
+    return "nb" if issubclass(leaf_type, LeafNaiveBayes) else "mc"
 
 
 def _next(branch, x):
@@ -169,6 +220,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
             max_share_to_split=max_share_to_split,
         )
         self._calls = 0
+        self._route = _Route()
 
     @classmethod
     def _unit_test_params(cls):
@@ -226,6 +278,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
         )
         self.seed = seed
         self._calls = 0
+        self._route = _Route()
 
     @classmethod
     def _unit_test_params(cls):

@@ -3,6 +3,7 @@ imbalanced streams where river's stays a single leaf."""
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import pytest
@@ -52,7 +53,9 @@ def _with_max_depth(model, depth: int):
     ids=["hoeffding", "subspace"],
 )
 def test_trees_learn_as_rivers_learn_one_would(make):
-    """The fast path to the leaf grows the very tree river's own `learn_one` grows."""
+    """The fast path to the leaf grows the very tree river's own `learn_one` grows, whether the
+    event was just predicted (learning starts from the leaf the prediction reached), another
+    one was, or none."""
     ours, twin = make(), make()
     rng = random.Random(1)
     for _ in range(15_000):
@@ -61,19 +64,62 @@ def test_trees_learn_as_rivers_learn_one_would(make):
             del x["f1"]
         y = x.get("f1", 0.0) * x["f2"] > 0 or rng.random() < 0.1
         w = rng.choice([0.5, 1.0, 7.0])
-        ours.learn_one(x, y, w=w)
-        tree.HoeffdingTreeClassifier.learn_one(twin, x, y, w=w)
-        twin._calls += 1  # the size check by calls, as `learn_one` runs it
-        if twin._calls % twin.memory_estimate_period == 0:
-            twin._estimate_model_size()
+        before = rng.choice(["this event", "another", "none"])
+        if before == "this event":
+            ours.predict_proba_one(x)
+        elif before == "another":
+            ours.predict_proba_one({f"f{k}": rng.gauss(0, 1) for k in range(4)})
+        # Learned twice in a row at times: the tree changed since the prediction.
+        for _ in range(2 if rng.random() < 0.5 else 1):
+            ours.learn_one(x, y, w=w)
+            tree.HoeffdingTreeClassifier.learn_one(twin, x, y, w=w)
+            twin._calls += 1  # the size check by calls, as `learn_one` runs it
+            if twin._calls % twin.memory_estimate_period == 0:
+                twin._estimate_model_size()
     assert ours.n_nodes > 9 and ours.n_inactive_leaves > 0  # deep enough, and bounded
     assert (ours.n_nodes, ours.n_active_leaves, ours.n_inactive_leaves) == (
         twin.n_nodes,
         twin.n_active_leaves,
         twin.n_inactive_leaves,
     )
+    assert [leaf.stats for leaf in ours._find_leaves()] == [
+        leaf.stats for leaf in twin._find_leaves()
+    ]
     probe = [{f"f{k}": rng.gauss(0, 1) for k in range(4)} for _ in range(300)]
     assert [ours.predict_proba_one(x) for x in probe] == [twin.predict_proba_one(x) for x in probe]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BoundedHoeffdingTree(grace_period=10),
+        lambda: BoundedSubspaceTree(max_features=2, seed=1, grace_period=10),
+    ],
+    ids=["hoeffding", "subspace"],
+)
+def test_a_prediction_is_not_reused_once_learning_changed_the_tree(make):
+    """Each event is predicted, then learned twice: where the first learning split the leaf the
+    prediction reached, the second must go down the new branch, as river's `learn_one` does."""
+    ours, twin = make(), make()
+    rng = random.Random(2)
+    for _ in range(3_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(3)}
+        y = x["f0"] * x["f1"] > 0
+        ours.predict_proba_one(x)
+        for w in (rng.choice([1.0, 3.0]), rng.choice([1.0, 3.0])):
+            ours.learn_one(x, y, w=w)
+            tree.HoeffdingTreeClassifier.learn_one(twin, x, y, w=w)
+    assert ours.n_nodes == twin.n_nodes > 20
+    assert [leaf.stats for leaf in ours._find_leaves()] == [
+        leaf.stats for leaf in twin._find_leaves()
+    ]
+    ours.predict_proba_one(x)
+    restored = pickle.loads(pickle.dumps(ours))  # what a checkpoint keeps: not the last event
+    restored.learn_one(x, y)
+    tree.HoeffdingTreeClassifier.learn_one(twin, x, y)
+    assert [leaf.stats for leaf in restored._find_leaves()] == [
+        leaf.stats for leaf in twin._find_leaves()
+    ]
 
 
 def _rare_class_stream(n: int, seed: int = 0):
