@@ -108,7 +108,6 @@ class _SizeCheckedPerCall:
         if self._train_weight_seen_by_model % self.memory_estimate_period == 0:
             self._estimate_model_size()  # type: ignore[attr-defined]
 
-
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         del state["_route"]  # keyed by the event's identity

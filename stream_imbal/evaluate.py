@@ -348,26 +348,30 @@ class _Window(_Tally):
         tn, fp, fn, tp = self.ovr
         priors = getattr(model, "priors", None) or {}
         low, high = (getattr(model, "prior_intervals", None) or {}).get(minority, (math.nan,) * 2)
-        return self.scores() | {
-            "start": self.start,
-            "end": end,
-            "n_minority": tp + fn,
-            "kappa_m": KappaM(cm=self.cm).get(),
-            "pr_auc": self.pr_auc.get() if tp + fn else math.nan,
-            "prior_estimate": priors.get(minority, math.nan),
-            "prior_low": low,
-            "prior_high": high,
-            "prior_true": _ratio(self.share_sum, self.share_n),
-            "concept": _or_nan(getattr(truth, "concept", None)),
-            "threshold": float(_or_nan(getattr(model, "threshold", None))),
-            "tp": tp,
-            "fp": fp,
-            "fn": fn,
-            "tn": tn,
-        } | {
-            WEIGHT_PREFIX + name: weight
-            for name, weight in (getattr(model, "candidate_weights", None) or {}).items()
-        }
+        return (
+            self.scores()
+            | {
+                "start": self.start,
+                "end": end,
+                "n_minority": tp + fn,
+                "kappa_m": KappaM(cm=self.cm).get(),
+                "pr_auc": self.pr_auc.get() if tp + fn else math.nan,
+                "prior_estimate": priors.get(minority, math.nan),
+                "prior_low": low,
+                "prior_high": high,
+                "prior_true": _ratio(self.share_sum, self.share_n),
+                "concept": _or_nan(getattr(truth, "concept", None)),
+                "threshold": float(_or_nan(getattr(model, "threshold", None))),
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "tn": tn,
+            }
+            | {
+                WEIGHT_PREFIX + name: weight
+                for name, weight in (getattr(model, "candidate_weights", None) or {}).items()
+            }
+        )
 
 
 def _unpack(item: object, index: int) -> tuple:

@@ -211,4 +211,3 @@ class CandidatePool(base.Wrapper, base.Classifier):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._forget_last()
-
