@@ -19,8 +19,9 @@ from consumers.kafka_io import EventConsumer, KafkaError, Partition
 from consumers.metrics import ServiceMetrics
 from consumers.partition_state import PartitionState
 from consumers.publisher import Publisher
-from consumers.signing import sign, verify
+from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import CheckpointStore
+from stream_imbal import __version__
 
 __all__ = ["Checkpointer", "Saved"]
 
@@ -123,7 +124,21 @@ class Checkpointer:
         if snapshot is None:
             log.info("no checkpoint: new model", extra={"fields": {"partition": partition}})
             return PartitionState(partition, self.config)
-        state = pickle.loads(verify(snapshot, self._key))
+        key = self._store_key(partition)
+        payload = verify(snapshot, self._key)
+        try:
+            state = pickle.loads(payload)
+        except Exception as error:  # signed by us, yet unreadable: written by another version
+            raise SnapshotError(
+                f"checkpoint {key} is signed but cannot be restored by stream-imbal "
+                f"{__version__} ({type(error).__name__}: {error}); it was written by an "
+                "incompatible version: restore it with that version, or move it aside to start "
+                "the partition afresh"
+            ) from error
+        if not isinstance(state, PartitionState):
+            raise SnapshotError(
+                f"checkpoint {key} holds a {type(state).__name__}, not a partition's state"
+            )
         log.info(
             "restored checkpoint",
             extra={

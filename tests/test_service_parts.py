@@ -12,6 +12,7 @@ from consumers.kafka_io import Message
 from consumers.metrics import ServiceMetrics
 from consumers.partition_state import PartitionState
 from consumers.publisher import Publisher
+from consumers.signing import SnapshotError, sign
 from stream_imbal.online import Event
 
 CONFIG = load_config(
@@ -122,3 +123,20 @@ def test_nothing_is_saved_when_the_outputs_are_not_delivered(parts, error, saved
     producer.flush_error = error
     assert checkpointer.checkpoint({0: PartitionState(0, CONFIG)}) is saved
     assert log == ["flush"] and publisher.rewind_needed is rewind
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        # Thing() from a module that an incompatible version of stream-imbal no longer has
+        (b"cstream_imbal.gone\nThing\n)R.", "cannot be restored by .*ModuleNotFoundError"),
+        (b"\x80\x04K\x07.", "holds a int, not a partition's state"),
+        (b"\x80\x04\x95", "cannot be restored .*UnpicklingError"),
+    ],
+    ids=["missing class", "not a state", "cut short"],
+)
+def test_a_signed_snapshot_that_cannot_be_restored_is_refused_clearly(parts, payload, reason):
+    _, _, checkpointer, *_ = parts
+    checkpointer.store.save("stream-imbal.events.0", sign(payload, b"k" * 32))
+    with pytest.raises(SnapshotError, match=f"checkpoint stream-imbal.events.0 .*{reason}"):
+        checkpointer.restore(0)
