@@ -12,7 +12,7 @@ from river.tree.base import Leaf
 from river.tree.nodes.branch import DTBranch, NumericBinaryBranch
 from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
 from river.tree.nodes.leaf import HTLeaf
-from river.tree.utils import do_naive_bayes_prediction
+from river.tree.utils import calculate_object_size, do_naive_bayes_prediction
 
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 
@@ -24,7 +24,12 @@ class _SizeCheckedPerCall:
 
     A prediction remembers the leaf it reached (and its parent) for its event: learning that same
     dict next, with the tree unchanged since, starts from that leaf instead of walking again.
+
+    A size check measures a sample of the leaves rather than all of them (`_estimate_model_size`).
     """
+
+    #: Leaves of each kind (active, inactive) measured at a size check.
+    LEAVES_MEASURED = 8
 
     _route: _Route
 
@@ -34,6 +39,10 @@ class _SizeCheckedPerCall:
     _n_active_leaves: int
     _n_inactive_leaves: int
     _train_weight_seen_by_model: float
+    _active_leaf_size_estimate: float
+    _inactive_leaf_size_estimate: float
+    _size_estimate_overhead_fraction: float
+    _max_byte_size: float
     classes: set
     grace_period: int
     max_depth: float
@@ -42,19 +51,37 @@ class _SizeCheckedPerCall:
 
     def predict_proba_one(self, x):
         proba = dict.fromkeys(sorted(self.classes), 0.0)
-        parent, node = None, self._root
-        if node is None:
-            return proba
-        walked = True  # by the path learning takes
-        while not isinstance(node, Leaf):  # (Leaf is not an ABC: a cheap check)
-            try:
-                parent, node = node, _next(node, x)
-            except KeyError:  # the split's feature is missing: take the busiest branch
-                node, walked = node.most_common_path()[1], False
-        if walked:
-            self._route.remember(x, parent, node)
-        proba.update(self._leaf_proba(node, x))
+        leaf = self.leaf_for(x)
+        if leaf is not None:
+            proba.update(self._leaf_proba(leaf, x))
         return proba
+
+    def leaf_for(self, x: dict):
+        """The leaf that predicts `x` (None before the first event), remembered for learning it.
+
+        Where a split's feature is missing from `x`, the walk takes the busiest branch, as
+        river's prediction does.
+        """
+        parent, leaf, walked = self._walk(x)
+        if walked:
+            self._route.remember(x, parent, leaf)
+        return leaf
+
+    def _walk(self, x) -> tuple:
+        """(parent, leaf, walked): the leaf `x` reaches, and whether it reached it by the path
+        learning takes (False when a missing feature made it take the busiest branch)."""
+        parent, node, walked = None, self._root, True
+        while not isinstance(node, Leaf) and node is not None:  # (Leaf is not an ABC: cheap)
+            try:
+                if type(node) is NumericBinaryBranch:  # most splits: `node.next(x)`, inlined
+                    child = node.children[0 if x[node.feature] <= node.threshold else 1]
+                else:
+                    child = node.next(x)
+            except KeyError:  # the split's feature is missing, or a category is new
+                node, walked = node.most_common_path()[1], False
+                continue
+            parent, node = node, child
+        return parent, node, walked
 
     def _leaf_proba(self, leaf, x) -> dict:
         """The leaf's prediction, by river's rules for its kind of leaf."""
@@ -76,11 +103,8 @@ class _SizeCheckedPerCall:
         if route.event is x:
             parent, node = route.parent, route.leaf
         else:
-            parent, node = None, self._root
-            try:
-                while node is not None and not isinstance(node, Leaf):
-                    parent, node = node, _next(node, x)
-            except KeyError:  # a missing feature or a new category: river's path handles those
+            parent, node, walked = self._walk(x)
+            if not walked:  # a missing feature or a new category: river's path handles those
                 parent = None
         route.forget()  # learning may change the tree
         if parent is None:
@@ -89,7 +113,7 @@ class _SizeCheckedPerCall:
             self._learn_at_leaf(node, parent, x, y, w)
         self._calls += 1
         if self._calls % self.memory_estimate_period == 0:
-            self._estimate_model_size()  # type: ignore[attr-defined]
+            self._estimate_model_size()
 
     def _learn_at_leaf(self, leaf: HTLeaf, parent: DTBranch, x, y, w) -> None:
         """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
@@ -106,7 +130,36 @@ class _SizeCheckedPerCall:
                 self._attempt_to_split(leaf, parent, parent.branch_no(x))  # type: ignore[attr-defined]
                 leaf.last_split_attempt_at = weight_seen
         if self._train_weight_seen_by_model % self.memory_estimate_period == 0:
-            self._estimate_model_size()  # type: ignore[attr-defined]
+            self._estimate_model_size()
+
+    def _estimate_model_size(self) -> None:
+        """River's size check (Kirkby 2007), at about half its cost.
+
+        River measures every leaf, to estimate the size of an active and of an inactive leaf,
+        then the whole tree, whose size over the leaves' estimate is the overhead fraction
+        (branches and the tree's own fields); past `max_size` it deactivates the least promising
+        leaves. Measuring is much of a deep tree's learning time, and the whole tree holds every
+        leaf again, so here the leaf estimates come from at most `LEAVES_MEASURED` leaves of
+        each kind, spread over the tree.
+        """
+        leaves = self._find_leaves()  # type: ignore[attr-defined]
+        for active, field in (
+            (True, "_active_leaf_size_estimate"),
+            (False, "_inactive_leaf_size_estimate"),
+        ):
+            kind = [leaf for leaf in leaves if leaf.is_active() is active]
+            if kind:
+                sample = kind[:: -(-len(kind) // self.LEAVES_MEASURED)]
+                setattr(self, field, sum(map(calculate_object_size, sample)) / len(sample))
+        estimated = (
+            self._n_active_leaves * self._active_leaf_size_estimate
+            + self._n_inactive_leaves * self._inactive_leaf_size_estimate
+        )
+        size = calculate_object_size(self)
+        if estimated:
+            self._size_estimate_overhead_fraction = size / estimated
+        if size > self._max_byte_size:
+            self._enforce_size_limit()  # type: ignore[attr-defined]
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -143,13 +196,6 @@ def _leaf_rule(leaf_type: type) -> str:
     if issubclass(leaf_type, LeafNaiveBayesAdaptive):
         return "nba"
     return "nb" if issubclass(leaf_type, LeafNaiveBayes) else "mc"
-
-
-def _next(branch, x):
-    """`branch.next(x)`, inlined for the numeric splits that make up most of a tree."""
-    if type(branch) is NumericBinaryBranch:
-        return branch.children[0 if x[branch.feature] <= branch.threshold else 1]
-    return branch.next(x)
 
 
 class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):

@@ -33,7 +33,7 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     """The linear model and a small random forest, blended by their recent balanced skill.
 
     The linear model learns fast and wins on linear concepts and short or very rare streams;
-    the forest (`SubspaceForest`: 6 Hoeffding trees on random halves of the features) fits the
+    the forest (`SubspaceForest`: 8 Hoeffding trees on random halves of the features) fits the
     non-linear concepts it cannot, and ranks events far better than a single tree. Both are
     trained on the same balanced stream, so their probabilities share one training prior. The
     forest is held to 4 MiB, so that memory stays flat however long the stream. `seed` seeds
@@ -62,13 +62,13 @@ class OnlineImbalancedClassifier(base.Classifier):
 
     With no argument (or only `seed`) it is the configuration that did best on our tuning
     streams: a `CandidatePool` of a standardised logistic regression and a `SubspaceForest`,
-    blended by their recent class-balanced Brier score (`candidate_weights`); inverse-frequency
-    weights, the majority under-sampled
-    and each minority event learned up to 5 times with a share of its weight; a decayed prior
-    with a half-life of 1000 events; FHDDM per class with background learners on trial; ADWIN
-    on the label shares; and a G-mean threshold. A learner that only handles two classes
-    (such as logistic regression) is given boolean labels and, should a third class appear,
-    is turned into a one-vs-rest ensemble that keeps what it learned.
+    blended by how well each has recently ranked each class (`candidate_weights`);
+    inverse-frequency weights, the majority under-sampled and each minority event learned up to
+    5 times with a share of its weight; a decayed prior with a half-life of 1000 events; FHDDM
+    per class with background learners on trial; ADWIN on the label shares; and a G-mean
+    threshold. A learner that only handles two classes (such as logistic regression) is given
+    boolean labels and, should a third class appear, is turned into a one-vs-rest ensemble
+    that keeps what it learned.
 
     `predict_one` and `predict_proba_one` remember their last input: calling both, then
     `learn_one`, with the same dict costs one prediction of the learner. Do not mutate the dict

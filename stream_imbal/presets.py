@@ -177,7 +177,7 @@ _FULL = {"balancing": "reweight-resample", "threshold": "gmean", "drift": "both"
 PRESET_PARTS: dict[str, tuple[dict[str, str], str]] = {
     "default": (
         _FULL | {"learner": "pool"},
-        "logistic regression and a forest of 6 Hoeffding trees blended by recent balanced skill; "
+        "logistic regression and a forest of 8 Hoeffding trees blended by recent balanced skill; "
         "rebalancing, drift detection, prior correction and a G-mean threshold",
     ),
     "linear": (

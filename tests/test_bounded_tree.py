@@ -8,6 +8,7 @@ import random
 
 import pytest
 from river import tree
+from river.tree.utils import calculate_object_size
 
 from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
 
@@ -120,6 +121,21 @@ def test_a_prediction_is_not_reused_once_learning_changed_the_tree(make):
     assert [leaf.stats for leaf in restored._find_leaves()] == [
         leaf.stats for leaf in twin._find_leaves()
     ]
+
+
+def test_the_sampled_size_check_holds_the_tree_to_its_bound():
+    """The size check measures a sample of the leaves: the tree, measured whole, stays within
+    `max_size` all the same, once the bound is reached (without the check it reaches 0.12)."""
+    model = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, memory_estimate_period=500)
+    rng, sizes = random.Random(3), []
+    for i in range(1, 30_001):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        y = (x["f0"] * x["f1"] > 0) != (x["f2"] > 1)
+        model.learn_one(x, y, w=rng.choice([0.5, 1.0, 12.5]))
+        if i % 2_500 == 0:
+            sizes.append(calculate_object_size(model) / 2**20)
+    assert model.n_inactive_leaves > 10  # the bound was reached, leaves were deactivated
+    assert max(sizes) <= model.max_size
 
 
 def _rare_class_stream(n: int, seed: int = 0):

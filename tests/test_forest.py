@@ -23,7 +23,7 @@ def test_each_leaf_watches_its_share_of_the_features(max_features, watched):
     forest = SubspaceForest(max_features=max_features, seed=1)
     for x, y in _events(50, seed=1):
         forest.learn_one(x, y)
-    assert len(forest.trees) == forest.n_models == 6
+    assert len(forest.trees) == forest.n_models == 8
     for tree in forest.trees:
         (leaf,) = tree._root.iter_leaves()
         assert len(leaf.feature_indices) == watched

@@ -50,7 +50,7 @@ def test_the_weights_follow_the_better_candidate(concept, winner):
         pool.learn_one(x, y)
     assert pool.weights[winner] > 0.5
     loser = "tree" if winner == "linear" else "linear"
-    assert pool.losses[winner] < pool.losses[loser]
+    assert pool.skills[winner] > pool.skills[loser]
     assert math.isclose(sum(pool.weights.values()), 1.0)
 
 
@@ -97,8 +97,10 @@ def test_sample_weights_are_passed_on_or_turned_into_repeats():
 
 def test_an_event_learned_several_times_is_scored_once():
     pool = CandidatePool({"a": _Recorder(0.9), "b": _Recorder(0.1)}, warm_up=1)
+    for i, y in enumerate([False, True, False]):  # each class has events to rank against
+        pool.learn_one({"a": float(i)}, y)
+    assert pool._n_scored == {False: 1, True: 0}
     x = {"a": 1.0}
-    pool.learn_one({"a": 0.0}, False)
     for _ in range(5):  # one minority event, repeated by a balancing strategy
         pool.learn_one(x, True)
     assert pool._n_scored == {False: 1, True: 1}
@@ -126,11 +128,66 @@ def test_state_survives_pickling():
     assert copy.weights == pool.weights
 
 
+class _Fixed(base.Classifier):
+    """Predicts a fixed function of x["u"]; learns nothing."""
+
+    def __init__(self, score):
+        self.score = score
+
+    def learn_one(self, x, y, w=1.0):
+        pass
+
+    def predict_proba_one(self, x):
+        p = self.score(x["u"])
+        return {True: p, False: 1 - p}
+
+
+def test_the_better_ranking_wins_over_the_better_calibrated():
+    """A confident candidate, wrong on one event in seven, has the lower Brier loss; a timid one
+    (probabilities 0.45 to 0.55) ranks every event right. The pool follows the ranking: that is
+    what a threshold, G-mean and PR-AUC make of a score."""
+    confident = _Fixed(lambda u: 0.99 if (u > 0.5) != (int(u * 1e6) % 7 == 0) else 0.01)
+    timid = _Fixed(lambda u: 0.45 + 0.1 * u)
+    pool = CandidatePool({"confident": confident, "timid": timid})
+    rng = random.Random(8)
+    brier = {"confident": 0.0, "timid": 0.0}
+    for _ in range(3_000):
+        u = rng.random()
+        x, y = {"u": u}, u > 0.5
+        for name, model in pool.members.items():
+            brier[name] += 2 * (1 - model.predict_proba_one(x)[y]) ** 2
+        pool.learn_one(x, y)
+    assert brier["confident"] < brier["timid"]
+    assert pool.skills["timid"] == pytest.approx(1.0)
+    assert pool.skills["confident"] < 0.9
+    assert pool.weights["timid"] > 0.9
+
+
+def test_a_pool_pickled_when_skill_was_a_brier_loss_restores():
+    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
+    rng = random.Random(9)
+    for _ in range(500):
+        pool.learn_one(*_xor(rng))
+    weights = pool.weights
+    old = pool.__dict__  # as checkpoints written before: a decayed Brier loss per class
+    for field in ("buffer", "_skill_sums", "_recent", "_ranked"):
+        del old[field]
+    old["_loss_sums"] = {y: [0.3, 0.1] for y in pool._classes}
+    restored = pickle.loads(pickle.dumps(pool))
+    assert restored.weights == weights  # kept until the ranking has been rescored
+    for _ in range(5_000):
+        restored.learn_one(*_xor(rng))
+    assert restored.skills["tree"] > restored.skills["linear"]
+    assert restored.weights["tree"] > 0.5
+
+
 def test_bad_parameters():
     with pytest.raises(ValueError, match="two or more"):
         CandidatePool({"only": _linear()})
     with pytest.raises(ValueError, match="> 0"):
         CandidatePool({"a": _linear(), "b": _linear()}, temperature=0)
+    with pytest.raises(ValueError, match="buffer"):
+        CandidatePool({"a": _linear(), "b": _linear()}, buffer=0)
 
 
 def test_the_classifier_exposes_the_blend_weights():

@@ -71,7 +71,7 @@ class SubspaceForest(base.Classifier):
 
     def __init__(
         self,
-        n_models: int = 6,
+        n_models: int = 8,
         max_features: float | str = 0.5,
         lambda_value: float = 6.0,
         max_size: float = 4.0,
@@ -134,8 +134,13 @@ class SubspaceForest(base.Classifier):
 
     def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
         mean: dict[Hashable, float] = {}
+        class_shares = self.leaf_prediction == "mc"
         for tree in self._trees:
-            proba = tree.predict_proba_one(x)
+            if class_shares:  # the leaf's class counts: no need for the tree's dict of them
+                leaf = tree.leaf_for(x)
+                proba = leaf.stats if leaf is not None else {}
+            else:
+                proba = tree.predict_proba_one(x)
             total = sum(proba.values())
             if total > 0:
                 for label, p in proba.items():

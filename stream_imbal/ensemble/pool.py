@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import collections
 import math
 import random
 from collections.abc import Hashable, Mapping
@@ -16,14 +18,19 @@ __all__ = ["CandidatePool"]
 class CandidatePool(base.Wrapper, base.Classifier):
     """Learn every candidate on every event; predict with a blend weighted by recent skill.
 
-    Before it learns an event, each candidate's probabilities are scored on it with the Brier
-    loss, sum_k (p_k - [y = k])^2. The losses are averaged per class with an exponential decay
-    whose half-life `half_life` counts events *of that class*, so a rare class's few recent
-    events weigh as much as the majority's many: the pool's loss for a candidate is the mean
-    over the classes of these per-class losses (a class-balanced Brier score, bounded in
-    [0, 2]). The blend weight of candidate i is proportional to exp(-(L_i - L_best) /
-    `temperature`): a small temperature selects the best candidate, a large one averages them.
-    Weights stay uniform until every class has `warm_up` scored events.
+    Skill is ranking: how well a candidate's scores separate each class from the others, which
+    is what a tuned threshold and PR-AUC make of a score (a calibration-based score such as
+    the Brier loss favours a confident but poorly ranking model while a slower, better one
+    learns). Before it learns an event of class y, the candidate's probability of y for it is
+    ranked among its probabilities of y for the last `buffer` events of other classes: the
+    share of those it places below (ties count half) is one sample of its one-vs-rest AUC for
+    y. These samples are averaged per class with an exponential decay whose half-life
+    `half_life` counts events *of that class*, so a rare class's few recent events weigh as
+    much as the majority's many: the candidate's skill is the mean over the classes (a
+    class-balanced AUC in [0, 1]). The blend weight of candidate i is proportional to
+    exp((S_i - S_best) / `temperature`): a small temperature selects the best candidate, a
+    large one averages them. Weights stay uniform until every class has `warm_up` scored
+    events.
 
     The pool takes sample weights (`learn_one(x, y, w=)`) and passes them on to each candidate
     (or Poisson(w) repeats to a candidate that takes none), so a balancing strategy upstream
@@ -37,9 +44,11 @@ class CandidatePool(base.Wrapper, base.Classifier):
     half_life
         Half-life of the per-class loss averages, in events of the class.
     temperature
-        Softness of the blend, in units of the balanced Brier score.
+        Softness of the blend, in units of the class-balanced AUC.
     warm_up
         Scored events each class needs before the weights move away from uniform.
+    buffer
+        Recent events of the other classes each class's events are ranked against.
     seed
         Seed of the Poisson repeats for candidates that take no sample weight.
 
@@ -61,8 +70,8 @@ class CandidatePool(base.Wrapper, base.Classifier):
     >>> weights = pool.weights
     >>> weights["tree"] > 0.9 > weights["linear"]
     True
-    >>> {name: round(loss, 2) for name, loss in pool.losses.items()}  # doctest: +SKIP
-    {'linear': 0.5, 'tree': 0.08}
+    >>> {name: round(skill, 2) for name, skill in pool.skills.items()}  # doctest: +SKIP
+    {'linear': 0.5, 'tree': 0.97}
 
     """
 
@@ -70,18 +79,22 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self,
         candidates: Mapping[str, base.Classifier],
         half_life: float = 200.0,
-        temperature: float = 0.02,
+        temperature: float = 0.05,
         warm_up: int = 10,
+        buffer: int = 100,
         seed: int | None = None,
     ):
         if len(candidates) < 2:
             raise ValueError(f"a pool needs two or more candidates, got {len(candidates)}")
         if half_life <= 0 or temperature <= 0:
             raise ValueError("half_life and temperature must be > 0")
+        if buffer < 1:
+            raise ValueError(f"buffer must be >= 1, got {buffer}")
         self.candidates = dict(candidates)
         self.half_life = half_life
         self.temperature = temperature
         self.warm_up = warm_up
+        self.buffer = buffer
         self.seed = seed
         self._names = list(self.candidates)
         self._members = [model.clone() for model in self.candidates.values()]
@@ -89,10 +102,14 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._decay = 0.5 ** (1.0 / half_life)
         self._rng = random.Random(seed)
         self._classes: list[Hashable] = []
-        # Per class: decayed count of scored events, and per candidate the decayed loss sum.
+        # Per class: decayed count of scored events, and per candidate the decayed sum of their
+        # AUC samples, and the candidate's recent probabilities of the class for events of other
+        # classes, in arrival order and sorted.
         self._counts: dict[Hashable, float] = {}
         self._n_scored: dict[Hashable, int] = {}
-        self._loss_sums: dict[Hashable, list[float]] = {}
+        self._skill_sums: dict[Hashable, list[float]] = {}
+        self._recent: dict[Hashable, list[collections.deque]] = {}
+        self._ranked: dict[Hashable, list[list[float]]] = {}
         self._weights = [1.0 / len(self._members)] * len(self._members)
         self._forget_last()
 
@@ -122,9 +139,10 @@ class CandidatePool(base.Wrapper, base.Classifier):
         return dict(zip(self._names, self._weights, strict=True))
 
     @property
-    def losses(self) -> dict[str, float]:
-        """Each candidate's recent class-balanced Brier loss (NaN before any scored event)."""
-        return dict(zip(self._names, self._balanced_losses(), strict=True))
+    def skills(self) -> dict[str, float]:
+        """Each candidate's recent class-balanced AUC (NaN before every class has a scored
+        event)."""
+        return dict(zip(self._names, self._balanced_skills(), strict=True))
 
     @property
     def members(self) -> dict[str, base.Classifier]:
@@ -165,36 +183,53 @@ class CandidatePool(base.Wrapper, base.Classifier):
 
     def _add_class(self, y: Hashable) -> None:
         self._classes.append(y)
+        n = len(self._members)
         self._counts[y] = 0.0
         self._n_scored[y] = 0
-        self._loss_sums[y] = [0.0] * len(self._members)
+        self._skill_sums[y] = [0.0] * n
+        self._recent[y] = [collections.deque() for _ in range(n)]
+        self._ranked[y] = [[] for _ in range(n)]
 
     def _score(self, probas: list[dict[Hashable, float]], y: Hashable) -> None:
-        decay = self._decay
-        self._counts[y] = self._counts[y] * decay + 1.0
-        self._n_scored[y] += 1
-        sums = self._loss_sums[y]
-        for i, proba in enumerate(probas):
-            loss = sum(p * p for label, p in proba.items() if label != y)
-            loss += (1.0 - proba.get(y, 0.0)) ** 2
-            sums[i] = sums[i] * decay + loss
+        ranked = self._ranked[y]
+        if ranked[0]:  # events of other classes to rank this one against
+            decay = self._decay
+            self._counts[y] = self._counts[y] * decay + 1.0
+            self._n_scored[y] += 1
+            sums = self._skill_sums[y]
+            for i, proba in enumerate(probas):
+                p, others = proba.get(y, 0.0), ranked[i]
+                below = bisect.bisect_left(others, p) + bisect.bisect_right(others, p)
+                sums[i] = sums[i] * decay + below / (2 * len(others))
+        for k in self._classes:
+            if k != y:
+                for i, proba in enumerate(probas):
+                    self._remember(k, i, proba.get(k, 0.0))
         if len(self._classes) > 1 and min(self._n_scored.values()) >= self.warm_up:
             self._reweigh()
 
-    def _balanced_losses(self) -> list[float]:
+    def _remember(self, k: Hashable, i: int, p: float) -> None:
+        """Candidate i gave probability p of class k to an event of another class."""
+        recent, ranked = self._recent[k][i], self._ranked[k][i]
+        if len(recent) == self.buffer:
+            del ranked[bisect.bisect_left(ranked, recent.popleft())]
+        recent.append(p)
+        bisect.insort(ranked, p)
+
+    def _balanced_skills(self) -> list[float]:
         n = len(self._members)
         if not self._classes or not all(self._counts.values()):
             return [math.nan] * n
         classes = self._classes
         return [
-            sum(self._loss_sums[k][i] / self._counts[k] for k in classes) / len(classes)
+            sum(self._skill_sums[k][i] / self._counts[k] for k in classes) / len(classes)
             for i in range(n)
         ]
 
     def _reweigh(self) -> None:
-        losses = self._balanced_losses()
-        best = min(losses)
-        scores = [math.exp(-(loss - best) / self.temperature) for loss in losses]
+        skills = self._balanced_skills()
+        best = max(skills)
+        scores = [math.exp((skill - best) / self.temperature) for skill in skills]
         total = sum(scores)
         self._weights = [score / total for score in scores]
 
@@ -211,3 +246,10 @@ class CandidatePool(base.Wrapper, base.Classifier):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._forget_last()
+        if "_loss_sums" in state:  # pickled when skill was a Brier loss: rank from now on
+            del self._loss_sums
+            self.buffer = 100
+            self._skill_sums, self._recent, self._ranked = {}, {}, {}
+            classes, self._classes = self._classes, []
+            for y in classes:
+                self._add_class(y)

@@ -21,8 +21,8 @@ CAPTIONS = {
     "against the true share where the stream knows it.",
     "threshold": "The decision threshold on the minority probability at the end of each window.",
     "candidates": "The share of each candidate learner in the blended score at the end of each "
-    "window (the default blends a logistic regression and a small random forest by their recent "
-    "class-balanced Brier score).",
+    "window (the default blends a logistic regression and a small random forest by how well each "
+    "has recently ranked the classes: a class-balanced AUC).",
 }
 MARKERS = (
     "On every plot, solid vertical lines are the drifts the model detected "
