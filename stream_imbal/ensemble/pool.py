@@ -42,7 +42,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
     candidates
         Name -> river classifier prototype (each is cloned). Two or more.
     half_life
-        Half-life of the per-class loss averages, in events of the class.
+        Half-life of the per-class AUC averages, in events of the class.
     temperature
         Softness of the blend, in units of the class-balanced AUC.
     warm_up
@@ -248,7 +248,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._forget_last()
         if "_loss_sums" in state:  # pickled when skill was a Brier loss: rank from now on
             del self._loss_sums
-            self.buffer = 100
+            self.buffer = type(self).__init__.__defaults__[-2]  # the default buffer
             self._skill_sums, self._recent, self._ranked = {}, {}, {}
             classes, self._classes = self._classes, []
             for y in classes:
