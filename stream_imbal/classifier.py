@@ -6,13 +6,14 @@ import random
 import textwrap
 from collections.abc import Hashable
 
-from river import base, linear_model, multiclass
+from river import base, linear_model, multiclass, optim
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
 from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.ensemble.pool import CandidatePool
 from stream_imbal.labels import BinaryLabels
+from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
@@ -24,9 +25,13 @@ __all__ = ["OnlineImbalancedClassifier"]
 def linear_learner() -> base.Classifier:
     """Standardised logistic regression: cheap, and strong once rebalanced.
 
-    The standardisation clips, so that one extreme value cannot silence a feature for good.
+    The standardisation clips, so that one extreme value cannot silence a feature for good. The
+    learning rate starts at 0.1 and settles at river's 0.01 (`FastStartRate`), so that a short
+    stream or a learner started after a drift is not left half-trained.
     """
-    return ClippedStandardScaler() | linear_model.LogisticRegression()
+    return ClippedStandardScaler() | linear_model.LogisticRegression(
+        optimizer=optim.SGD(FastStartRate())
+    )
 
 
 def default_learner(seed: int | None = None) -> base.Classifier:
