@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from stream_imbal.bench import (
     METRICS,
+    REPORT_TABLES,
     STRATEGIES,
     BenchResults,
     BenchStream,
@@ -199,9 +200,13 @@ def test_detection_quality_on_a_hand_made_case():
 
 
 def test_the_tune_and_report_suites_are_disjoint():
-    tune, report = load_suite("tune"), load_suite("report")
+    tune, report, dev = load_suite("tune"), load_suite("report"), load_suite("dev-tables")
     assert [s.name for s in load_suite("standard")] == [s.name for s in tune]
     assert not {s.name for s in tune} & {s.name for s in report}
+    assert not {s.name for s in dev} & ({s.name for s in tune} | {s.name for s in report})
+    # the tables tuned on come from other source data sets than the report's
+    sources = {name.split("-")[0].rstrip("0123456789") for name in REPORT_TABLES}
+    assert not {s.name.split("-")[0].rstrip("0123456789") for s in dev} & sources
     scenarios = [s for s in report if s.drift_points or len(s) >= 15_000]
     assert len(scenarios) >= 8 and len(report) >= 12
     kinds = {name: {kind for _, kind in s.drift_points} for s in report for name in [s.name]}

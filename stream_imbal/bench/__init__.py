@@ -28,6 +28,7 @@ from stream_imbal.bench.strategies import (
     sklearn_missing,
 )
 from stream_imbal.bench.suite import (
+    DEV_TABLES,
     REPORT_SCENARIOS,
     REPORT_TABLES,
     SCENARIOS,
@@ -44,6 +45,7 @@ __all__ = [
     "COST_STRATEGIES",
     "COST_STREAMS",
     "DETECTION_COLUMNS",
+    "DEV_TABLES",
     "METRICS",
     "MOA",
     "OURS",

@@ -12,6 +12,9 @@ Two suites, kept apart so that the README does not report the streams the defaul
   shift and with a concept drift, at 1:30 to 1:1000; 1 linear SEA), of 20,000 events (30,000
   for the 1:1000 one), and 6 KEEL tables of `REPORT_TABLES` (1:26 to 1:80), none of which is in
   the tune suite.
+- `dev-tables`: 14 more KEEL tables (`DEV_TABLES`, 1:10 to 1:86, 214 to 2,338 rows) for tuning
+  on short real tables, in neither of the others; none shares its source data set with a report
+  table.
 
 A user's own labelled file (`stream-imbal bench --data FILE --target COLUMN`) is a stream of its
 own (`LabelledFile`), in file order whatever the seed.
@@ -36,6 +39,7 @@ from stream_imbal.files import read_labelled_events
 from stream_imbal.simulation import Scenario, get_scenario, load_scenario_suite
 
 __all__ = [
+    "DEV_TABLES",
     "LabelledFile",
     "REPORT_SCENARIOS",
     "REPORT_TABLES",
@@ -80,7 +84,30 @@ REPORT_TABLES = (
     "winequality-white-3-9_vs_5",
     "kr-vs-k-zero_vs_fifteen",
 )
-SUITES = ("tune", "standard", "quick", "report")
+#: KEEL tables for tuning on short real tables: in neither the tune nor the report suite, and
+#: from other source data sets than the report's (no car, kr-vs-k, yeast or wine quality).
+DEV_TABLES = (
+    "abalone-17_vs_7-8-9-10",
+    "abalone-19_vs_10-11-12-13",
+    "abalone-20_vs_8-9-10",
+    "abalone9-18",
+    "ecoli4",
+    "flare-F",
+    "glass4",
+    "kddcup-guess_passwd_vs_satan",
+    "kddcup-land_vs_portsweep",
+    "led7digit-0-2-4-5-6-7-8-9_vs_1",
+    "page-blocks-1-3_vs_4",
+    "poker-8-9_vs_6",
+    "poker-8_vs_6",
+    "vowel0",
+)
+SUITES = ("tune", "standard", "quick", "report", "dev-tables")
+#: Suite name -> (its scenarios, its KEEL tables); `quick` cuts the tune suite's scenarios.
+_BUILT_IN = {
+    "report": (REPORT_SCENARIOS, REPORT_TABLES),
+    "dev-tables": ((), DEV_TABLES),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,7 +221,7 @@ class BenchStream:
 
 
 def load_suite(suite: str | pathlib.Path, seed: int = 1) -> list[BenchStream]:
-    """The streams of `suite`: `tune` (or `standard`), `quick`, `report`, or a TOML file's path.
+    """The streams of `suite`: a name of `SUITES` or a TOML file's path.
 
     `seed` seeds the built-in scenarios and the shuffle of the KEEL tables; a file's scenarios
     keep their own seeds. Every problem raises `ConfigError`.
@@ -209,15 +236,13 @@ def load_suite(suite: str | pathlib.Path, seed: int = 1) -> list[BenchStream]:
     >>> load_suite("fast")
     Traceback (most recent call last):
     ...
-    stream_imbal.exceptions.ConfigError: unknown suite 'fast': tune, standard, quick, report or \
-a .toml file
+    stream_imbal.exceptions.ConfigError: unknown suite 'fast': tune, standard, quick, report, \
+dev-tables or a .toml file
 
     """
     name = str(suite)
     if name in SUITES:
-        scenarios, tables = (
-            (REPORT_SCENARIOS, REPORT_TABLES) if name == "report" else (SCENARIOS, KEEL_TABLES)
-        )
+        scenarios, tables = _BUILT_IN.get(name, (SCENARIOS, KEEL_TABLES))
         streams = []
         for scenario in scenarios:
             n_events = get_scenario(scenario).n_events // 4 if name == "quick" else None
