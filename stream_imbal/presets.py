@@ -182,7 +182,7 @@ PRESET_PARTS: dict[str, tuple[dict[str, str], str]] = {
     ),
     "linear": (
         _FULL | {"learner": "linear"},
-        "the default with the logistic regression alone (the default up to 0.1.0; the cheapest)",
+        "the default with the logistic regression alone (the cheapest)",
     ),
     "logistic-regression": (
         _FULL | {"learner": "linear", "balancing": "reweight", "drift": "none"},
