@@ -13,7 +13,7 @@ class FastStartRate(optim.base.Scheduler):
     """Learning rate `max(floor, start / sqrt(1 + t / scale))` at optimiser step t.
 
     A constant rate has to choose: river's 0.01 is right for a stream of tens of thousands of
-    events but leaves a model half-trained after the few hundred rare-class events of a table
+    events but leaves a model half-trained after the few dozen rare-class events of a table
     of 2,000 rows; 0.05 learns such a table well but adds noise for good on a long stream. This
     rate decays from `start` like 1 / sqrt(t) (the classic stochastic-approximation rate) and
     stops at `floor`, so the model keeps following drift. A learner created after a drift (a
