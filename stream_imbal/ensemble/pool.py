@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import inspect
 import math
 import random
 from collections.abc import Hashable, Mapping
@@ -248,7 +249,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._forget_last()
         if "_loss_sums" in state:  # pickled when skill was a Brier loss: rank from now on
             del self._loss_sums
-            self.buffer = type(self).__init__.__defaults__[-2]  # the default buffer
+            self.buffer = inspect.signature(type(self)).parameters["buffer"].default
             self._skill_sums, self._recent, self._ranked = {}, {}, {}
             classes, self._classes = self._classes, []
             for y in classes:
