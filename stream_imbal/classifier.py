@@ -16,6 +16,7 @@ from stream_imbal.labels import BinaryLabels
 from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
+from stream_imbal.small_steps import SmallSteps
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
 from stream_imbal.validation import check_features, check_label
 
@@ -41,10 +42,14 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     the forest (`SubspaceForest`: 8 Hoeffding trees on random halves of the features) fits the
     non-linear concepts it cannot, and ranks events far better than a single tree. Both are
     trained on the same balanced stream, so their probabilities share one training prior. The
-    forest is held to 4 MiB, so that memory stays flat however long the stream. `seed` seeds
-    the forest.
+    forest is held to 4 MiB, so that memory stays flat however long the stream. The linear
+    model learns an up-weighted event as unit-weight steps (`SmallSteps`): one heavy step after
+    the first rare events of a stream would make it flag the majority for hundreds of events.
+    `seed` seeds the forest.
     """
-    return CandidatePool({"linear": linear_learner(), "forest": SubspaceForest(seed=seed)})
+    return CandidatePool(
+        {"linear": SmallSteps(linear_learner()), "forest": SubspaceForest(seed=seed)}
+    )
 
 
 class OnlineImbalancedClassifier(base.Classifier):

@@ -9,11 +9,13 @@ from stream_imbal.bench.windowed_refit import WindowedRefitClassifier
 from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
 from stream_imbal.ensemble import SubspaceForest
 from stream_imbal.preprocessing import ClippedStandardScaler
+from stream_imbal.small_steps import SmallSteps
 
 COMPONENTS = (
     BoundedHoeffdingTree,
     BoundedSubspaceTree,
     ClippedStandardScaler,
+    SmallSteps,
     SubspaceForest,
     WindowedRefitClassifier,
 )

@@ -1,0 +1,80 @@
+"""Learn a heavy event as several light steps."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+from river import base
+
+__all__ = ["SmallSteps"]
+
+
+class SmallSteps(base.Wrapper, base.Classifier):
+    """Learn an event of weight w as k = ceil(w / `max_weight`) steps of weight w / k.
+
+    Rebalancing gives a rare class's events large weights (50 at 1:100). A gradient learner
+    takes a weight as a longer step: one event of weight 50 moves a logistic regression as far as
+    50 events would, from where it stands, and overshoots: after the first minority events of a
+    stream it scores every event high and flags hundreds of majority events until the
+    majority's events pull it back. k light steps, each from the updated model, shrink as the
+    model comes to fit the event, as over-sampling's copies do. Events of weight up to
+    `max_weight` are learned as they are.
+
+    Parameters
+    ----------
+    model
+        The river classifier to train (it must take a sample weight, `learn_one(x, y, w=)`).
+    max_weight
+        Largest weight of one step.
+
+    Examples
+    --------
+    200 majority events, then one minority event of weight 50: how many of 1,000 new majority
+    events does each model then call minority?
+
+    >>> import random
+    >>> from river import linear_model, optim
+    >>> from stream_imbal.small_steps import SmallSteps
+    >>> rng = random.Random(0)
+    >>> one = linear_model.LogisticRegression(optim.SGD(0.1))
+    >>> steps = SmallSteps(linear_model.LogisticRegression(optim.SGD(0.1)))
+    >>> for _ in range(200):
+    ...     x = {"a": rng.gauss(0, 1), "b": rng.gauss(0, 1)}
+    ...     for model in (one, steps):
+    ...         model.learn_one(x, False)
+    >>> for model in (one, steps):
+    ...     model.learn_one({"a": 2.0, "b": 2.0}, True, w=50.0)
+    >>> probe = [{"a": rng.gauss(0, 1), "b": rng.gauss(0, 1)} for _ in range(1000)]
+    >>> [sum(model.predict_one(x) for x in probe) for model in (one, steps)]
+    [473, 307]
+
+    """
+
+    def __init__(self, model: base.Classifier, max_weight: float = 1.0):
+        if not max_weight > 0:
+            raise ValueError(f"max_weight must be > 0, got {max_weight}")
+        self.model = model
+        self.max_weight = max_weight
+
+    @classmethod
+    def _unit_test_params(cls):
+        from river import linear_model
+
+        yield {"model": linear_model.LogisticRegression()}
+
+    @property
+    def _wrapped_model(self) -> base.Classifier:
+        return self.model
+
+    @property
+    def _multiclass(self) -> bool:  # type: ignore[override]
+        return self.model._multiclass
+
+    def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
+        steps = math.ceil(w / self.max_weight) if w > self.max_weight else 1
+        for _ in range(steps):
+            self.model.learn_one(x, y, w=w / steps, **kwargs)
+
+    def predict_proba_one(self, x: dict, **kwargs) -> dict[Hashable, float]:
+        return self.model.predict_proba_one(x, **kwargs)
