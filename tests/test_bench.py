@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import random
 import sys
 
@@ -32,6 +33,7 @@ from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.simulation import get_scenario
 
+REPO = pathlib.Path(__file__).resolve().parents[1]
 SUITE = """
 [[scenario]]
 name = "tiny-sea"
@@ -207,6 +209,10 @@ def test_the_tune_and_report_suites_are_disjoint():
     # the tables tuned on come from other source data sets than the report's
     sources = {name.split("-")[0].rstrip("0123456789") for name in REPORT_TABLES}
     assert not {s.name.split("-")[0].rstrip("0123456789") for s in dev} & sources
+    # the scenario files made for tuning only hold no report stream
+    for tuning_file in ("dev-suite.toml", "dev-linear.toml"):
+        names = {s.name for s in load_suite(REPO / "benchmarks" / tuning_file)}
+        assert names and not names & {s.name for s in report}, tuning_file
     scenarios = [s for s in report if s.drift_points or len(s) >= 15_000]
     assert len(scenarios) >= 8 and len(report) >= 12
     kinds = {name: {kind for _, kind in s.drift_points} for s in report for name in [s.name]}
