@@ -16,8 +16,8 @@ class SmallSteps(base.Wrapper, base.Classifier):
     Rebalancing gives a rare class's events large weights (50 at 1:100). A gradient learner
     takes a weight as a longer step: one event of weight 50 moves a logistic regression as far as
     50 events would, from where it stands, and overshoots: after the first minority events of a
-    stream it scores every event high and flags hundreds of majority events until the
-    majority's events pull it back. k light steps, each from the updated model, shrink as the
+    stream it scores many majority events above its threshold, for hundreds of events, until
+    the majority's events pull it back. k light steps, each from the updated model, shrink as the
     model comes to fit the event, as over-sampling's copies do. Events of weight up to
     `max_weight` are learned as they are.
 
