@@ -11,7 +11,8 @@ __all__ = ["SmallSteps"]
 
 
 class SmallSteps(base.Wrapper, base.Classifier):
-    """Learn an event of weight w as k = ceil(w / `max_weight`) steps of weight w / k.
+    """Learn an event of weight w as k = ceil(w / `max_weight`) steps of weight w / k (at most
+    `max_steps` of them).
 
     Rebalancing gives a rare class's events large weights (50 at 1:100). A gradient learner
     takes a weight as a longer step: one event of weight 50 moves a logistic regression as far as
@@ -26,7 +27,10 @@ class SmallSteps(base.Wrapper, base.Classifier):
     model
         The river classifier to train (it must take a sample weight, `learn_one(x, y, w=)`).
     max_weight
-        Largest weight of one step.
+        Largest weight of one step, unless that would take more than `max_steps`.
+    max_steps
+        Most steps for one event, so that a huge weight (explicit costs, a large clip of the
+        class weights) cannot stall the stream.
 
     Examples
     --------
@@ -51,11 +55,18 @@ class SmallSteps(base.Wrapper, base.Classifier):
 
     """
 
-    def __init__(self, model: base.Classifier, max_weight: float = 1.0):
+    def __init__(self, model: base.Classifier, max_weight: float = 1.0, max_steps: int = 100):
         if not max_weight > 0:
             raise ValueError(f"max_weight must be > 0, got {max_weight}")
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
         self.model = model
         self.max_weight = max_weight
+        self.max_steps = max_steps
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("max_steps", 100)  # pickled before the bound existed
+        self.__dict__.update(state)
 
     @classmethod
     def _unit_test_params(cls):
@@ -72,7 +83,7 @@ class SmallSteps(base.Wrapper, base.Classifier):
         return self.model._multiclass
 
     def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
-        steps = math.ceil(w / self.max_weight) if w > self.max_weight else 1
+        steps = min(math.ceil(w / self.max_weight), self.max_steps) if w > self.max_weight else 1
         for _ in range(steps):
             self.model.learn_one(x, y, w=w / steps, **kwargs)
 
