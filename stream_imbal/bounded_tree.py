@@ -14,6 +14,8 @@ from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
 from river.tree.nodes.leaf import HTLeaf
 from river.tree.utils import calculate_object_size, do_naive_bayes_prediction
 
+from stream_imbal.gaussian_splitter import FastGaussianSplitter
+
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 
 
@@ -267,6 +269,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
             max_size=max_size,
             memory_estimate_period=memory_estimate_period,
             max_share_to_split=max_share_to_split,
+            splitter=FastGaussianSplitter(),
         )
         self._calls = 0
         self._route = _Route()
@@ -324,6 +327,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
             max_size=max_size,
             memory_estimate_period=memory_estimate_period,
             max_share_to_split=max_share_to_split,
+            splitter=FastGaussianSplitter(),
         )
         self.seed = seed
         self._calls = 0

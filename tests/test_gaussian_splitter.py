@@ -1,0 +1,97 @@
+"""The fast Gaussian splitter keeps river's statistics and makes river's split suggestions, to
+the last bit, and trees grown with it are river's trees."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from river import tree
+from river.tree.split_criterion import GiniSplitCriterion, InfoGainSplitCriterion
+from river.tree.splitter import GaussianSplitter
+
+from stream_imbal.bounded_tree import BoundedSubspaceTree
+from stream_imbal.gaussian_splitter import FastGaussianSplitter
+
+
+def _state(splitter) -> list:
+    return [
+        (label, dist._var.mean.n, dist._var.mean._mean, dist._var._S)
+        for label, dist in splitter._att_dist_per_class.items()
+    ] + [splitter._min_per_class, splitter._max_per_class]
+
+
+def _suggestion(splitter, criterion, counts):
+    best = splitter.best_evaluated_split_suggestion(criterion, counts, "f", True)
+    return best.merit, best.feature, best.split_info, best.children_stats
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        InfoGainSplitCriterion(min_branch_fraction=0.01),
+        GiniSplitCriterion(min_branch_fraction=0.01),
+    ],
+    ids=["info-gain", "gini"],
+)
+def test_statistics_and_suggestions_equal_rivers(n_classes, criterion):
+    rng = random.Random(n_classes)
+    fast, own = FastGaussianSplitter(n_splits=7), GaussianSplitter(n_splits=7)
+    counts: dict = {}
+    compared = 0
+    for i in range(3_000):
+        y = rng.randrange(n_classes) if rng.random() < 0.3 else 0
+        # A class whose values never vary (deviation 0), missing values, heavy weights.
+        x = 2.5 if y == n_classes - 1 and n_classes == 3 else rng.gauss(y, 1.0 + y)
+        x = None if rng.random() < 0.02 else x
+        w = rng.choice([0.5, 1.0, 6.0, 60.0])
+        counts[y] = counts.get(y, 0.0) + w
+        fast.update(x, y, w)
+        own.update(x, y, w)
+        if i % 50 == 0 or i < 5:
+            assert _state(fast) == _state(own)
+            assert _suggestion(fast, criterion, counts) == _suggestion(own, criterion, counts)
+            compared += 1
+    assert compared == 64 and _suggestion(fast, criterion, counts)[0] > 0
+
+
+def test_a_splitter_with_one_value_or_none_suggests_no_split():
+    empty, single = FastGaussianSplitter(), FastGaussianSplitter()
+    single.update(1.0, True, 1.0)
+    criterion = InfoGainSplitCriterion(0.01)
+    for splitter in (empty, single):
+        assert splitter.best_evaluated_split_suggestion(
+            criterion, {True: 1.0}, "f", True
+        ).merit == float("-inf")
+
+
+def test_clone_is_a_fresh_splitter_with_the_same_cut_count():
+    splitter = FastGaussianSplitter(n_splits=4)
+    splitter.update(1.0, True, 1.0)
+    twin = splitter.clone()
+    assert type(twin) is FastGaussianSplitter and twin.n_splits == 4
+    assert twin._att_dist_per_class == {}
+    assert splitter.clone({"n_splits": 9}).n_splits == 9
+
+
+def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
+    ours = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, grace_period=50)
+    twin = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, grace_period=50)
+    twin.splitter = GaussianSplitter()
+    assert type(ours.splitter) is FastGaussianSplitter
+    rng = random.Random(3)
+    for _ in range(12_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
+        y = x["f0"] * x["f1"] > 0.3 or rng.random() < 0.05
+        w = rng.choice([0.5, 1.0, 12.0])
+        ours.learn_one(x, y, w=w)
+        twin.learn_one(x, y, w=w)
+    assert ours.n_nodes == twin.n_nodes > 9 and ours.n_inactive_leaves > 0
+    assert [leaf.stats for leaf in ours._find_leaves()] == [
+        leaf.stats for leaf in twin._find_leaves()
+    ]
+    probe = [{f"f{k}": rng.gauss(0, 1) for k in range(5)} for _ in range(300)]
+    assert [ours.predict_proba_one(x) for x in probe] == [
+        tree.HoeffdingTreeClassifier.predict_proba_one(twin, x) for x in probe
+    ]
