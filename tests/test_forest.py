@@ -44,10 +44,38 @@ def test_a_sparse_first_event_does_not_narrow_the_leaves_made_later():
     assert {tree.max_features for tree in forest.trees} == {5} and watched == {5}
 
 
+@pytest.mark.parametrize(
+    ("n_features", "max_features", "sqrt_cap", "watched"),
+    [
+        (48, 0.5, 2.0, 14),
+        (48, 0.5, None, 24),
+        (48, 1.0, 1.0, 7),
+        (16, 0.5, 2.0, 8),
+        (3, 0.5, 0.1, 2),
+    ],
+)
+def test_wide_events_cap_the_watched_features_at_a_multiple_of_their_root(
+    n_features, max_features, sqrt_cap, watched
+):
+    forest = SubspaceForest(max_features=max_features, sqrt_cap=sqrt_cap, seed=1)
+    rng = random.Random(0)
+    for _ in range(20):
+        forest.learn_one({f"f{k}": rng.random() for k in range(n_features)}, rng.random() < 0.5)
+    assert {len(leaf.feature_indices) for tree in forest.trees for leaf in tree._find_leaves()} == {
+        watched
+    }
+
+
 @pytest.mark.parametrize("max_features", [0, 1.5, "log2", None])
 def test_a_bad_share_of_features_is_refused(max_features):
     with pytest.raises(ValueError, match="max_features"):
         SubspaceForest(max_features=max_features)
+
+
+@pytest.mark.parametrize("sqrt_cap", [0, -1.0, float("nan")])
+def test_a_bad_cap_is_refused(sqrt_cap):
+    with pytest.raises(ValueError, match="sqrt_cap"):
+        SubspaceForest(sqrt_cap=sqrt_cap)
 
 
 @pytest.mark.parametrize("leaf_prediction", ["naive_bayes", "", None])
@@ -81,9 +109,11 @@ def test_a_forest_pickled_before_leaf_prediction_existed_restores_and_clones():
     forest = SubspaceForest(seed=1)
     for x, y in _events(500, seed=3):
         forest.learn_one(x, y)
-    del forest.__dict__["leaf_prediction"]  # as checkpoints written before it was a parameter
+    # As checkpoints written before they were parameters.
+    del forest.__dict__["leaf_prediction"], forest.__dict__["sqrt_cap"]
     restored = pickle.loads(pickle.dumps(forest))
     assert restored.leaf_prediction == "nba"  # what those forests' leaves were
+    assert restored.sqrt_cap is None  # and how many features they watched
     fresh = restored.clone()  # as a drift replacement does
     for x, y in _events(500, seed=4):
         fresh.learn_one(x, y)

