@@ -220,7 +220,8 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
       Hoeffding tree has no such rule; here `max_share_to_split` is 1.0, so a leaf may split
       whatever its class shares, as in MOA.
 
-    It learns and predicts as river's tree does, only faster (see `tests/test_bounded_tree.py`).
+    It learns and predicts as river's tree does, only faster (see `tests/test_bounded_tree.py`);
+    its splitters are `FastGaussianSplitter`s, river's Gaussian splitter computed inline.
     Learning the dict it has just predicted starts from the leaf that prediction reached: do not
     mutate the dict in between.
 
