@@ -202,10 +202,12 @@ def test_detection_quality_on_a_hand_made_case():
 
 
 def test_the_tune_and_report_suites_are_disjoint():
-    tune, report, dev = load_suite("tune"), load_suite("report"), load_suite("dev-tables")
+    tune, report = load_suite("tune"), load_suite("report")
+    dev = load_suite("dev-tables") + load_suite("dev-wide")
     assert [s.name for s in load_suite("standard")] == [s.name for s in tune]
     assert not {s.name for s in tune} & {s.name for s in report}
     assert not {s.name for s in dev} & ({s.name for s in tune} | {s.name for s in report})
+    assert min(len(next(iter(s.source))[0]) for s in load_suite("dev-wide")) > 16
     # the tables tuned on come from other source data sets than the report's
     sources = {name.split("-")[0].rstrip("0123456789") for name in REPORT_TABLES}
     assert not {s.name.split("-")[0].rstrip("0123456789") for s in dev} & sources

@@ -29,6 +29,7 @@ from stream_imbal.bench.strategies import (
 )
 from stream_imbal.bench.suite import (
     DEV_TABLES,
+    DEV_WIDE_TABLES,
     REPORT_SCENARIOS,
     REPORT_TABLES,
     SCENARIOS,
@@ -46,6 +47,7 @@ __all__ = [
     "COST_STREAMS",
     "DETECTION_COLUMNS",
     "DEV_TABLES",
+    "DEV_WIDE_TABLES",
     "METRICS",
     "MOA",
     "OURS",

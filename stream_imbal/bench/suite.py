@@ -15,6 +15,9 @@ Two suites, kept apart so that the README does not report the streams the defaul
 - `dev-tables`: 14 more KEEL tables (`DEV_TABLES`, 1:10 to 1:86, 214 to 2,338 rows) for tuning
   on short real tables, in neither of the others; none shares its source data set with a report
   table.
+- `dev-wide`: 8 KEEL tables of 34 to 142 features (`DEV_WIDE_TABLES`, four of them also in
+  `dev-tables`), on which the forest's cap of watched features was chosen; in neither the tune
+  nor the report suite, and from other source data sets than the report's.
 
 A user's own labelled file (`stream-imbal bench --data FILE --target COLUMN`) is a stream of its
 own (`LabelledFile`), in file order whatever the seed.
@@ -40,6 +43,7 @@ from stream_imbal.simulation import Scenario, get_scenario, load_scenario_suite
 
 __all__ = [
     "DEV_TABLES",
+    "DEV_WIDE_TABLES",
     "LabelledFile",
     "REPORT_SCENARIOS",
     "REPORT_TABLES",
@@ -102,6 +106,18 @@ DEV_TABLES = (
     "poker-8_vs_6",
     "vowel0",
 )
+#: Wide KEEL tables (34 to 142 features, 101 to 2,233 rows, 1:18 to 1:77), for tuning what
+#: depends on the number of features; from other source data sets than the report's.
+DEV_WIDE_TABLES = (
+    "kddcup-buffer_overflow_vs_back",
+    "kddcup-land_vs_satan",
+    "kddcup-guess_passwd_vs_satan",
+    "kddcup-land_vs_portsweep",
+    "flare-F",
+    "dermatology-6",
+    "lymphography-normal-fibrosis",
+    "zoo-3",
+)
 #: Suite name -> (its scenarios, its KEEL tables); `quick` cuts the tune suite's scenarios.
 _BUILT_IN = {
     "tune": (SCENARIOS, KEEL_TABLES),
@@ -109,6 +125,7 @@ _BUILT_IN = {
     "quick": (SCENARIOS, KEEL_TABLES),
     "report": (REPORT_SCENARIOS, REPORT_TABLES),
     "dev-tables": ((), DEV_TABLES),
+    "dev-wide": ((), DEV_WIDE_TABLES),
 }
 SUITES = tuple(_BUILT_IN)
 

@@ -37,7 +37,8 @@ from stream_imbal.presets import ModelSpec
     show_default=True,
     help="tune (alias standard: the streams the default was tuned on), quick (tune, scenarios "
     "a quarter as long), report (held-out streams: the README's table), dev-tables (more KEEL "
-    "tables to tune on), or a TOML suite file of [[scenario]] tables.",
+    "tables to tune on), dev-wide (wide KEEL tables to tune on), or a TOML suite file of "
+    "[[scenario]] tables.",
 )
 @click.option(
     "--data",
@@ -242,6 +243,7 @@ def _suite_role(suite) -> str:
         "standard": " (= tune: the streams the default's settings were chosen on)",
         "quick": " (the tune streams, cut short)",
         "dev-tables": " (KEEL tables to tune on, in neither the tune nor the report suite)",
+        "dev-wide": " (wide KEEL tables to tune on, in neither the tune nor the report suite)",
     }
     return roles.get(str(suite), "")
 
