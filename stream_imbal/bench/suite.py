@@ -257,7 +257,7 @@ def load_suite(suite: str | pathlib.Path, seed: int = 1) -> list[BenchStream]:
     Traceback (most recent call last):
     ...
     stream_imbal.exceptions.ConfigError: unknown suite 'fast': tune, standard, quick, report, \
-dev-tables or a .toml file
+dev-tables, dev-wide or a .toml file
 
     """
     name = str(suite)
