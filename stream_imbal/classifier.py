@@ -45,10 +45,12 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     forest is held to 4 MiB, so that memory stays flat however long the stream. The linear
     model learns an up-weighted event as unit-weight steps (`SmallSteps`): one heavy step after
     the first rare events of a stream would make it flag the majority for hundreds of events.
-    `seed` seeds the forest.
+    Until each class has 10 scored events the blend gives the linear model, which learns
+    faster, 3/4 of the weight. `seed` seeds the forest.
     """
     return CandidatePool(
-        {"linear": SmallSteps(linear_learner()), "forest": SubspaceForest(seed=seed)}
+        {"linear": SmallSteps(linear_learner()), "forest": SubspaceForest(seed=seed)},
+        warm_up_weights={"linear": 0.75, "forest": 0.25},
     )
 
 
@@ -116,7 +118,7 @@ class OnlineImbalancedClassifier(base.Classifier):
     ...         gmean.update(fraud, decision)
     ...     model.learn_one(x, fraud)
     >>> print(f"{gmean.get():.2f}")  # the Bayes-optimal G-mean of this stream is 0.84
-    0.82
+    0.83
     >>> low, high = model.prior_intervals[True]  # the true share is 0.01
     >>> low < 0.01 < high
     True

@@ -188,6 +188,32 @@ def test_bad_parameters():
         CandidatePool({"a": _linear(), "b": _linear()}, temperature=0)
     with pytest.raises(ValueError, match="buffer"):
         CandidatePool({"a": _linear(), "b": _linear()}, buffer=0)
+    for weights in ({"a": 1.0}, {"a": 1.0, "c": 1.0}, {"a": -1.0, "b": 2.0}, {"a": 0, "b": 0}):
+        with pytest.raises(ValueError, match="warm_up_weights"):
+            CandidatePool({"a": _linear(), "b": _linear()}, warm_up_weights=weights)
+
+
+def test_warm_up_weights_hold_until_each_class_has_its_scored_events():
+    pool = CandidatePool(
+        {"a": _linear(), "b": tree.HoeffdingTreeClassifier()},
+        warm_up=5,
+        warm_up_weights={"a": 3, "b": 1},
+    )
+    assert pool.weights == {"a": 0.75, "b": 0.25}
+    rng = random.Random(3)
+    positives = 0
+    for _ in range(3_000):
+        x = {"f": rng.uniform(-1, 1)}
+        y = x["f"] > 0.9
+        pool.learn_one(x, y)
+        positives += y
+        if positives < 5:  # fewer than 5 scored positive events
+            assert pool.weights == {"a": 0.75, "b": 0.25}
+    assert pool.weights["a"] != 0.75  # skill took over
+    restored = pickle.loads(pickle.dumps(pool.clone()))
+    assert restored.weights == {"a": 0.75, "b": 0.25}  # a fresh pool (a challenger) starts there
+    del restored.__dict__["warm_up_weights"]  # as pools pickled before it existed
+    assert pickle.loads(pickle.dumps(restored)).warm_up_weights is None
 
 
 def test_the_classifier_exposes_the_blend_weights():

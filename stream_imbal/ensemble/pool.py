@@ -30,8 +30,9 @@ class CandidatePool(base.Wrapper, base.Classifier):
     much as the majority's many: the candidate's skill is the mean over the classes (a
     class-balanced AUC in [0, 1]). The blend weight of candidate i is proportional to
     exp((S_i - S_best) / `temperature`): a small temperature selects the best candidate, a
-    large one averages them. Weights stay uniform until every class has `warm_up` scored
-    events.
+    large one averages them. Until every class has `warm_up` scored events the weights are
+    `warm_up_weights` (uniform by default): a prior belief in the candidate that learns
+    fastest, before there is evidence.
 
     The pool takes sample weights (`learn_one(x, y, w=)`) and passes them on to each candidate
     (or Poisson(w) repeats to a candidate that takes none), so a balancing strategy upstream
@@ -47,7 +48,9 @@ class CandidatePool(base.Wrapper, base.Classifier):
     temperature
         Softness of the blend, in units of the class-balanced AUC.
     warm_up
-        Scored events each class needs before the weights move away from uniform.
+        Scored events each class needs before the weights follow skill.
+    warm_up_weights
+        Name -> weight of each candidate until then (normalised to sum to 1); None for uniform.
     buffer
         Recent events of the other classes each class's events are ranked against.
     seed
@@ -84,6 +87,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         warm_up: int = 10,
         buffer: int = 100,
         seed: int | None = None,
+        warm_up_weights: Mapping[str, float] | None = None,
     ):
         if len(candidates) < 2:
             raise ValueError(f"a pool needs two or more candidates, got {len(candidates)}")
@@ -97,6 +101,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self.warm_up = warm_up
         self.buffer = buffer
         self.seed = seed
+        self.warm_up_weights = warm_up_weights
         self._names = list(self.candidates)
         self._members = [model.clone() for model in self.candidates.values()]
         self._takes_weight = [accepts_weight(model) for model in self._members]
@@ -111,8 +116,22 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._skill_sums: dict[Hashable, list[float]] = {}
         self._recent: dict[Hashable, list[collections.deque]] = {}
         self._ranked: dict[Hashable, list[list[float]]] = {}
-        self._weights = [1.0 / len(self._members)] * len(self._members)
+        self._weights = self._prior_weights()
         self._forget_last()
+
+    def _prior_weights(self) -> list[float]:
+        given = self.warm_up_weights
+        if given is None:
+            return [1.0 / len(self._names)] * len(self._names)
+        if set(given) != set(self._names):
+            raise ValueError(
+                f"warm_up_weights must name the candidates {sorted(self._names)}, "
+                f"got {sorted(given)}"
+            )
+        if not all(weight >= 0 for weight in given.values()) or not sum(given.values()) > 0:
+            raise ValueError(f"warm_up_weights must be >= 0 with a positive sum, got {given}")
+        total = sum(given.values())
+        return [given[name] / total for name in self._names]
 
     @classmethod
     def _unit_test_params(cls):
@@ -124,6 +143,13 @@ class CandidatePool(base.Wrapper, base.Classifier):
                 "tree": tree.HoeffdingTreeClassifier(),
             },
             "seed": 1,
+        }
+        yield {
+            "candidates": {
+                "linear": preprocessing.StandardScaler() | linear_model.LogisticRegression(),
+                "tree": tree.HoeffdingTreeClassifier(),
+            },
+            "warm_up_weights": {"linear": 3.0, "tree": 1.0},
         }
 
     @property
@@ -245,6 +271,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state.setdefault("warm_up_weights", None)  # pools pickled before it: uniform
         self.__dict__.update(state)
         self._forget_last()
         if "_loss_sums" in state:  # pickled when skill was a Brier loss: rank from now on
