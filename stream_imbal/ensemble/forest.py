@@ -23,7 +23,8 @@ class SubspaceForest(base.Classifier):
     d < 2), d being the most features an event has had so far: a wider event raises the count
     for the leaves made after it. The cap only acts on wide events (d > 16 by default): a
     leaf's learning and split attempts cost in proportion to the features it watches, and on
-    8 wide KEEL tables (34 to 142 features) 2 sqrt(d) ranked and classified as well as d / 2
+    the 8 KEEL tables of 34 to 142 features of `stream-imbal bench --suite dev-wide` 2 sqrt(d)
+    ranked and classified as well as d / 2
     (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in 38% less time. Every tree
     learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
     Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make

@@ -128,9 +128,9 @@ class CandidatePool(base.Wrapper, base.Classifier):
                 f"warm_up_weights must name the candidates {sorted(self._names)}, "
                 f"got {sorted(given)}"
             )
-        if not all(weight >= 0 for weight in given.values()) or not sum(given.values()) > 0:
-            raise ValueError(f"warm_up_weights must be >= 0 with a positive sum, got {given}")
         total = sum(given.values())
+        if not all(weight >= 0 for weight in given.values()) or not total > 0:
+            raise ValueError(f"warm_up_weights must be >= 0 with a positive sum, got {given}")
         return [given[name] / total for name in self._names]
 
     @classmethod
