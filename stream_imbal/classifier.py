@@ -42,7 +42,7 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     the forest (`SubspaceForest`: 8 Hoeffding trees on random halves of the features) fits the
     non-linear concepts it cannot, and ranks events far better than a single tree. Both are
     trained on the same balanced stream, so their probabilities share one training prior. The
-    forest is held to 4 MiB, so that memory stays flat however long the stream. The linear
+    forest is held to 1.7 MiB, so that memory stays flat however long the stream. The linear
     model learns an up-weighted event as unit-weight steps (`SmallSteps`): one heavy step after
     the first rare events of a stream would make it flag the majority for hundreds of events.
     Until each class has 10 scored events the blend gives the linear model, which learns

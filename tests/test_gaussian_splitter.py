@@ -1,17 +1,20 @@
 """The fast Gaussian splitter keeps river's statistics and makes river's split suggestions, to
-the last bit, and trees grown with it are river's trees."""
+the last bit, and trees grown with it are river's trees; its Gaussians are lighter than
+river's, so a size limit holds more of its leaves."""
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import pytest
 from river import tree
+from river.proba import Gaussian
 from river.tree.split_criterion import GiniSplitCriterion, InfoGainSplitCriterion
 from river.tree.splitter import GaussianSplitter
 
 from stream_imbal.bounded_tree import BoundedSubspaceTree
-from stream_imbal.gaussian_splitter import FastGaussianSplitter
+from stream_imbal.gaussian_splitter import FastGaussianSplitter, LeanGaussian
 
 
 def _state(splitter) -> list:
@@ -75,19 +78,24 @@ def test_clone_is_a_fresh_splitter_with_the_same_cut_count():
     assert splitter.clone({"n_splits": 9}).n_splits == 9
 
 
-def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
-    ours = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, grace_period=50)
-    twin = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, grace_period=50)
+def _grow_twins(max_size: float, n: int = 12_000):
+    ours = BoundedSubspaceTree(max_features=3, seed=1, max_size=max_size, grace_period=50)
+    twin = BoundedSubspaceTree(max_features=3, seed=1, max_size=max_size, grace_period=50)
     twin.splitter = GaussianSplitter()
     assert type(ours.splitter) is FastGaussianSplitter
     rng = random.Random(3)
-    for _ in range(12_000):
+    for _ in range(n):
         x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
         y = x["f0"] * x["f1"] > 0.3 or rng.random() < 0.05
         w = rng.choice([0.5, 1.0, 12.0])
         ours.learn_one(x, y, w=w)
         twin.learn_one(x, y, w=w)
-    assert ours.n_nodes == twin.n_nodes > 9 and ours.n_inactive_leaves > 0
+    return ours, twin, rng
+
+
+def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
+    ours, twin, rng = _grow_twins(max_size=100.0)
+    assert ours.n_nodes == twin.n_nodes > 9
     assert [leaf.stats for leaf in ours._find_leaves()] == [
         leaf.stats for leaf in twin._find_leaves()
     ]
@@ -95,3 +103,35 @@ def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
     assert [ours.predict_proba_one(x) for x in probe] == [
         tree.HoeffdingTreeClassifier.predict_proba_one(twin, x) for x in probe
     ]
+
+
+def test_its_leaves_are_lighter_so_a_size_limit_keeps_more_of_them_active():
+    ours, twin, _ = _grow_twins(max_size=0.1)
+    assert twin.n_inactive_leaves > 0  # the limit binds
+    assert ours._active_leaf_size_estimate < 0.6 * twin._active_leaf_size_estimate
+    assert ours.n_active_leaves > twin.n_active_leaves
+    assert len(pickle.dumps(ours)) < 0.5 * len(pickle.dumps(twin))
+
+
+def test_lean_gaussian_is_rivers_gaussian_without_a_generator():
+    lean, river_own = LeanGaussian(), Gaussian()
+    rng = random.Random(0)
+    for _ in range(500):
+        x, w = rng.gauss(3, 2), rng.choice([0.5, 1.0, 4.0])
+        lean.update(x, w)
+        river_own.update(x, w)
+    assert "_rng" not in vars(lean)
+    assert (lean.mu, lean.sigma, lean.n_samples) == (
+        river_own.mu,
+        river_own.sigma,
+        river_own.n_samples,
+    )
+    assert [lean(v) for v in (-1.0, 3.0, 7.5)] == [river_own(v) for v in (-1.0, 3.0, 7.5)]
+    assert lean.cdf(2.0) == river_own.cdf(2.0)
+    samples = [LeanGaussian(seed=1) for _ in range(2)]
+    for g in samples:
+        g.update(0.0)
+        g.update(2.0)
+    assert samples[0].sample() == samples[1].sample()  # seeded like river's
+    restored = pickle.loads(pickle.dumps(lean))
+    assert (restored.mu, restored.sigma) == (lean.mu, lean.sigma)
