@@ -22,7 +22,7 @@ class LeanGaussian(Gaussian):
     river gives every distribution a `random.Random`, for `sample` alone: about 2.5 KB each,
     most of the size of a Gaussian. A Hoeffding tree's leaf holds one Gaussian per class and
     watched feature, so the generators are most of a tree's memory and of a pickled model, and
-    they count in the tree's size limit. `sample` here seeds a generator when it is called.
+    they count in the tree's size limit. Here the generator is made by the first `sample`.
 
     Examples
     --------
@@ -45,7 +45,10 @@ class LeanGaussian(Gaussian):
         self._var = stats.Var(ddof=1)
 
     def sample(self) -> float:
-        return random.Random(self.seed).gauss(self.mu, self.sigma)
+        rng = self.__dict__.get("_rng")
+        if rng is None:
+            rng = self._rng = random.Random(self.seed)
+        return rng.gauss(self.mu, self.sigma)
 
 
 class FastGaussianSplitter(GaussianSplitter):
@@ -57,7 +60,8 @@ class FastGaussianSplitter(GaussianSplitter):
     cut point, class counts, criterion, entropy). This splitter runs the same arithmetic, in the
     same order, inline: its statistics, suggestions and merits are river's (see
     `tests/test_gaussian_splitter.py`). Split attempts are fused for information gain, the
-    criterion of river's classification trees; any other criterion takes river's path.
+    criterion of river's classification trees; any other criterion takes river's path. Its
+    per-class statistics are `LeanGaussian`s, so a tree's size limit holds more leaves.
 
     Examples
     --------

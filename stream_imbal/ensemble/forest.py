@@ -24,8 +24,8 @@ class SubspaceForest(base.Classifier):
     for the leaves made after it. The cap only acts on wide events (d > 16 by default): a
     leaf's learning and split attempts cost in proportion to the features it watches, and on
     the 8 KEEL tables of 34 to 142 features of `stream-imbal bench --suite dev-wide` 2 sqrt(d)
-    ranked and classified as well as d / 2
-    (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in 38% less time. Every tree
+    ranked and classified as well as d / 2 (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in
+    38% less time. Every tree
     learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
     Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
     the trees split sooner. The forest predicts the mean of its trees' probabilities. Its
