@@ -68,7 +68,8 @@ class OnlineImbalancedClassifier(base.Classifier):
        better) and the label proportions (prior shift: the prior estimate
        restarts from the data after the shift, and nothing else changes);
     4. `threshold_policy` picks the decision threshold on the minority score over a recent
-       window, for G-mean by default (binary problems);
+       window, for G-mean by default (binary problems); until it has the evidence for a
+       search, the threshold is the learner's mean score over the training distribution;
     5. `predict_proba_one` moves the learner's probabilities from the training prior to the
        current prior (Saerens et al. 2002), so they are calibrated to the stream as it is now.
 
@@ -270,8 +271,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         minority, majority = self._minority, self._majority
         score = self._minority_score(self._learner, x)
         trained = self._trained.share(minority)
-        searched = self._calibrator.threshold  # as in `_raw_threshold`, sharing `trained`
-        decision = minority if score >= (trained if searched is None else searched) else majority
+        cut = self._calibrator.cut(trained)  # as in `_raw_threshold`, sharing `trained`
+        decision = minority if score >= cut else majority
         p = correct_binary(score, trained, self._prior.share(minority))
         return {minority: p, majority: 1.0 - p}, decision, score
 
@@ -313,8 +314,7 @@ class OnlineImbalancedClassifier(base.Classifier):
 
     def _raw_threshold(self) -> float:
         """Threshold on the learner's own minority score (before prior correction)."""
-        searched = self._calibrator.threshold
-        return searched if searched is not None else self._trained.share(self._minority)
+        return self._calibrator.cut(self._trained.share(self._minority))
 
     # --- learning --------------------------------------------------------------------------
 
@@ -325,7 +325,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         _, y_pred, score = self._last if x is self._last_x else self._infer(x)
         self._last_x = _NOT_CACHED
         classes = self._classes
-        if y not in classes:
+        new_class = y not in classes
+        if new_class:
             self._add_class(y)
 
         prior = self._prior
@@ -336,8 +337,9 @@ class OnlineImbalancedClassifier(base.Classifier):
             self._minority = minority
             self._majority = self._other(minority) if len(classes) == 2 else None
         if len(classes) == 2:
-            self._calibrator.update(score, y == minority)
-            # Recall is monitored at the training prior's own cut, not at the searched
+            if not new_class:  # a learner that never saw the class could not score it
+                self._calibrator.update(score, y == minority)
+            # Recall is monitored at the training prior's own cut, not at the calibrator's
             # threshold: a moving threshold changes the errors without any drift.
             cut = self._monitor_cut.share(minority)
             y_pred = minority if score >= cut else self._majority

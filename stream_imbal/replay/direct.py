@@ -26,7 +26,7 @@ rules are those of the service: `DirectReplay` runs the same `stream_imbal.onlin
 >>> result.windows[["start", "end", "n_minority", "minority_recall"]].round(2)
    start   end  n_minority  minority_recall
 0      0  1000           0              NaN
-1   1000  2000          24             0.92
+1   1000  2000          24             0.83
 2   2000  3000          38             0.97
 
 """

@@ -23,6 +23,13 @@ class ThresholdCalibrator(base.Base):
     threshold moves towards it only if that gains more than `hysteresis` over the current
     threshold, and by at most `max_step`: a few events cannot swing it.
 
+    Until that first search, `cut` gives the decision a cut from the scores themselves: the
+    mean score of the training distribution, the mix of the two classes' recent mean scores
+    (each decayed over half its window) in the shares the learner was trained on. For a
+    calibrated learner this is its training prior; unlike the prior, it also holds while the
+    scores are far from calibrated, as a young learner's are. A short or very rare stream may
+    never gather the evidence for a search: there this cut is the decision.
+
     Parameters
     ----------
     objective
@@ -49,9 +56,13 @@ class ThresholdCalibrator(base.Base):
     >>> import random
     >>> from stream_imbal.threshold import ThresholdCalibrator
     >>> rng = random.Random(0)
-    >>> calibrator = ThresholdCalibrator(max_step=1.0)
-    >>> calibrator.threshold is None
+    >>> calibrator = ThresholdCalibrator()
+    >>> calibrator.update(0.2, False)
+    >>> calibrator.update(0.6, True)
+    >>> calibrator.threshold is None  # no search yet
     True
+    >>> round(calibrator.cut(training_share=0.5), 3)  # the class means, mixed half and half
+    0.4
     >>> for _ in range(5000):
     ...     positive = rng.random() < 0.05
     ...     score = rng.uniform(0.3, 1.0) if positive else rng.uniform(0.0, 0.4)
@@ -94,6 +105,9 @@ class ThresholdCalibrator(base.Base):
         self.cost_fp = cost_fp
         self.cost_fn = cost_fn
         self._decay = 0.5 ** (1.0 / window_size)
+        # Per class (index 1: positives), the decay of the mean score: a half-life of half
+        # the class's window.
+        self._mean_decays = (0.5 ** (2.0 / window_size), 0.5 ** (2.0 / positive_window))
         self.reset()
 
     def reset(self) -> None:
@@ -105,9 +119,30 @@ class ThresholdCalibrator(base.Base):
         self._pending_scores: list[float] = []
         self._pending_labels: list[bool] = []
         self.threshold: float | None = None
+        # Decayed sum of the scores and decayed count per class (index 1: positives).
+        self._score_sums = [0.0, 0.0]
+        self._score_counts = [0.0, 0.0]
+
+    def cut(self, training_share: float) -> float:
+        """The decision threshold: the searched one, else the training distribution's mean score.
+
+        `training_share` is the positive class's share of what the learner was trained on; it
+        is the cut itself until both classes have a score.
+        """
+        if self.threshold is not None:
+            return self.threshold
+        sums, counts = self._score_sums, self._score_counts
+        if not (counts[0] and counts[1]):
+            return training_share
+        return training_share * sums[1] / counts[1] + (1 - training_share) * sums[0] / counts[0]
 
     def update(self, score: float, positive: bool) -> None:
         """Record the score of an event and whether it was positive."""
+        if self.threshold is None:  # the class means are only read before the first search
+            i = 1 if positive else 0
+            decay = self._mean_decays[i]
+            self._score_sums[i] = self._score_sums[i] * decay + score
+            self._score_counts[i] = self._score_counts[i] * decay + 1.0
         self._pending_labels.append(positive)
         pending = self._pending_scores
         pending.append(score)

@@ -1,0 +1,81 @@
+"""The decision threshold: its early cut, its search, and what the classifier feeds it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal.threshold import ThresholdCalibrator, correct_binary
+
+
+def test_before_a_search_the_cut_is_the_mean_score_of_the_training_mix():
+    calibrator = ThresholdCalibrator()
+    calibrator.update(0.1, False)
+    calibrator.update(0.3, False)
+    assert calibrator.cut(0.4) == 0.4  # no positive scored yet: the training share itself
+    calibrator.update(0.7, True)
+    assert calibrator.threshold is None
+    assert calibrator.cut(0.4) == pytest.approx(0.4 * 0.7 + 0.6 * 0.2, abs=1e-3)
+    assert calibrator.cut(0.5) == pytest.approx((0.7 + 0.2) / 2, abs=1e-3)
+
+
+def test_the_early_cut_follows_recent_scores():
+    calibrator = ThresholdCalibrator(window_size=200, positive_window=20)
+    for _ in range(19):  # fewer positives than a search needs
+        calibrator.update(0.9, True)
+    for _ in range(1000):
+        calibrator.update(0.1, False)
+    for _ in range(1000):  # the negatives now score higher: their mean follows within ~100
+        calibrator.update(0.5, False)
+    assert calibrator.threshold is None
+    assert calibrator.cut(0.5) == pytest.approx((0.5 + 0.9) / 2, abs=1e-3)
+
+
+def test_the_first_search_replaces_the_early_cut_outright():
+    rng = random.Random(3)
+    calibrator = ThresholdCalibrator(max_step=0.01, refit_every=100)
+    for _ in range(2000):
+        positive = rng.random() < 0.1
+        calibrator.update(rng.uniform(0.85, 0.9) if positive else rng.uniform(0.0, 0.8), positive)
+    # The class means put the early cut near 0.64; the G-mean cut is in the gap (0.8, 0.85),
+    # further than max_step from it, yet the first search goes all the way.
+    assert 0.8 <= calibrator.threshold <= 0.85
+    assert calibrator.cut(0.5) == calibrator.threshold
+
+
+def test_reset_forgets_the_class_means():
+    calibrator = ThresholdCalibrator()
+    calibrator.update(0.2, False)
+    calibrator.update(0.6, True)
+    calibrator.reset()
+    assert calibrator.cut(0.3) == 0.3
+    calibrator.update(0.4, False)
+    calibrator.update(0.5, True)
+    assert calibrator.cut(0.5) == pytest.approx(0.45)
+
+
+def test_the_classifier_decides_at_the_early_cut():
+    rng = random.Random(0)
+    model = OnlineImbalancedClassifier(seed=0)
+    for i in range(400):  # 8 positives: far from the 20 a search needs
+        positive = i % 50 == 49
+        model.learn_one({"a": rng.gauss(2.0 if positive else 0.0, 1.0)}, positive)
+    calibrator = model._calibrator
+    trained, prior = model.training_priors[True], model.priors[True]
+    cut = calibrator.cut(trained)
+    assert calibrator.threshold is None and cut != trained
+    assert model.threshold == pytest.approx(correct_binary(cut, trained, prior))
+    for a in (-1.0, 0.5, 1.0, 1.5, 3.0):
+        x = {"a": a}
+        score = model._minority_score(model._learner, x)
+        assert model.predict_one(x) == (score >= cut)
+
+
+def test_the_event_that_brings_a_class_is_not_scored_for_the_threshold():
+    model = OnlineImbalancedClassifier(seed=0)
+    for _ in range(50):
+        model.learn_one({"a": 0.0}, False)
+    model.learn_one({"a": 3.0}, True)  # the learner had never seen a positive: no score
+    assert model._calibrator.cut(0.25) == 0.25
