@@ -111,7 +111,7 @@ class ThresholdCalibrator(base.Base):
         self.reset()
 
     def reset(self) -> None:
-        """Forget the buffers and the threshold (after a concept drift)."""
+        """Forget the buffers, the class means and the threshold (after a concept drift)."""
         self._positives = _Window(self.positive_window)
         self._negatives = _Window(self.window_size)
         self._positive_share = 0.5
