@@ -21,15 +21,14 @@ class SubspaceForest(base.Classifier):
     Each tree is a `BoundedSubspaceTree` whose leaves watch `max_features` of the d features
     (half of them by default, but at most `sqrt_cap` times sqrt(d), at least 2, or d when
     d < 2), d being the most features an event has had so far: a wider event raises the count
-    for the leaves made after it. The cap only acts on wide events (d > 16 by default): a
-    leaf's learning and split attempts cost in proportion to the features it watches, and on
-    the 8 KEEL tables of 34 to 142 features of `stream-imbal bench --suite dev-wide` 2 sqrt(d)
-    ranked and classified as well as d / 2 (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in
-    38% less time. Every tree
-    learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
-    Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
-    the trees split sooner. The forest predicts the mean of its trees' probabilities. Its
-    leaves predict their class shares by default ("mc"): averaged over the trees, those rank
+    for the leaves made after it. The cap only acts on wide events (d > 16 by default): a leaf's
+    learning and split attempts cost in proportion to the features it watches, and on the 8 KEEL
+    tables of 34 to 142 features of `stream-imbal bench --suite dev-wide` 2 sqrt(d) ranked and
+    classified as well as d / 2 (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in 38% less
+    time. Every tree learns each event with its weight times k, k ~ Poisson(`lambda_value`), as
+    in Adaptive Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights
+    also make the trees split sooner. The forest predicts the mean of its trees' probabilities.
+    Its leaves predict their class shares by default ("mc"): averaged over the trees, those rank
     events as well as naive Bayes leaves on deep trees, and cost nothing while learning, where
     river's adaptive naive Bayes leaves ("nba") predict both ways at every event.
 
