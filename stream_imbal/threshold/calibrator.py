@@ -110,6 +110,16 @@ class ThresholdCalibrator(base.Base):
         self._mean_decays = (0.5 ** (2.0 / window_size), 0.5 ** (2.0 / positive_window))
         self.reset()
 
+    def __setstate__(self, state: dict) -> None:
+        # Pickled before the class means existed: start them empty, as `reset` does.
+        state.setdefault(
+            "_mean_decays",
+            (0.5 ** (2.0 / state["window_size"]), 0.5 ** (2.0 / state["positive_window"])),
+        )
+        state.setdefault("_score_sums", [0.0, 0.0])
+        state.setdefault("_score_counts", [0.0, 0.0])
+        self.__dict__.update(state)
+
     def reset(self) -> None:
         """Forget the buffers, the class means and the threshold (after a concept drift)."""
         self._positives = _Window(self.positive_window)
