@@ -69,7 +69,9 @@ class OnlineImbalancedClassifier(base.Classifier):
        restarts from the data after the shift, and nothing else changes);
     4. `threshold_policy` picks the decision threshold on the minority score over a recent
        window, for G-mean by default (binary problems); until it has the evidence for a
-       search, the threshold is the learner's mean score over the training distribution;
+       search, the threshold is the learner's mean score over the training distribution; when
+       the minority changes (the prior's shares cross), what it learned is mirrored to the new
+       minority's score;
     5. `predict_proba_one` moves the learner's probabilities from the training prior to the
        current prior (Saerens et al. 2002), so they are calibrated to the stream as it is now.
 
@@ -334,6 +336,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         minority = prior.minority
         # A sliding window may lose a class for a while: the minority stays what it was.
         if minority != self._minority and (self._minority is None or prior.n_classes >= 2):
+            if self._minority is not None and len(classes) == 2:
+                self._calibrator.swap_classes()  # its scores were the other class's
             self._minority = minority
             self._majority = self._other(minority) if len(classes) == 2 else None
         if len(classes) == 2:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import random
 
+import numpy as np
 import pytest
 
 from stream_imbal import OnlineImbalancedClassifier
@@ -93,3 +95,69 @@ def test_a_calibrator_pickled_before_the_class_means_existed_gets_them_empty():
         cal.update(0.2, False)
         cal.update(0.6, True)
     assert restored.cut(0.5) == fresh.cut(0.5) == pytest.approx(0.4)
+
+
+def _fed(pairs, **settings) -> ThresholdCalibrator:
+    calibrator = ThresholdCalibrator(**settings)
+    for score, positive in pairs:
+        calibrator.update(score, positive)
+    return calibrator
+
+
+def test_swapping_the_classes_mirrors_the_windows_the_means_and_the_threshold():
+    rng = random.Random(3)
+    pairs = []
+    for _ in range(1230):  # not a multiple of refit_every: some updates are still pending
+        positive = rng.random() < 0.3
+        pairs.append((rng.uniform(0.3, 1.0) if positive else rng.uniform(0.0, 0.6), positive))
+    settings = {"window_size": 400, "positive_window": 400, "refit_every": 100}
+    swapped = _fed(pairs, **settings)
+    assert swapped.threshold is not None
+    swapped.swap_classes()
+    # What a calibrator fed the same events with the other class as positive would know.
+    mirrored = _fed([(1.0 - score, not positive) for score, positive in pairs], **settings)
+    mirrored._file_pending()
+    for window in ("_positives", "_negatives"):
+        assert np.sort(getattr(swapped, window).values) == pytest.approx(
+            np.sort(getattr(mirrored, window).values)
+        )
+    assert swapped._positive_share == pytest.approx(mirrored._positive_share)
+    fresh = copy.deepcopy(mirrored)
+    fresh.threshold = None
+    fresh._refit()  # the first search on the mirrored windows: no max_step, no hysteresis
+    assert swapped.threshold == pytest.approx(fresh.threshold)
+
+
+def test_swapping_before_a_search_mirrors_the_class_means():
+    calibrator = _fed([(0.25, False), (0.25, False), (0.9, True)])
+    calibrator.swap_classes()
+    assert calibrator.threshold is None
+    # Positives now score 1 - 0.25 on average, negatives 1 - 0.9.
+    assert calibrator.cut(0.5) == pytest.approx(0.5 * 0.75 + 0.5 * 0.1)
+
+
+def test_when_the_minority_changes_the_classifier_swaps_its_calibrator():
+    rng = random.Random(1)
+    model = OnlineImbalancedClassifier(seed=1)
+    share = 0.1
+    for i in range(20_000):
+        share = min(0.9, share + 0.0001) if i > 3_000 else share
+        positive = rng.random() < share
+        x = {"a": rng.gauss(1.5 if positive else 0.0, 1.0)}
+        before = copy.deepcopy(model._calibrator)
+        minority = model.minority_class
+        model.learn_one(x, positive)
+        if i > 3_000 and model.minority_class != minority:
+            break
+    else:
+        pytest.fail("the minority never changed")
+    before.swap_classes()
+    after = model._calibrator
+    after._file_pending()
+    # The same, but for the event of the flip, now recorded with the new classes.
+    assert len(after._negatives.values) == len(before._negatives.values) + (positive is True)
+    assert len(after._positives.values) == min(
+        after.positive_window, len(before._positives.values) + (positive is False)
+    )
+    assert after.threshold is not None
+    assert after.threshold == before.threshold

@@ -30,6 +30,9 @@ class ThresholdCalibrator(base.Base):
     scores are far from calibrated, as a young learner's are. A short or very rare stream may
     never gather the evidence for a search: there this cut is the decision.
 
+    When the positive class becomes the other one (a minority that changed), `swap_classes`
+    mirrors all of this: the score s of one class is the score 1 - s of the other.
+
     Parameters
     ----------
     objective
@@ -133,6 +136,28 @@ class ThresholdCalibrator(base.Base):
         self._score_sums = [0.0, 0.0]
         self._score_counts = [0.0, 0.0]
 
+    def swap_classes(self) -> None:
+        """The positive class is now the other one (the minority changed): mirror what is known.
+
+        Every recorded score s of a class becomes the score 1 - s of the other class, in that
+        class's window (the most recent ones, if it holds fewer); the class means and the stream
+        mix are mirrored too. A threshold searched before is searched again on the mirrored
+        windows at once, free of `max_step`; without one, the early cut reads the mirrored means.
+        """
+        self._file_pending()
+        positives, negatives = self._positives.in_order, self._negatives.in_order
+        self._positives = _Window(self.positive_window)
+        self._positives.extend(1.0 - negatives)
+        self._negatives = _Window(self.window_size)
+        self._negatives.extend(1.0 - positives)
+        self._positive_share = 1.0 - self._positive_share
+        sums, counts = self._score_sums, self._score_counts
+        self._score_sums = [counts[1] - sums[1], counts[0] - sums[0]]
+        self._score_counts = [counts[1], counts[0]]
+        if self.threshold is not None:
+            self.threshold = None
+            self._refit()
+
     def cut(self, training_share: float) -> float:
         """The decision threshold: the searched one, else the training distribution's mean score.
 
@@ -230,3 +255,10 @@ class _Window:
     @property
     def values(self) -> np.ndarray:
         return self._buffer[: self._filled]
+
+    @property
+    def in_order(self) -> np.ndarray:
+        """The values, oldest first."""
+        if self._filled < len(self._buffer):
+            return self._buffer[: self._filled].copy()
+        return np.roll(self._buffer, -self._cursor)
