@@ -108,20 +108,19 @@ class ThresholdCalibrator(base.Base):
         self.cost_fp = cost_fp
         self.cost_fn = cost_fn
         self._decay = 0.5 ** (1.0 / window_size)
-        # Per class (index 1: positives), the decay of the mean score: a half-life of half
-        # the class's window.
-        self._mean_decays = (0.5 ** (2.0 / window_size), 0.5 ** (2.0 / positive_window))
         self.reset()
 
     def __setstate__(self, state: dict) -> None:
-        # Pickled before the class means existed: start them empty, as `reset` does.
-        state.setdefault(
-            "_mean_decays",
-            (0.5 ** (2.0 / state["window_size"]), 0.5 ** (2.0 / state["positive_window"])),
-        )
-        state.setdefault("_score_sums", [0.0, 0.0])
-        state.setdefault("_score_counts", [0.0, 0.0])
         self.__dict__.update(state)
+        if "_score_sums" not in state:  # pickled before the class means existed
+            self._start_class_means()
+
+    def _start_class_means(self) -> None:
+        # Per class (index 1: positives), the decay of the mean score (a half-life of half the
+        # class's window), the decayed sum of the scores and the decayed count.
+        self._mean_decays = (0.5 ** (2.0 / self.window_size), 0.5 ** (2.0 / self.positive_window))
+        self._score_sums = [0.0, 0.0]
+        self._score_counts = [0.0, 0.0]
 
     def reset(self) -> None:
         """Forget the buffers, the class means and the threshold (after a concept drift)."""
@@ -132,9 +131,7 @@ class ThresholdCalibrator(base.Base):
         self._pending_scores: list[float] = []
         self._pending_labels: list[bool] = []
         self.threshold: float | None = None
-        # Decayed sum of the scores and decayed count per class (index 1: positives).
-        self._score_sums = [0.0, 0.0]
-        self._score_counts = [0.0, 0.0]
+        self._start_class_means()
 
     def swap_classes(self) -> None:
         """The positive class is now the other one (the minority changed): mirror what is known.
