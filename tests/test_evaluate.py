@@ -43,6 +43,16 @@ class _PredictingLogReg(linear_model.LogisticRegression):
         return super().predict_one(x, **kwargs)
 
 
+class _KnowsUnlessHard(dummy.PriorClassifier):
+    """Right about every event but the "hard" ones, for which it says nothing (no
+    probabilities), as MOA's learners do when all their votes are zero."""
+
+    def predict_proba_one(self, x):
+        if x["hard"]:
+            return {}
+        return {True: x["label"], False: 1.0 - x["label"]}
+
+
 def _stream(n, seed, share=0.1):
     rng = random.Random(seed)
     for _ in range(n):
@@ -174,3 +184,16 @@ def test_bad_window_size():
 def test_progress_bar(capsys):
     prequential(dummy.PriorClassifier(), list(_stream(300, 8)), 100, progress=True)
     assert "300/300" in capsys.readouterr().err
+
+
+def test_an_abstention_after_two_classes_is_scored_as_no_alarm():
+    # every other event is hard; skipping the hard ones (river's rule) would score a recall of 1
+    labels = [False] * 10 + [True, True, False, False, False] * 38  # 200 events, 76 True
+    stream = [({"label": float(y), "hard": i % 2 == 1}, y) for i, y in enumerate(labels)]
+    result = prequential(_KnowsUnlessHard(), stream, window_size=100, minority_class=True)
+    windows = result.windows
+    # the first True comes before two classes were learnt; of the other 75, 38 are hard
+    assert windows["n_minority"].sum() == 75
+    assert (windows["tp"].sum(), windows["fn"].sum(), windows["fp"].sum()) == (37, 38, 0)
+    assert result.summary["minority_recall"] == pytest.approx(37 / 75)
+    assert (windows["pr_auc"] < 1.0).all()  # a hard minority event's score is 0
