@@ -25,6 +25,7 @@ from stream_imbal.bench import (
     moa_missing,
     resolve_strategies,
     run_bench,
+    select_streams,
     votes_to_proba,
 )
 from stream_imbal.bench.windowed_refit import balanced_hgb, balanced_logistic_regression
@@ -185,11 +186,11 @@ def test_ranks_tie_at_three_decimals_and_average_per_stream_and_seed():
 
 
 def test_detection_quality_on_a_hand_made_case():
-    points = [(1000, "concept"), (1500, "prior"), (2000, "concept"), (6000, "concept")]
+    starts = [1000, 2000, 6000]
     # 1,100 detects the first drift (delay 100); 1,600 is in its horizon (ignored); 2,050
     # detects the second (delay 50); 4,100 is past its horizon (2,000 + 8,000 / 4): false; the
     # third drift is missed; 100 is false.
-    quality = detection_quality(points, [100, 1100, 1600, 2050, 4100], 8000)
+    quality = detection_quality(starts, [100, 1100, 1600, 2050, 4100], 8000)
     assert quality == {
         "n_concept_drifts": 3,
         "n_detected": 2,
@@ -199,6 +200,15 @@ def test_detection_quality_on_a_hand_made_case():
     }
     stationary = detection_quality([], [10, 20], 200_000)
     assert stationary["n_detected"] == 0 and stationary["false_alarms_per_100k"] == 1.0
+
+
+def test_an_alarm_while_a_gradual_drift_unfolds_detects_it():
+    stream = select_streams(load_suite("tune"), ["agrawal-gradual"])[0]
+    # centred at 15,000, 3,000 events wide; the plots keep marking the centre
+    assert stream.concept_drift_starts == [13_500]
+    assert (15_000, "concept") in stream.drift_points
+    quality = detection_quality(stream.concept_drift_starts, [14_710], len(stream))
+    assert (quality["n_detected"], quality["mean_delay"], quality["n_false_alarms"]) == (1, 1210, 0)
 
 
 def test_the_tune_and_report_suites_are_disjoint():

@@ -1,13 +1,14 @@
 """How well a model's concept-drift alarms match a stream's known concept drifts.
 
-A true concept drift at position p is detected by the model's first `concept` drift event at or
-after p and before its horizon: the next true concept drift, or p plus a quarter of the stream
-whichever comes first. Its delay is that event's index minus
-p. Every other `concept` event is a false alarm, including those after a prior shift alone: a
-prior shift is not a concept drift, and the model should answer it by recalibration, not by
-replacing its learner. Only the first event in a drift's horizon counts as its detection;
-the later ones there are neither false alarms nor detections (a detector may fire again while
-a gradual drift unfolds).
+A true concept drift that starts at event s (its position if abrupt, the first event of its
+transition if gradual or incremental) is detected by the model's first `concept` drift event at
+or after s and before its horizon: the start of the next true concept drift, or s plus a quarter
+of the stream, whichever comes first. Its delay is that event's index minus s: an alarm while a
+gradual drift unfolds detects it. Every other `concept` event is a false alarm, including those
+after a prior shift alone: a prior shift is not a concept drift, and the model should answer it
+by recalibration, not by replacing its learner. Only the first event in a drift's horizon
+counts as its detection; the later ones there are neither false alarms nor detections (a
+detector may fire again while a gradual drift unfolds).
 
 """
 
@@ -16,8 +17,6 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-
-from stream_imbal.drift.events import CONCEPT
 
 __all__ = ["DETECTION_COLUMNS", "detection_quality"]
 
@@ -32,7 +31,7 @@ DETECTION_COLUMNS = (
 
 
 def detection_quality(
-    drift_points: Sequence[tuple[int, str]],
+    drift_starts: Sequence[int],
     alarms: Sequence[int],
     n_events: int,
     horizon: float = 0.25,
@@ -41,8 +40,8 @@ def detection_quality(
 
     Parameters
     ----------
-    drift_points
-        The stream's known `(position, kind)` changes; only `"concept"` ones count.
+    drift_starts
+        Where each of the stream's known concept drifts starts (`Scenario.concept_drift_starts`).
     alarms
         Event indices of the model's `concept` drift events.
     n_events
@@ -57,19 +56,19 @@ def detection_quality(
 
     Examples
     --------
-    Drifts at 1,000 and 3,000 of 4,000 events; alarms at 500 (false), 1,200 (detects the first,
-    delay 200), 1,300 (same horizon: ignored), and none within the horizon of the second:
+    Drifts starting at 1,000 and 3,000 of 4,000 events; alarms at 500 (false), 1,200 (detects
+    the first, delay 200), 1,300 (same horizon: ignored), and none within the horizon of the
+    second:
 
     >>> from stream_imbal.bench.detection import detection_quality
-    >>> quality = detection_quality(
-    ...     [(1000, "concept"), (2000, "prior"), (3000, "concept")], [500, 1200, 1300], 4000)
+    >>> quality = detection_quality([1000, 3000], [500, 1200, 1300], 4000)
     >>> quality["n_detected"], quality["mean_delay"], quality["n_false_alarms"]
     (1, 200.0, 1)
     >>> quality["false_alarms_per_100k"]
     25.0
 
     """
-    truths = sorted(p for p, kind in drift_points if kind == CONCEPT)
+    truths = sorted(drift_starts)
     alarms = sorted(alarms)
     reach = max(1, round(horizon * n_events))
     attributed: set[int] = set()

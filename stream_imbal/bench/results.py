@@ -76,10 +76,11 @@ DETECTION = dict(
 )
 DETECTION_NOTE = (
     "For the strategies that report drift events. A true concept drift is detected by the "
-    "first `concept` drift event from its position until the next true concept drift or a "
-    "quarter of the stream later; every other `concept` event is a false alarm, including "
-    "those after a prior shift alone (see `stream_imbal.bench.detection`). On a KEEL table, "
-    "shuffled and so stationary, every concept alarm is false."
+    "first `concept` drift event from its start (the first event of its transition, if gradual) "
+    "until the start of the next true concept drift or a quarter of the stream later; every "
+    "other `concept` event is a false alarm, including those after a prior shift alone (see "
+    "`stream_imbal.bench.detection`). On a KEEL table, shuffled and so stationary, every "
+    "concept alarm is false."
 )
 
 

@@ -128,7 +128,7 @@ def _detection(model, drift_events: pd.DataFrame, stream: BenchStream, n_events:
     if not hasattr(model, "drift_events"):
         return dict.fromkeys(DETECTION_COLUMNS, math.nan)
     alarms = drift_events.loc[drift_events["kind"] == CONCEPT, "index"].tolist()
-    return detection_quality(stream.drift_points, alarms, n_events)
+    return detection_quality(stream.concept_drift_starts, alarms, n_events)
 
 
 def run_bench(

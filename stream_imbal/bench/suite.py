@@ -233,6 +233,12 @@ class BenchStream:
         """The known `(position, kind)` changes; none for a table or a file."""
         return self.source.drift_points if isinstance(self.source, Scenario) else []
 
+    @property
+    def concept_drift_starts(self) -> list[int]:
+        """Where each known concept drift starts (`Scenario.concept_drift_starts`); none for a
+        table or a file."""
+        return self.source.concept_drift_starts if isinstance(self.source, Scenario) else []
+
     def events(self) -> list[tuple]:
         """The `(x, y, truth)` events, truth None for a table or a file."""
         if isinstance(self.source, Scenario):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import random
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
@@ -194,6 +195,12 @@ class Scenario(base.SyntheticDataset):
     def minority_label(self) -> bool:
         """The label of the minority class: the generators' positive label."""
         return MINORITY
+
+    @property
+    def concept_drift_starts(self) -> list[int]:
+        """First event of each concept drift's transition: its position if abrupt, half its
+        width earlier if gradual or incremental."""
+        return [max(0, math.ceil(drift.window[0])) for drift in self.drifts]
 
     @property
     def drift_points(self) -> list[tuple[int, str]]:
