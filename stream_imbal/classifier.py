@@ -80,10 +80,10 @@ class OnlineImbalancedClassifier(base.Classifier):
     blended by how well each has recently ranked each class (`candidate_weights`);
     inverse-frequency weights, the majority under-sampled and each minority event learned up to
     5 times with a share of its weight; a decayed prior with a half-life of 1000 events; FHDDM
-    per class with background learners on trial; ADWIN on the label shares; and a G-mean
-    threshold. A learner that only handles two classes (such as logistic regression) is given
-    boolean labels and, should a third class appear, is turned into a one-vs-rest ensemble
-    that keeps what it learned.
+    per class over 25 and over 200 events with background learners on trial; ADWIN on the
+    label shares; and a G-mean threshold. A learner that only handles two classes (such as
+    logistic regression) is given boolean labels and, should a third class appear, is turned
+    into a one-vs-rest ensemble that keeps what it learned.
 
     `predict_one` and `predict_proba_one` remember their last input: calling both, then
     `learn_one`, with the same dict costs one prediction of the learner. Do not mutate the dict

@@ -34,8 +34,8 @@ class DriftPolicy(base.Base):
     Parameters
     ----------
     concept_monitor
-        Per-class recall monitor; defaults to `ClassRecallMonitor()` (FHDDM per class, silent
-        until every class has had 30 events since the last reset).
+        Per-class recall monitor; defaults to `ClassRecallMonitor()` (FHDDM per class over 25
+        and over 200 events, silent until every class has had 30 events since the last reset).
     prior_detector
         Label-proportion detector; defaults to `PriorShiftDetector()` (ADWIN per class).
     response

@@ -75,7 +75,10 @@ class ImbalancedBagging(base.WrapperEnsemble, base.Classifier):
         self._prior = DecayedClassPrior(half_life=math.log(0.5) / math.log(theta))
         self._labels: list[Hashable] = []
         self._monitors = (
-            [ClassRecallMonitor(drift_detector or DDM(), max_rate=1.0) for _ in range(n_models)]
+            [
+                ClassRecallMonitor(drift_detector or DDM(), long_window=0, max_rate=1.0)
+                for _ in range(n_models)
+            ]
             if detect_drift
             else []
         )
