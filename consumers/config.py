@@ -9,8 +9,10 @@ verbatim to kafka-python, are set as `STREAM_IMBAL__KAFKA__SECURITY__<OPTION>`.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import pathlib
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -105,6 +107,7 @@ class ModelSection:
 @dataclasses.dataclass(frozen=True)
 class MetricsSection:
     port: int = 9100  # 0: no /metrics endpoint
+    host: str = "127.0.0.1"  # the address /metrics binds: "0.0.0.0" for every interface
     window: int = 1_000
 
 
@@ -112,6 +115,9 @@ class MetricsSection:
 class LoggingSection:
     level: str = "INFO"
     json: bool = False
+    # kafka-python's own loggers: it logs every failed retry at ERROR, while the service says
+    # once, in its own line, what an outage means; "WARNING" or "DEBUG" shows the client's
+    client_level: str = "CRITICAL"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,11 +162,33 @@ class ServiceConfig:
                 )
         if not 0 <= self.metrics.port <= 65535:
             raise ConfigError(f"[metrics] port must be 0..65535, got {self.metrics.port}")
+        for name in ("level", "client_level"):
+            value = getattr(self.logging, name)
+            if value.upper() not in LOG_LEVELS:
+                raise ConfigError(f"[logging] {name} must be one of {LOG_LEVELS}, got {value!r}")
+        if not _is_host(self.metrics.host):
+            raise ConfigError(
+                "[metrics] host must be an address or host name to bind (127.0.0.1: this "
+                f"machine only, 0.0.0.0: every interface), got {self.metrics.host!r}"
+            )
 
     @property
     def topic_names(self) -> list[str]:
         """The input topics: events, and labels if configured."""
         return [t for t in (self.topics.events, self.topics.labels) if t]
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HOST_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$")
+
+
+def _is_host(host: str) -> bool:
+    """Whether `host` is an IP address or a host name."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(HOST_NAME.match(host))
+    return True
 
 
 def _coerce(value: Any, kind: type, where: str) -> Any:

@@ -34,7 +34,9 @@ class PlainFormatter(logging.Formatter):
         return text + "".join(f" {k}={v}" for k, v in fields.items())
 
 
-def configure_logging(level: str, json: bool) -> None:
+def configure_logging(level: str, json: bool, client_level: str = "CRITICAL") -> None:
+    """Log at `level`, as JSON lines or plain ones; the Kafka client's loggers at
+    `client_level` or above (and never below `level`)."""
     handler = logging.StreamHandler()
     handler.setFormatter(
         JsonFormatter() if json else PlainFormatter("%(asctime)s %(levelname)s %(message)s")
@@ -42,4 +44,5 @@ def configure_logging(level: str, json: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    client = logging.getLevelName(client_level.upper())
+    logging.getLogger("kafka").setLevel(max(client, root.level))

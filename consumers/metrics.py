@@ -100,6 +100,17 @@ class ServiceMetrics:
             ["topic"],
             registry=registry,
         )
+        self.failures = Counter(
+            "stream_imbal_message_failures",
+            "Messages dead-lettered because handling them raised an unexpected error",
+            ["stage", "error"],
+            registry=registry,
+        )
+        self.rollbacks = Counter(
+            "stream_imbal_rollbacks",
+            "Partitions restored from their last snapshot after a message failed mid-way",
+            registry=registry,
+        )
         self.broker_up = Gauge(
             "stream_imbal_broker_up",
             "1 once the broker acknowledged our outputs or offsets, 0 after a failed Kafka call "
@@ -107,6 +118,6 @@ class ServiceMetrics:
             registry=registry,
         )
 
-    def serve(self, port: int) -> None:
-        """Expose /metrics on `port`."""
-        start_http_server(port, registry=self.registry)
+    def serve(self, port: int, host: str = "127.0.0.1") -> None:
+        """Expose /metrics on `host`:`port`."""
+        start_http_server(port, addr=host, registry=self.registry)

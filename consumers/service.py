@@ -2,12 +2,12 @@
 input partition.
 
 One loop owns the Kafka lifecycle: poll a batch, process each message (validate, score,
-produce the prediction, learn or wait for the label; a bad message goes to the dead-letter
-topic), then, every N events or T seconds, checkpoint: flush the producer, save every
-partition's signed snapshot (model, pending labels, next offsets), and only then commit the
-offsets. A restarted or newly assigned partition restores its snapshot and seeks to the
-offsets in it, so every labelled event is learned exactly once across crashes, while
-predictions are produced at least once.
+produce the prediction, learn or wait for the label; a bad message, or one whose handling
+fails in any way, goes to the dead-letter topic and the loop goes on), then, every N events
+or T seconds, checkpoint: flush the producer, save every partition's signed snapshot (model,
+pending labels, next offsets), and only then commit the offsets. A restarted or newly assigned
+partition restores its snapshot and seeks to the offsets in it, so every labelled event is
+learned exactly once across crashes, while predictions are produced at least once.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ class Service:
         self._held: set[int] = set()  # partitions whose labels wait for their events
         self._events_seen_at: dict[int, float] = {}  # when a partition last gave events
         self._reread: set[Partition] = set()  # to read again from the state's next offset
+        self._failed: set[tuple[str, int, int]] = set()  # dead-lettered, then rolled back
+        self._rolled_back: set[int] = set()  # partitions read again from their snapshot
         self._producer: MessageProducer | None = None
         self._publisher: Publisher | None = None
         self._consumer: EventConsumer | None = None
@@ -95,27 +97,9 @@ class Service:
         self._stopping.set()
 
     def _start(self) -> None:
-        kafka = self.config.kafka
-        self._producer = MessageProducer(
-            self.settings,
-            linger_ms=kafka.linger_ms,
-            max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000,
-        )
+        self._producer, self._consumer, store = self._connect()
         self._publisher = Publisher(
             self._producer, self.config.topics, self.metrics, on_outage=self._outage
-        )
-        store = self._make_store()
-        self._consumer = EventConsumer(
-            self.settings,
-            self.config.topic_names,
-            kafka.group_id,
-            on_assigned=self._on_assigned,
-            on_revoked=self._on_revoked,
-            group_instance_id=kafka.group_instance_id or None,
-            session_timeout_ms=kafka.session_timeout_ms,
-            heartbeat_interval_ms=kafka.heartbeat_interval_ms,
-            max_poll_interval_ms=kafka.max_poll_interval_ms,
-            fetch_max_wait_ms=kafka.fetch_max_wait_ms,
         )
         self._checkpointer = Checkpointer(
             self.config,
@@ -127,14 +111,36 @@ class Service:
             on_outage=self._outage,
         )
         if self.config.metrics.port:
-            self.metrics.serve(self.config.metrics.port)
+            self.metrics.serve(self.config.metrics.port, self.config.metrics.host)
         log.info("service started", extra={"fields": {"topics": self.config.topic_names}})
 
-    def _make_store(self) -> CheckpointStore:
+    def _connect(self) -> tuple[MessageProducer, EventConsumer, CheckpointStore]:
+        """The Kafka clients and the checkpoint store (tests give in-memory ones)."""
+        kafka = self.config.kafka
+        producer = MessageProducer(
+            self.settings,
+            linger_ms=kafka.linger_ms,
+            max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000,
+        )
+        consumer = EventConsumer(
+            self.settings,
+            self.config.topic_names,
+            kafka.group_id,
+            on_assigned=self._on_assigned,
+            on_revoked=self._on_revoked,
+            group_instance_id=kafka.group_instance_id or None,
+            session_timeout_ms=kafka.session_timeout_ms,
+            heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+            max_poll_interval_ms=kafka.max_poll_interval_ms,
+            fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+        )
+        return producer, consumer, self._make_store(producer)
+
+    def _make_store(self, producer: MessageProducer) -> CheckpointStore:
         checkpoint = self.config.checkpoint
         if checkpoint.store == "kafka":
             return KafkaTopicStore(
-                self.settings, checkpoint.topic, self._producer, checkpoint.max_chunk_bytes
+                self.settings, checkpoint.topic, producer, checkpoint.max_chunk_bytes
             )
         return DirectoryStore(checkpoint.directory)
 
@@ -174,6 +180,7 @@ class Service:
                     offset = self._states[partition].next_offset(topic)
                     self._consumer.seek((topic, partition), offset or 0)
             self._reread.clear()
+            self._rolled_back.clear()
         if self._publisher.rewind_needed:
             self._rewind()
             return
@@ -185,37 +192,91 @@ class Service:
             self.checkpoint()
 
     def _process(self, message: Message) -> None:
-        state = self._states.get(message.partition)
-        if state is None:
-            return  # revoked since the poll: its new owner reads it from the checkpoint
+        partition = message.partition
+        state = self._states.get(partition)
+        if state is None or partition in self._rolled_back:
+            return  # revoked since the poll, or read again from its snapshot
         expected = state.next_offset(message.topic)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
         # Offsets may legitimately jump (compaction, transaction markers): only lower ones repeat.
-        if message.partition in self._held and message.topic == self.config.topics.labels:
-            self._reread.add((message.topic, message.partition))
+        if partition in self._held and message.topic == self.config.topics.labels:
+            self._reread.add((message.topic, partition))
             return
         started = time.perf_counter()
-        try:
-            if message.topic == self.config.topics.events:
-                self.metrics.events.inc()
-                event = decode_event(message.value, self.schema, message.timestamp_ms / 1000)
-                outcome = state.on_event(event, wall_now=time.time())
-            else:
-                label = decode_label(message.value, self.schema, message.timestamp_ms / 1000)
-                outcome = state.on_label(label, wall_now=time.time())
-        except TimestampTooFarAhead as error:
-            self.metrics.timestamps_ahead.labels(message.topic).inc()
-            self._publisher.dead_letter(message, str(error))
-        except (BadMessage, StreamImbalError) as error:
-            self._publisher.dead_letter(message, str(error))
-        else:
-            self._publisher.publish(state.partition, outcome)
+        where = (message.topic, partition, message.offset)
+        if where in self._failed:
+            pass  # dead-lettered when it failed, before the roll-back
+        elif not self._handle(state, message):
+            return
         if self._publisher.rewind_needed:
             return
         state.done(message.topic, message.offset)
         self._since_checkpoint += 1
         self.metrics.latency.observe(time.perf_counter() - started)
+
+    def _handle(self, state: PartitionState, message: Message) -> bool:
+        """Decode, score or learn, and publish one message; dead-letter it if any step fails.
+
+        A message refused for itself (`BadMessage`, a timestamp too far ahead) or any error
+        raised before the partition's state changes (while decoding) is dead-lettered and
+        processing goes on. An unexpected error raised once the state may have changed
+        (scoring, learning, encoding or producing the outputs) dead-letters the message too,
+        then rolls the partition back to its last snapshot, to read on from there without the
+        message (False): the model never keeps half of a failed message.
+        """
+        is_event = message.topic == self.config.topics.events
+        record_ts = message.timestamp_ms / 1000
+        try:
+            if is_event:
+                self.metrics.events.inc()
+                record = decode_event(message.value, self.schema, record_ts)
+            else:
+                record = decode_label(message.value, self.schema, record_ts)
+        except (BadMessage, StreamImbalError) as error:
+            self._publisher.dead_letter(message, str(error))
+            return True
+        except Exception as error:
+            self._unexpected(message, "decode", error)
+            return True
+        try:
+            if is_event:
+                outcome = state.on_event(record, wall_now=time.time())
+            else:
+                outcome = state.on_label(record, wall_now=time.time())
+        except TimestampTooFarAhead as error:  # checked before anything changes
+            self.metrics.timestamps_ahead.labels(message.topic).inc()
+            self._publisher.dead_letter(message, str(error))
+            return True
+        except Exception as error:
+            self._unexpected(message, "process", error)
+            return self._roll_back(message)
+        try:
+            self._publisher.publish(state.partition, outcome)
+        except Exception as error:
+            self._unexpected(message, "publish", error)
+            return self._roll_back(message)
+        return True
+
+    def _unexpected(self, message: Message, stage: str, error: Exception) -> None:
+        """Dead-letter `message` for an error nothing expected, counted by stage and type."""
+        kind = type(error).__name__
+        self.metrics.failures.labels(stage, kind).inc()
+        log.error(
+            "message failed: dead-lettered",
+            exc_info=error,
+            extra={"fields": {"stage": stage, "offset": message.offset, "error": kind}},
+        )
+        self._publisher.dead_letter(message, f"{stage} failed: {kind}: {error}")
+
+    def _roll_back(self, message: Message) -> bool:
+        """Restore the partition of `message` from its last snapshot and read it again from there,
+        skipping `message` (already dead-lettered); the rest of this batch of it is dropped."""
+        self._failed.add((message.topic, message.partition, message.offset))
+        self._rolled_back.add(message.partition)
+        self.metrics.rollbacks.inc()
+        self._assign([message.partition])
+        return False
 
     def _align_labels(self, messages: list[Message]) -> None:
         """Read labels no further ahead in event time than the events of their partition.
@@ -255,8 +316,15 @@ class Service:
                 return False
             self._since_checkpoint = 0
             self._last_checkpoint = time.monotonic()
+            self._failed = {f for f in self._failed if not self._saved_past(f)}
             self._update_gauges()
         return True
+
+    def _saved_past(self, failed: tuple[str, int, int]) -> bool:
+        """Whether the snapshot of the failed message's partition was taken after it."""
+        topic, partition, offset = failed
+        state = self._states.get(partition)
+        return state is None or offset < (state.next_offset(topic) or 0)
 
     def _rewind(self) -> None:
         """Go back to the last snapshot of every partition (after a lost prediction)."""

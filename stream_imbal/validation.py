@@ -43,6 +43,8 @@ from stream_imbal.exceptions import InvalidEventError, InvalidLabelError
 __all__ = [
     "MAX_ABS_FEATURE",
     "MAX_ID_LENGTH",
+    "MAX_INT",
+    "MIN_INT",
     "check_features",
     "check_label",
     "event_id",
@@ -53,7 +55,13 @@ __all__ = [
 MAX_ABS_FEATURE = 1e100
 """Largest accepted magnitude of a feature value (see the module's docstring)."""
 MAX_ID_LENGTH = 1024
-"""Longest accepted event id, in characters."""
+"""Longest accepted event id or string label, in characters."""
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+"""The integer ids and labels accepted: those every output format holds exactly (JSON as orjson
+writes it, Parquet's and pandas' int64)."""
+MAX_EXACT_FLOAT = 2**53
+"""Beyond this magnitude a float is not every integer, so a float id or label may already have
+lost digits (a JSON number too large for 64 bits is read as a float)."""
 
 
 def check_features(x: Mapping) -> None:
@@ -116,9 +124,11 @@ def check_label(y: object) -> None:
 def event_id(value: object) -> str | int:
     """An event id as every entry point accepts it, or `InvalidEventError`.
 
-    A non-empty string (at most `MAX_ID_LENGTH` characters, valid Unicode) or an integer; an
-    integral float is that integer (an integer column with gaps reads as floats). Missing (None,
-    NaN, empty or blank), bool, other types, and lone surrogates are refused.
+    A non-empty string (at most `MAX_ID_LENGTH` characters, valid Unicode) or an integer that
+    every output format holds exactly (`MIN_INT` to `MAX_INT`, 64 bits); an integral float is
+    that integer (an integer column with gaps reads as floats) up to 2**53, beyond which it may
+    have lost digits. Missing (None, NaN, empty or blank), bool, other types, lone surrogates
+    and larger integers are refused: send such an id as a string.
 
     >>> event_id("tx-1"), event_id(42), event_id(42.0)
     ('tx-1', 42, 42)
@@ -126,35 +136,33 @@ def event_id(value: object) -> str | int:
     Traceback (most recent call last):
     ...
     stream_imbal.exceptions.InvalidEventError: missing id
+    >>> event_id(2**70)
+    Traceback (most recent call last):
+    ...
+    stream_imbal.exceptions.InvalidEventError: id is an integer beyond 64 bits \
+(1180591620717411303424), which JSON and Parquet outputs cannot hold exactly: send it as a string
     """
     if isinstance(value, str):
         if not value.strip():
             raise InvalidEventError("missing id")
-        if len(value) > MAX_ID_LENGTH:
-            raise InvalidEventError(f"id of {len(value):,} characters > {MAX_ID_LENGTH:,}")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidEventError(f"id is not valid Unicode: {value!r}") from None
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
-            raise InvalidEventError("missing id")
-        if value.is_integer():
-            return int(value)
+        return _checked_text(value, "id", InvalidEventError)
+    if isinstance(value, float) and math.isnan(value):
+        raise InvalidEventError("missing id")
     if value is None:
         raise InvalidEventError("missing id")
-    raise InvalidEventError(f"id must be a string or an integer, got {value!r}")
+    number = _exact_integer(value, "id", InvalidEventError)
+    if number is None:
+        raise InvalidEventError(f"id must be a string or an integer, got {_shown(value)}")
+    return number
 
 
 def record_label(value: object) -> Hashable | None:
     """A label as every entry point accepts it, None when missing, or `InvalidLabelError`.
 
-    A bool, an integer or a non-empty string; an integral float is that integer (so `1.0` is the
-    class `1`, as an integer column with gaps reads as floats). None, NaN and "" are missing;
-    any other value is refused.
+    A bool, an integer (64 bits, as ids) or a non-empty string (at most `MAX_ID_LENGTH`
+    characters, valid Unicode); an integral float is that integer (so `1.0` is the class `1`, as
+    an integer column with gaps reads as floats). None, NaN and "" are missing; any other value
+    is refused.
 
     >>> record_label(True), record_label(1.0), record_label("fraud"), record_label(float("nan"))
     (True, 1, 'fraud', None)
@@ -163,18 +171,59 @@ def record_label(value: object) -> Hashable | None:
     ...
     stream_imbal.exceptions.InvalidLabelError: label must be a bool, an integer or a string, got 0.5
     """
-    if isinstance(value, bool | int):
+    if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        return value or None
-    if value is None:
+        return _checked_text(value, "label", InvalidLabelError) if value else None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if value.is_integer():
+    number = _exact_integer(value, "label", InvalidLabelError)
+    if number is None:
+        raise InvalidLabelError(
+            f"label must be a bool, an integer or a string, got {_shown(value)}"
+        )
+    return number
+
+
+def _checked_text(value: str, what: str, error: type[Exception]) -> str:
+    """`value` if at most `MAX_ID_LENGTH` characters of valid Unicode, else `error`."""
+    if len(value) > MAX_ID_LENGTH:
+        raise error(f"{what} of {len(value):,} characters > {MAX_ID_LENGTH:,}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise error(f"{what} is not valid Unicode: {_shown(value)}") from None
+    return value
+
+
+def _exact_integer(value: object, what: str, error: type[Exception]) -> int | None:
+    """`value` as an int if it is an integer or an integral float every output holds exactly;
+    `error` if it is one beyond that; None if it is no integer (nor bool)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if MIN_INT <= value <= MAX_INT:
+            return value
+        raise error(
+            f"{what} is an integer beyond 64 bits ({_shown(value)}), which JSON and Parquet "
+            "outputs cannot hold exactly: send it as a string"
+        )
+    if isinstance(value, float) and value.is_integer():
+        if abs(value) <= MAX_EXACT_FLOAT:
             return int(value)
-    raise InvalidLabelError(f"label must be a bool, an integer or a string, got {value!r}")
+        raise error(
+            f"{what} {value!r} is a float beyond 2**53, which may have lost digits (a JSON "
+            "number beyond 64 bits is read as one): send it as a string"
+        )
+    return None
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to `limit` characters (an integer of 10**6 digits is not printed)."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an integer of about 10**{math.log10(abs(value)):.0f}"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def timestamp_seconds(value: object) -> float:
@@ -206,11 +255,17 @@ def timestamp_seconds(value: object) -> float:
         try:
             moment = datetime.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise InvalidEventError(f"not an ISO-8601 time: {value!r}") from None
-    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
+            raise InvalidEventError(f"not an ISO-8601 time: {_shown(value)}") from None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int beyond the float range
+            seconds = math.inf
+        if not math.isfinite(seconds):
+            raise InvalidEventError(f"not a finite time in epoch seconds: {_shown(value)}")
+        return seconds
     else:
-        raise InvalidEventError(f"not epoch seconds nor an ISO-8601 time: {value!r}")
+        raise InvalidEventError(f"not epoch seconds nor an ISO-8601 time: {_shown(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     return moment.timestamp()

@@ -73,6 +73,19 @@ BAD_EVENTS = [
     ("object label", event(label={"y": 1})),
     ("unparseable timestamp", event(ts="yesterday")),
     ("boolean timestamp", event(ts=True)),
+    ("an id beyond 64 bits", b'{"id": 1180591620717411303424, "features": {"a": 1.0}}'),
+    ("an id of 2**64", b'{"id": 18446744073709551616, "features": {"a": 1.0}}'),
+    ("an id below -2**63", b'{"id": -9223372036854775809, "features": {"a": 1.0}}'),
+    ("an id as a float beyond 2**53", b'{"id": 1.2e21, "features": {"a": 1.0}}'),
+    (
+        "a label beyond 64 bits",
+        b'{"id": "e1", "features": {"a": 1.0}, "label": 36893488147419103232}',
+    ),
+    (
+        "a timestamp of 400 digits",
+        b'{"id": "e1", "ts": 1%s, "features": {"a": 1.0}}' % (b"0" * 400),
+    ),
+    ("a label too long", event(label="y" * 2_000)),
     ("oversized message", event(features={f"f{i}": 1.0 for i in range(200)})),
     ("too many features", event(features={f"f{i}": 1.0 for i in range(60)})),
 ]
@@ -83,6 +96,8 @@ BAD_LABELS = [
     ("label message, not JSON", b"{label"),
     ("label message, null label", orjson.dumps({"id": "e1", "label": None})),
     ("label message, boolean id", orjson.dumps({"id": False, "label": True})),
+    ("label message, id beyond 64 bits", b'{"id": 18446744073709551616, "label": 1}'),
+    ("label message, label beyond 64 bits", b'{"id": "e1", "label": -9223372036854775809}'),
 ]
 
 
@@ -148,6 +163,8 @@ def test_config_errors_are_clear(tmp_path):
         ("[checkpoint]\nevery_events = 0\n", "must be positive"),
         ("[checkpoint\n", "not valid TOML"),
         ("[logging]\njson = 'yes'\n", "must be bool"),
+        ("[logging]\nclient_level = 'LOUD'\n", r"client_level must be one of"),
+        ("[metrics]\nhost = '0.0.0.0:9100'\n", r"\[metrics\] host must be an address"),
     ]
     for text, message in cases:
         path.write_text(text)

@@ -4,7 +4,7 @@ kind, and the checkpointer's order (flush, then snapshots, then commit)."""
 from __future__ import annotations
 
 import pytest
-from kafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError
+from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from consumers import load_config
 from consumers.checkpointer import Checkpointer, Saved
@@ -14,6 +14,7 @@ from consumers.partition_state import PartitionState
 from consumers.publisher import Publisher
 from consumers.signing import SnapshotError, sign
 from stream_imbal.online import Event
+from tests.kafka_fakes import FakeConsumer, FakeProducer, FakeStore
 
 CONFIG = load_config(
     environ={
@@ -22,52 +23,6 @@ CONFIG = load_config(
         "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
     }
 )
-
-
-class FakeProducer:
-    """Records what is sent; `refuse_over` bytes are rejected, `down` raises an outage."""
-
-    max_request_size = 1_000_000
-
-    def __init__(self, log: list) -> None:
-        self.log, self.sent = log, []
-        self.refuse_over: int | None = None
-        self.down: Exception | None = None
-        self.flush_error: Exception | None = None
-
-    def send(self, topic, value, key=None, on_rejected=None) -> None:
-        if self.down is not None:
-            raise self.down
-        if self.refuse_over is not None and len(value) > self.refuse_over:
-            raise MessageSizeTooLargeError("too large")
-        self.sent.append((topic, value))
-
-    def flush(self, timeout_s=None) -> None:
-        self.log.append("flush")
-        if self.flush_error is not None:
-            raise self.flush_error
-
-
-class FakeStore:
-    def __init__(self, log: list) -> None:
-        self.log, self.snapshots = log, {}
-
-    def save(self, key, snapshot) -> None:
-        self.log.append(f"save {key}")
-        self.snapshots[key] = snapshot
-
-    def load(self, key):
-        return self.snapshots.get(key)
-
-
-class FakeConsumer:
-    def __init__(self, log: list) -> None:
-        self.log, self.fail = log, False
-
-    def commit(self, offsets) -> None:
-        if self.fail:
-            raise KafkaConnectionError("broker gone")
-        self.log.append(f"commit {sorted(offsets.items())}")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def serve(config_path: pathlib.Path | None) -> None:
         config = load_config(config_path)
     except StreamImbalError as error:
         raise click.UsageError(str(error)) from error
-    configure_logging(config.logging.level, config.logging.json)
+    configure_logging(config.logging.level, config.logging.json, config.logging.client_level)
     try:
         service = Service(config)
     except SnapshotError as error:
