@@ -12,12 +12,12 @@ from __future__ import annotations
 import enum
 import logging
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 
 from consumers.config import ServiceConfig
 from consumers.kafka_io import EventConsumer, KafkaError, Partition
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import PartitionState
+from consumers.model_state import ModelState
 from consumers.publisher import Publisher
 from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import CheckpointStore
@@ -74,7 +74,7 @@ class Checkpointer:
         self._metrics = metrics
         self._on_outage = on_outage
 
-    def checkpoint(self, states: Mapping[int, PartitionState], commit: bool = True) -> Saved:
+    def checkpoint(self, states: Iterable[ModelState], commit: bool = True) -> Saved:
         """Flush the outputs, save the snapshots of `states`, then commit their offsets.
 
         `commit=False` saves without committing (from a rebalance callback, which must not
@@ -84,13 +84,13 @@ class Checkpointer:
         if not self._publisher.flush(timeout_s):
             return Saved.LOST_OUTPUT if self._publisher.rewind_needed else Saved.NOTHING
         offsets: dict[Partition, int] = {}
-        for partition, state in states.items():
+        for state in states:
             try:
                 self.save(state)
             except (KafkaError, OSError) as error:
                 self._on_outage("checkpoint", error)
                 return Saved.NOTHING
-            offsets.update({(t, partition): o for t, o in state.offsets.items()})
+            offsets.update(state.offsets)
         if offsets and commit:
             try:
                 self._consumer.commit(offsets)
@@ -100,7 +100,7 @@ class Checkpointer:
             self._metrics.broker_up.set(1)
         return Saved.SNAPSHOTS
 
-    def save(self, state: PartitionState) -> None:
+    def save(self, state: ModelState) -> None:
         """Save the signed snapshot of one partition."""
         snapshot = sign(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), self._key)
         self.store.save(self._store_key(state.partition), snapshot)
@@ -109,7 +109,7 @@ class Checkpointer:
             "checkpoint",
             extra={
                 "fields": {
-                    "partition": state.partition,
+                    "model": state.name,
                     "bytes": len(snapshot),
                     "learned": state.learned,
                     "offsets": state.offsets,
@@ -118,12 +118,13 @@ class Checkpointer:
             },
         )
 
-    def restore(self, partition: int) -> PartitionState:
-        """The partition's last snapshot, checked against the key, or a new state."""
+    def restore(self, partition: int | None) -> ModelState:
+        """The last snapshot of the model of `partition` (None: of every partition), checked
+        against the key, or a new state."""
         snapshot = self.store.load(self._store_key(partition))
         if snapshot is None:
             log.info("no checkpoint: new model", extra={"fields": {"partition": partition}})
-            return PartitionState(partition, self.config)
+            return ModelState(self.config, partition)
         key = self._store_key(partition)
         payload = verify(snapshot, self._key)
         try:
@@ -135,9 +136,10 @@ class Checkpointer:
                 "incompatible version: restore it with that version, or move it aside to start "
                 "the partition afresh"
             ) from error
-        if not isinstance(state, PartitionState):
+        if not isinstance(state, ModelState) or state.partition != partition:
             raise SnapshotError(
-                f"checkpoint {key} holds a {type(state).__name__}, not a partition's state"
+                f"checkpoint {key} holds a {type(state).__name__}, not the state of the model "
+                f"{ModelState.name_of(partition)}"
             )
         log.info(
             "restored checkpoint",
@@ -151,5 +153,6 @@ class Checkpointer:
         )
         return state
 
-    def _store_key(self, partition: int) -> str:
-        return f"{self.config.kafka.group_id}.{self.config.topics.events}.{partition}"
+    def _store_key(self, partition: int | None) -> str:
+        scope = "global" if partition is None else partition
+        return f"{self.config.kafka.group_id}.{self.config.topics.events}.{scope}"

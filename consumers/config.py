@@ -26,6 +26,7 @@ __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
 
 ENV_PREFIX = "STREAM_IMBAL__"
 CHECKPOINT_STORES = ("directory", "kafka")
+MODEL_SCOPES = ("global", "partition")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +57,12 @@ class TopicsSection:
     predictions: str = ""
     dead_letters: str = ""
     labels: str = ""  # optional: labels that arrive after their event
+    # one partition; the instance holding it in the learners' group learns ("" : <events>.model)
+    model: str = ""
+
+    @property
+    def model_topic(self) -> str:
+        return self.model or f"{self.events}.model"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +95,9 @@ class CheckpointSection:
 @dataclasses.dataclass(frozen=True)
 class ModelSection:
     """The model specification (`stream_imbal.presets.ModelSpec`): a preset and, optionally,
-    parts replaced ("" keeps the preset's); each partition's model is seeded `seed + partition`."""
+    parts replaced ("" keeps the preset's), seeded `seed`; and its scope: one model learns every
+    partition ("global"), or each partition has its own ("partition", seeded `seed + partition`).
+    """
 
     preset: str = "default"
     learner: str = ""
@@ -96,11 +105,12 @@ class ModelSection:
     threshold: str = ""
     drift: str = ""
     seed: int = 0
+    scope: str = "global"
 
     @property
     def spec(self) -> ModelSpec:
         fields = dataclasses.asdict(self)
-        del fields["seed"]
+        del fields["seed"], fields["scope"]
         return ModelSpec(**fields)
 
 
@@ -136,6 +146,8 @@ class ServiceConfig:
             if not getattr(self.topics, name):
                 raise ConfigError(f"[topics] {name}: a topic name is required")
         self.model.spec  # noqa: B018 - checks every key of [model], naming the one at fault
+        if self.model.scope not in MODEL_SCOPES:
+            raise ConfigError(f"[model] scope: {self.model.scope!r} is not one of {MODEL_SCOPES}")
         if self.checkpoint.store not in CHECKPOINT_STORES:
             raise ConfigError(
                 f"[checkpoint] store: {self.checkpoint.store!r} is not one of {CHECKPOINT_STORES}"

@@ -16,6 +16,7 @@ from typing import Any
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
+from kafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
 from kafka.errors import (
     CorruptRecordError,
     InvalidRecordError,
@@ -33,6 +34,7 @@ __all__ = [
     "KafkaError",
     "KafkaSettings",
     "KafkaTimeoutError",
+    "LeaderConsumer",
     "Message",
     "MessageProducer",
     "Partition",
@@ -97,34 +99,10 @@ class Message:
     headers: list[tuple[str, bytes]] = dataclasses.field(default_factory=list)
 
 
-class EventConsumer:
-    """A consumer-group member reading `topics`, committing offsets by hand.
+class _Reader:
+    """What the service does with the consumer of its inputs, whatever assigns the partitions."""
 
-    Partitions are assigned by range, so partition p of co-partitioned topics goes to the
-    same member.
-
-    `on_assigned` and `on_revoked` receive lists of `(topic, partition)`. kafka-python calls
-    them from its network thread, so they must not block on this consumer.
-    """
-
-    def __init__(
-        self,
-        settings: KafkaSettings,
-        topics: Iterable[str],
-        group_id: str,
-        on_assigned: Callable[[list[Partition]], None],
-        on_revoked: Callable[[list[Partition]], None],
-        **options: Any,
-    ) -> None:
-        self._consumer = KafkaConsumer(
-            group_id=group_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            partition_assignment_strategy=(RangePartitionAssignor,),
-            **settings.client_options(),
-            **options,
-        )
-        self._consumer.subscribe(list(topics), listener=_Listener(on_assigned, on_revoked))
+    _consumer: KafkaConsumer
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Message]:
         batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
@@ -156,6 +134,117 @@ class EventConsumer:
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)
+
+
+class EventConsumer(_Reader):
+    """A consumer-group member reading `topics`, committing offsets by hand.
+
+    Partitions are assigned by range, so partition p of co-partitioned topics goes to the
+    same member.
+
+    `on_assigned` and `on_revoked` receive lists of `(topic, partition)`. kafka-python calls
+    them from its network thread, so they must not block on this consumer.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        topics: Iterable[str],
+        group_id: str,
+        on_assigned: Callable[[list[Partition]], None],
+        on_revoked: Callable[[list[Partition]], None],
+        **options: Any,
+    ) -> None:
+        self._consumer = KafkaConsumer(
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            partition_assignment_strategy=(RangePartitionAssignor,),
+            **settings.client_options(),
+            **options,
+        )
+        self._consumer.subscribe(list(topics), listener=_Listener(on_assigned, on_revoked))
+
+
+class LeaderConsumer(_Reader):
+    """Every partition of `topics`, read by one instance at a time: the leader.
+
+    The instances are members of the group `group_id` over `leader_topic`, a topic of one
+    partition (created if missing) whose messages are never read: the member that holds that
+    partition leads, and reads every partition of `topics` by manual assignment; the others
+    stand by, and one of them takes over when the leader leaves or dies (after its session
+    timeout); the partition stays with its holder when others join (sticky assignment).
+    `on_assigned` and `on_revoked` receive the inputs' `(topic, partition)` lists, as
+    `EventConsumer`'s. The leader commits its offsets in the group `<group_id>-offsets`, which
+    has no members: they show its lag to Kafka's tools, while its checkpoint holds the truth.
+    """
+
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        topics: Iterable[str],
+        group_id: str,
+        leader_topic: str,
+        on_assigned: Callable[[list[Partition]], None],
+        on_revoked: Callable[[list[Partition]], None],
+        fetch_max_wait_ms: int = 100,
+        **group_options: Any,
+    ) -> None:
+        ensure_topics(settings, {leader_topic: 1})
+        self._topics = list(topics)
+        self._leader_partition = (leader_topic, 0)
+        self._on_assigned, self._on_revoked = on_assigned, on_revoked
+        self.leading = False
+        self._consumer = KafkaConsumer(
+            group_id=f"{group_id}-offsets",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=fetch_max_wait_ms,
+            **settings.client_options(),
+        )
+        self._membership = KafkaConsumer(
+            group_id=group_id,
+            enable_auto_commit=False,
+            partition_assignment_strategy=(StickyPartitionAssignor,),
+            **settings.client_options(),
+            **group_options,
+        )
+        listener = _Listener(self._elected, self._deposed)
+        self._membership.subscribe([leader_topic], listener=listener)
+
+    def _elected(self, assigned: list[Partition]) -> None:
+        self._membership.pause(*(TopicPartition(*p) for p in assigned))  # nothing to read
+        if self._leader_partition not in assigned or self.leading:
+            return
+        inputs = [
+            (topic, partition)
+            for topic in self._topics
+            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        self.leading = True
+        self._consumer.assign([TopicPartition(*p) for p in inputs])
+        log.info("leading: reading every partition", extra={"fields": {"inputs": len(inputs)}})
+        self._on_assigned(inputs)
+
+    def _deposed(self, revoked: list[Partition]) -> None:
+        if self._leader_partition not in revoked or not self.leading:
+            return
+        inputs = sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
+        self._on_revoked(inputs)
+        self._consumer.assign([])
+        self.leading = False
+
+    def poll(self, timeout_ms: int, max_records: int) -> list[Message]:
+        """The next messages while leading; otherwise keep the membership alive and wait."""
+        self._membership.poll(timeout_ms=0 if self.leading else timeout_ms)
+        return super().poll(timeout_ms, max_records) if self.leading else []
+
+    def close(self) -> None:
+        try:
+            self._deposed([self._leader_partition])
+        finally:
+            self._membership.close(autocommit=False)
+            super().close()
 
 
 class _Listener(ConsumerRebalanceListener):

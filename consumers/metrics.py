@@ -10,7 +10,7 @@ __all__ = ["ServiceMetrics"]
 class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = registry = CollectorRegistry()
-        partition = ["partition"]
+        model = ["model"]  # "global", or "p<partition>" for per-partition models
         self.events = Counter("stream_imbal_events", "Event messages consumed", registry=registry)
         self.invalid = Counter(
             "stream_imbal_invalid_messages",
@@ -41,28 +41,28 @@ class ServiceMetrics:
         self.pending = Gauge(
             "stream_imbal_pending_events",
             "Events waiting for a label",
-            partition,
+            model,
             registry=registry,
         )
         self.drift = Counter(
             "stream_imbal_drift_events", "Drift detections", ["kind"], registry=registry
         )
         self.prior = Gauge(
-            "stream_imbal_minority_prior", "Estimated minority share", partition, registry=registry
+            "stream_imbal_minority_prior", "Estimated minority share", model, registry=registry
         )
         self.threshold = Gauge(
-            "stream_imbal_threshold", "Decision threshold", partition, registry=registry
+            "stream_imbal_threshold", "Decision threshold", model, registry=registry
         )
         self.gmean = Gauge(
             "stream_imbal_windowed_gmean",
             "G-mean over the recent labels",
-            partition,
+            model,
             registry=registry,
         )
         self.minority_recall = Gauge(
             "stream_imbal_windowed_minority_recall",
             "Minority recall over the recent labels",
-            partition,
+            model,
             registry=registry,
         )
         self.latency = Histogram(

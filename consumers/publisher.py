@@ -27,7 +27,7 @@ from consumers.kafka_io import (
 )
 from consumers.messages import dead_letter, short_reason
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import prediction_message
+from consumers.model_state import prediction_message
 from stream_imbal.online import Outcome
 
 __all__ = ["RECORD_OVERHEAD_BYTES", "Publisher"]

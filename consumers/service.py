@@ -1,5 +1,5 @@
-"""The service: consume events and late labels, predict, learn, checkpoint; one model per
-input partition.
+"""The service: consume events and late labels, predict, learn, checkpoint; one model learns
+every input partition (or, with `[model] scope = "partition"`, one model per partition).
 
 One loop owns the Kafka lifecycle: poll a batch, process each message (validate, score,
 produce the prediction, learn or wait for the label; a bad message, or one whose handling
@@ -8,6 +8,11 @@ or T seconds, checkpoint: flush the producer, save every partition's signed snap
 pending labels, next offsets), and only then commit the offsets. A restarted or newly assigned
 partition restores its snapshot and seeks to the offsets in it, so every labelled event is
 learned exactly once across crashes, while predictions are produced at least once.
+
+With one model for every partition, one instance at a time reads them all: instances are
+members of a group over a one-partition topic (`LeaderConsumer`); the one holding it learns,
+the others stand by and take over when it leaves or dies. Per-partition models share the
+partitions out among the members of the consumer group over the inputs (`EventConsumer`).
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ from consumers.kafka_io import (
     EventConsumer,
     KafkaError,
     KafkaSettings,
+    LeaderConsumer,
     Message,
     MessageProducer,
     Partition,
 )
 from consumers.messages import BadMessage, decode_event, decode_label
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import PartitionState
+from consumers.model_state import ModelState
 from consumers.publisher import Publisher
 from consumers.signing import key_from_environment
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
@@ -60,7 +66,8 @@ class Service:
         self.schema = config.schema
         self.metrics = ServiceMetrics()
         self._key = key_from_environment(config.checkpoint.key_env)
-        self._states: dict[int, PartitionState] = {}
+        self._states: dict[int, ModelState] = {}  # input partition -> the state learning it
+        self._global = config.model.scope == "global"
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._since_checkpoint = 0
@@ -122,18 +129,32 @@ class Service:
             linger_ms=kafka.linger_ms,
             max_request_size=self.config.checkpoint.max_chunk_bytes + 100_000,
         )
-        consumer = EventConsumer(
-            self.settings,
-            self.config.topic_names,
-            kafka.group_id,
-            on_assigned=self._on_assigned,
-            on_revoked=self._on_revoked,
-            group_instance_id=kafka.group_instance_id or None,
-            session_timeout_ms=kafka.session_timeout_ms,
-            heartbeat_interval_ms=kafka.heartbeat_interval_ms,
-            max_poll_interval_ms=kafka.max_poll_interval_ms,
-            fetch_max_wait_ms=kafka.fetch_max_wait_ms,
-        )
+        group = {
+            "group_instance_id": kafka.group_instance_id or None,
+            "session_timeout_ms": kafka.session_timeout_ms,
+            "heartbeat_interval_ms": kafka.heartbeat_interval_ms,
+            "max_poll_interval_ms": kafka.max_poll_interval_ms,
+        }
+        callbacks = {"on_assigned": self._on_assigned, "on_revoked": self._on_revoked}
+        if self._global:
+            consumer = LeaderConsumer(
+                self.settings,
+                self.config.topic_names,
+                f"{kafka.group_id}.learner",
+                self.config.topics.model_topic,
+                fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+                **callbacks,
+                **group,
+            )
+        else:
+            consumer = EventConsumer(
+                self.settings,
+                self.config.topic_names,
+                kafka.group_id,
+                fetch_max_wait_ms=kafka.fetch_max_wait_ms,
+                **callbacks,
+                **group,
+            )
         return producer, consumer, self._make_store(producer)
 
     def _make_store(self, producer: MessageProducer) -> CheckpointStore:
@@ -177,7 +198,7 @@ class Service:
                 self._align_labels(messages)
             for topic, partition in self._reread:
                 if partition in self._states:
-                    offset = self._states[partition].next_offset(topic)
+                    offset = self._states[partition].next_offset(topic, partition)
                     self._consumer.seek((topic, partition), offset or 0)
             self._reread.clear()
             self._rolled_back.clear()
@@ -196,7 +217,7 @@ class Service:
         state = self._states.get(partition)
         if state is None or partition in self._rolled_back:
             return  # revoked since the poll, or read again from its snapshot
-        expected = state.next_offset(message.topic)
+        expected = state.next_offset(message.topic, partition)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
         # Offsets may legitimately jump (compaction, transaction markers): only lower ones repeat.
@@ -211,11 +232,11 @@ class Service:
             return
         if self._publisher.rewind_needed:
             return
-        state.done(message.topic, message.offset)
+        state.done(message.topic, partition, message.offset)
         self._since_checkpoint += 1
         self.metrics.latency.observe(time.perf_counter() - started)
 
-    def _handle(self, state: PartitionState, message: Message) -> bool:
+    def _handle(self, state: ModelState, message: Message) -> bool:
         """Decode, score or learn, and publish one message; dead-letter it if any step fails.
 
         A message refused for itself (`BadMessage`, a timestamp too far ahead) or any error
@@ -252,7 +273,7 @@ class Service:
             self._unexpected(message, "process", error)
             return self._roll_back(message)
         try:
-            self._publisher.publish(state.partition, outcome)
+            self._publisher.publish(state.name, outcome)
         except Exception as error:
             self._unexpected(message, "publish", error)
             return self._roll_back(message)
@@ -270,12 +291,15 @@ class Service:
         self._publisher.dead_letter(message, f"{stage} failed: {kind}: {error}")
 
     def _roll_back(self, message: Message) -> bool:
-        """Restore the partition of `message` from its last snapshot and read it again from there,
-        skipping `message` (already dead-lettered); the rest of this batch of it is dropped."""
+        """Restore the state of `message`'s partition from its last snapshot and read its
+        partitions again from there, skipping `message` (already dead-lettered); the rest of
+        this batch of them is dropped."""
         self._failed.add((message.topic, message.partition, message.offset))
-        self._rolled_back.add(message.partition)
+        state = self._states[message.partition]
+        partitions = [p for p, s in self._states.items() if s is state]
+        self._rolled_back.update(partitions)
         self.metrics.rollbacks.inc()
-        self._assign([message.partition])
+        self._assign(partitions)
         return False
 
     def _align_labels(self, messages: list[Message]) -> None:
@@ -308,7 +332,7 @@ class Service:
         `Checkpointer`); all partitions by default, and then the offsets are committed."""
         with self._lock:
             chosen = self._states if partitions is None else partitions
-            states = {p: self._states[p] for p in chosen}
+            states = self._unique(self._states[p] for p in chosen)
             saved = self._checkpointer.checkpoint(states, commit=partitions is None)
             if saved is Saved.LOST_OUTPUT:
                 self._rewind()
@@ -324,7 +348,7 @@ class Service:
         """Whether the snapshot of the failed message's partition was taken after it."""
         topic, partition, offset = failed
         state = self._states.get(partition)
-        return state is None or offset < (state.next_offset(topic) or 0)
+        return state is None or offset < (state.next_offset(topic, partition) or 0)
 
     def _rewind(self) -> None:
         """Go back to the last snapshot of every partition (after a lost prediction)."""
@@ -336,14 +360,23 @@ class Service:
             self._publisher.rewind_needed = False
 
     def _assign(self, partitions: Iterable[int]) -> None:
+        """Restore the state of `partitions` from the last snapshot (one state for them all, or
+        one each) and seek to its offsets."""
+        partitions = list(partitions)
+        shared = self._checkpointer.restore(None) if self._global and partitions else None
         for partition in partitions:
-            state = self._checkpointer.restore(partition)
+            state = shared or self._checkpointer.restore(partition)
             self._states[partition] = state
             self._held.discard(partition)
             self._events_seen_at[partition] = time.monotonic()  # give its events time to come
             for topic in self.config.topic_names:
-                offset = state.next_offset(topic)
+                offset = state.next_offset(topic, partition)
                 self._consumer.seek((topic, partition), offset if offset is not None else 0)
+
+    @staticmethod
+    def _unique(states: Iterable[ModelState]) -> list[ModelState]:
+        """`states` without repeats (the global state stands for every partition)."""
+        return list({id(state): state for state in states}.values())
 
     # --- rebalancing (called from kafka-python's network thread) ---------------------------
 
@@ -384,23 +417,39 @@ class Service:
             return
         self._waiting_logged = now
         kafka = self.config.kafka
+        if self._global:
+            group = f"{kafka.group_id}.learner"
+            why = (
+                "standing by: one instance at a time learns the global model and reads every "
+                "partition; this one takes over when it leaves, or dies and its session times out"
+            )
+        else:
+            group = kafka.group_id
+            why = (
+                "joining the group; a member that died keeps its partitions until its session "
+                "times out, unless this instance has its group_instance_id"
+            )
         log.info(
             "waiting for partitions",
             extra={
                 "fields": {
-                    "group_id": kafka.group_id,
+                    "group_id": group,
                     "group_instance_id": kafka.group_instance_id or None,
                     "session_timeout_ms": kafka.session_timeout_ms,
-                    "why": "joining the group; a member that died keeps its partitions until "
-                    "its session times out, unless this instance has its group_instance_id",
+                    "why": why,
                 }
             },
         )
 
     def _update_gauges(self) -> None:
         metrics = self.metrics
-        for partition, state in self._states.items():
-            label = str(partition)
+        for partition in self._states:
+            for topic in self.config.topic_names:
+                lag = self._consumer.lag((topic, partition))
+                if lag is not None:
+                    metrics.lag.labels(topic, str(partition)).set(lag)
+        for state in self._unique(self._states.values()):
+            label = state.name
             model = state.model
             metrics.pending.labels(label).set(len(state.pending))
             minority = model.minority_class
@@ -409,11 +458,7 @@ class Service:
             metrics.threshold.labels(label).set(model.threshold or float("nan"))
             metrics.gmean.labels(label).set(state.core.gmean())
             metrics.minority_recall.labels(label).set(state.core.minority_recall())
-            for topic in self.config.topic_names:
-                lag = self._consumer.lag((topic, partition))
-                if lag is not None:
-                    metrics.lag.labels(topic, label).set(lag)
 
     @property
-    def states(self) -> dict[int, PartitionState]:
+    def states(self) -> dict[int, ModelState]:
         return self._states

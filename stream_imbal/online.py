@@ -168,8 +168,7 @@ class ScoreThenLearn:
         self.guard.check(event.ts, self.clock, wall_now)
         self.clock = max(self.clock, event.ts)
         x = event.features
-        proba = self.model.predict_proba_one(x)
-        prediction = self._prediction(event, proba)
+        prediction, proba = self.score(event)
         decision = prediction.decision
         outcome = Outcome(prediction=prediction)
         self.scored += 1
@@ -223,6 +222,11 @@ class ScoreThenLearn:
         if len(recalls) < 2 or any(math.isnan(r) for r in recalls):
             return math.nan
         return math.prod(recalls) ** (1 / len(recalls))
+
+    def score(self, event: Event) -> tuple[Prediction, dict]:
+        """The prediction for `event` and the model's probabilities, learning nothing."""
+        proba = self.model.predict_proba_one(event.features)
+        return self._prediction(event, proba), proba
 
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts

@@ -174,8 +174,9 @@ def wait_until(condition, timeout_s: float = 60.0, what: str = "condition") -> N
         time.sleep(0.1)
 
 
-def saved_states(config_path: pathlib.Path) -> dict[int, object]:
-    """The partition states in the directory checkpoint store, checked against the key."""
+def saved_states(config_path: pathlib.Path) -> dict[str, object]:
+    """The model states in the directory checkpoint store, checked against the key, by name
+    (`global`, or `p<partition>`)."""
     import pickle
 
     from consumers.signing import key_from_environment, verify
@@ -187,5 +188,5 @@ def saved_states(config_path: pathlib.Path) -> dict[int, object]:
     states = {}
     for path in sorted(store.directory.glob("*.ckpt")):
         state = pickle.loads(verify(path.read_bytes(), key))
-        states[state.partition] = state
+        states[state.name] = state
     return states

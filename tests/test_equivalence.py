@@ -50,7 +50,7 @@ def test_replay_of_the_topic_s_events_is_what_the_service_did(broker, tmp_path):
     assert [p["status"] for p in published] == statuses
     assert "warming_up" in statuses and "scored" in statuses
     for live_p, row in zip(published, replayed.itertuples(), strict=True):
-        assert live_p["model_version"] == f"p0.{row.learned}"
+        assert live_p["model_version"] == f"global.{row.learned}"
         if live_p["status"] == "scored":
             assert math.isclose(live_p["score"], float(row.score), rel_tol=1e-12, abs_tol=1e-15)
             assert str(live_p["decision"]) == str(row.decision)

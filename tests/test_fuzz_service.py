@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consumers import load_config
-from consumers.partition_state import PartitionState
+from consumers.model_state import ModelState
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.online import Event
 from tests.kafka_fakes import InProcessService
@@ -198,7 +198,7 @@ def test_a_failure_after_learning_rolls_the_partition_back(monkeypatch):
     assert service.metrics.failures.labels("process", "RuntimeError")._value.get() == 1
     # the model is the one that learned the valid events, once each, and not the failed one
     state = service.states[0]
-    reference = PartitionState(0, CONFIG)
+    reference = ModelState(CONFIG, 0)
     for body in valid:
         reference.on_event(Event(body["id"], body["ts"], body["features"], body["label"]))
     assert state.learned == reference.learned == 40

@@ -20,7 +20,7 @@ from consumers.messages import (
     decode_label,
     encode_event,
 )
-from consumers.partition_state import PartitionState, prediction_message
+from consumers.model_state import ModelState, prediction_message
 from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import DirectoryStore
 from stream_imbal.cli import main
@@ -228,7 +228,7 @@ def test_directory_store_replaces_atomically(tmp_path):
     assert [p.name for p in (tmp_path / "ck").iterdir()] == ["g.events.0.ckpt"]
 
 
-def partition_state(**labels) -> PartitionState:
+def partition_state(**labels) -> ModelState:
     config = load_config(
         environ={
             "STREAM_IMBAL__TOPICS__EVENTS": "e",
@@ -237,7 +237,7 @@ def partition_state(**labels) -> PartitionState:
             **{f"STREAM_IMBAL__LABELS__{k.upper()}": str(v) for k, v in labels.items()},
         }
     )
-    return PartitionState(0, config)
+    return ModelState(config, 0)
 
 
 def decoded(event_id, ts, label=None, a=0.0):
@@ -275,7 +275,7 @@ def test_partition_state_counts_evictions_and_unmatched_labels():
     state.on_label(label_message("x", True))
     assert state.on_label(label_message("y", True)).unmatched_labels == 1
     assert state.core.unmatched_labels == 1
-    prediction = prediction_message(state.on_event(decoded("e", 51.0)).prediction, 0)
+    prediction = prediction_message(state.on_event(decoded("e", 51.0)).prediction, state.name)
     assert prediction["id"] == "e" and prediction["model_version"] == "p0.0"
     assert prediction["status"] == "warming_up" and not math.isnan(prediction["ts"])
     assert prediction["score"] is None and prediction["decision"] is None

@@ -38,7 +38,8 @@ from tests.test_messages import BAD_EVENTS, BAD_LABELS, SCHEMA
 
 
 def learned(service: Service) -> int:
-    return sum(state.learned for state in list(service.states.values()))
+    states = {id(s): s for s in list(service.states.values())}  # the global one stands for all
+    return sum(state.learned for state in states.values())
 
 
 def counter(metric, *labels) -> float:
@@ -62,7 +63,7 @@ def test_every_event_is_predicted_once_and_every_label_learned(broker, tmp_path)
     # Until a partition's model has learnt both classes, its predictions say so.
     warming = [p for p in predictions if p["status"] == "warming_up"]
     assert warming and all(p["score"] is None and p["decision"] is None for p in warming)
-    state = saved_states(config)[0]
+    state = saved_states(config)["global"]
     assert state.learned == len(events) and len(state.pending) == 0
     assert state.model.n_seen == len(events)
 
@@ -122,7 +123,7 @@ def test_bad_messages_go_to_the_dead_letter_topic_and_the_rest_is_predicted(brok
     originals = {base64.b64decode(d["value_base64"]) for d in dead if d["value_base64"] is not None}
     assert {v for _, v in BAD_EVENTS if v is not None} <= originals
     # a label for an unknown event is counted, not a dead letter
-    assert saved_states(config)[0].core.early_labels.keys() == {"no-such-event"}
+    assert saved_states(config)["global"].core.early_labels.keys() == {"no-such-event"}
 
 
 def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp_path, seeded):
@@ -154,7 +155,7 @@ def test_crash_then_restart_loses_nothing_and_learns_each_event_once(broker, tmp
     # a checkpoint follows the flush of every prediction before it
     predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
     assert {p["id"] for p in predictions} == {e[0] for e in events}, seeded.seed_text
-    state = saved_states(config)[0]
+    state = saved_states(config)["global"]
     assert state.learned == len(events) == state.model.n_seen, seeded.seed_text
     assert "restored checkpoint" in log.read_text()
 
@@ -201,14 +202,41 @@ def test_broker_outage_is_reported_and_survived(tmp_path):
         predictions = read_topic(own.bootstrap_servers, names["predictions"], len(events))
         assert {p["id"] for p in predictions} == {e[0] for e in events}
         assert errors >= 1, "the outage should be reported"
-        assert saved_states(config)[0].learned == len(events)
+        assert saved_states(config)["global"].learned == len(events)
     finally:
         own.stop()
 
 
-def test_two_instances_share_partitions_and_hand_over_learned_state(broker, tmp_path):
+def test_one_instance_learns_every_partition_and_a_standby_takes_over(broker, tmp_path):
     names = topics(partitions=4, bootstrap=broker.bootstrap_servers)
     config = write_config(tmp_path / "s.toml", broker.bootstrap_servers, names)
+    events, late = make_events(3000, seed=7)
+    produce(broker.bootstrap_servers, names, events, late)
+    first, second = ServiceThread(config), ServiceThread(config)
+    with first as a:
+        wait_until(lambda: learned(a) == len(events), what="one model learns every partition")
+        assert len(a.states) == 4 and len({id(s) for s in a.states.values()}) == 1
+        with second as b:
+            time.sleep(3)  # the standby joins the learners' group and stays idle
+            assert not b.states and learned(a) == len(events)
+            first.stop()
+            wait_until(lambda: len(b.states) == 4, what="the standby to take over")
+            assert b.states[0].learned == len(events)  # from the leader's last checkpoint
+            more, more_late = make_events(800, seed=8)
+            more = [(f"m{i}", ts, x, y) for i, (_, ts, x, y) in enumerate(more)]
+            more_late = [m for m in more if int(m[0][1:]) % 2]
+            produce(broker.bootstrap_servers, names, more, more_late)
+            wait_until(lambda: learned(b) == len(events) + len(more), what="new events learned")
+    predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events) + 800)
+    assert {p["id"] for p in predictions} == {e[0] for e in events + more}
+    assert {p["model_version"].split(".")[0] for p in predictions} == {"global"}
+
+
+def test_two_instances_share_partitions_and_hand_over_learned_state(broker, tmp_path):
+    names = topics(partitions=4, bootstrap=broker.bootstrap_servers)
+    config = write_config(
+        tmp_path / "s.toml", broker.bootstrap_servers, names, model={"scope": "partition"}
+    )
     events, late = make_events(4000, seed=7)
     produce(broker.bootstrap_servers, names, events, late)
     first, second = ServiceThread(config), ServiceThread(config)
@@ -267,9 +295,9 @@ def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
         "stream_imbal_predictions_total 600.0",
         "stream_imbal_learned_events_total 600.0",
         "stream_imbal_labels_joined_total",
-        'stream_imbal_pending_events{partition="0"} 0.0',
-        'stream_imbal_minority_prior{partition="0"}',
-        'stream_imbal_threshold{partition="0"}',
+        'stream_imbal_pending_events{model="global"} 0.0',
+        'stream_imbal_minority_prior{model="global"}',
+        'stream_imbal_threshold{model="global"}',
         "stream_imbal_windowed_gmean",
         "stream_imbal_windowed_minority_recall",
         "stream_imbal_processing_seconds_bucket",
@@ -376,7 +404,7 @@ def test_large_invalid_messages_get_a_dead_letter_and_the_stream_goes_on(broker,
         )
     assert collections.Counter(p["id"] for p in predictions) == {e[0]: 1 for e in events}
     assert (rewinds, errors, up, given_up) == (0, 0, 1, 0)
-    assert saved_states(config)[0].learned == len(events)
+    assert saved_states(config)["global"].learned == len(events)
     assert sorted(d["offset"] for d in dead) == sorted(bad_offsets)
     for letter in dead:
         original = bad_offsets[letter["offset"]]

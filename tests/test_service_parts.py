@@ -10,7 +10,7 @@ from consumers import load_config
 from consumers.checkpointer import Checkpointer, Saved
 from consumers.kafka_io import Message
 from consumers.metrics import ServiceMetrics
-from consumers.partition_state import PartitionState
+from consumers.model_state import ModelState
 from consumers.publisher import Publisher
 from consumers.signing import SnapshotError, sign
 from stream_imbal.online import Event
@@ -56,14 +56,14 @@ def test_a_connection_error_is_an_outage_that_asks_for_a_rewind(parts):
 
 def test_snapshots_come_after_the_flush_and_before_the_commit(parts):
     producer, publisher, checkpointer, consumer, log, outages = parts
-    state = PartitionState(0, CONFIG)
+    state = ModelState(CONFIG, 0)
     state.on_event(Event("a", 1.0, {"x": 1.0}, label=0))
-    state.done("events", 41)
-    assert checkpointer.checkpoint({0: state}) is Saved.SNAPSHOTS
+    state.done("events", 0, 41)
+    assert checkpointer.checkpoint([state]) is Saved.SNAPSHOTS
     assert log == ["flush", "save stream-imbal.events.0", "commit [(('events', 0), 42)]"]
     assert checkpointer.restore(0).learned == 1 and checkpointer.restore(1).learned == 0
     consumer.fail = True  # saved, not committed: the snapshot holds the offsets
-    assert checkpointer.checkpoint({0: state}) is Saved.SNAPSHOTS and outages == ["commit"]
+    assert checkpointer.checkpoint([state]) is Saved.SNAPSHOTS and outages == ["commit"]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_snapshots_come_after_the_flush_and_before_the_commit(parts):
 def test_nothing_is_saved_when_the_outputs_are_not_delivered(parts, error, saved, rewind):
     producer, publisher, checkpointer, _, log, _ = parts
     producer.flush_error = error
-    assert checkpointer.checkpoint({0: PartitionState(0, CONFIG)}) is saved
+    assert checkpointer.checkpoint([ModelState(CONFIG, 0)]) is saved
     assert log == ["flush"] and publisher.rewind_needed is rewind
 
 
@@ -85,7 +85,7 @@ def test_nothing_is_saved_when_the_outputs_are_not_delivered(parts, error, saved
     [
         # Thing() from a module that an incompatible version of stream-imbal no longer has
         (b"cstream_imbal.gone\nThing\n)R.", "cannot be restored by .*ModuleNotFoundError"),
-        (b"\x80\x04K\x07.", "holds a int, not a partition's state"),
+        (b"\x80\x04K\x07.", "holds a int, not the state of the model p0"),
         (b"\x80\x04\x95", "cannot be restored .*UnpicklingError"),
     ],
     ids=["missing class", "not a state", "cut short"],
