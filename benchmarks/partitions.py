@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--streams", nargs="+", default=["rbf-prior-shift"])
     parser.add_argument("--events", type=int, default=60_000)
     parser.add_argument("--partitions", type=int, nargs="+", default=[4, 16])
+    parser.add_argument("--scopes", nargs="+", default=["global", "partition"])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--out", type=pathlib.Path, default=REPO / "benchmarks/results/partitions.md"
@@ -114,12 +115,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as directory:
             work = pathlib.Path(directory)
             for name in args.streams:
-                events = [(x, bool(y)) for x, y in get_scenario(name, args.seed, args.events)]
+                stream = get_scenario(name, args.seed, args.events)
+                events = [({str(k): v for k, v in x.items()}, bool(y)) for x, y in stream]
                 library = scores(spec.spec.build(spec.seed), events)
                 rows.append((name, "library, one model", "-", library))
                 print(rows[-1], flush=True)
                 for partitions in args.partitions:
-                    for scope in ("global", "partition"):
+                    for scope in args.scopes:
                         predictions, seconds = served(
                             broker.bootstrap_servers, events, partitions, scope, work
                         )

@@ -7,9 +7,11 @@ Measured in one run, on the same events:
       message per event;
   (b) the service end to end (consume, validate, score, produce the prediction, learn), with
       the logistic-regression preset and with the default classifier;
-  p50/p99 per-message processing latency of the service; the rate of one, then two service
-  processes in one group sharing a 2-partition topic; and, over a long run in a child process,
-  the service's resident memory sampled as the stream goes by.
+  p50/p99 per-message processing latency of the service; the predictions/s of one, then two
+  scorer processes sharing a 2-partition topic beside one learner (2% of the events labelled,
+  so that the learner, which reads every event, leaves the cores to the scorers), and the
+  learner's own rate in labelled events/s; and, over a long run in a child process, the
+  service's resident memory sampled as the stream goes by.
 
     python benchmarks/service.py                      # 100k events, memory over 1M events
     python benchmarks/service.py --events 20000 --scale-out-events 50000 --memory-events 100000
@@ -46,17 +48,27 @@ from tests.service_harness import SIGNING_KEY_ENV, start_process, topics, write_
 N_FEATURES = 20
 
 
-def produce(bootstrap: str, names: dict, n: int, seed: int, late_share: float = 0.5) -> None:
-    """`n` events at 1:100; `late_share` of them get their label 1000 events later."""
+def produce(
+    bootstrap: str,
+    names: dict,
+    n: int,
+    seed: int,
+    late_share: float = 0.5,
+    labelled_share: float = 1.0,
+) -> None:
+    """`n` events at 1:100, `labelled_share` of them labelled; `late_share` of those get their
+    label 1000 events later."""
     rng = random.Random(seed)
     producer = MessageProducer(KafkaSettings(bootstrap), acks=1)
     due = []
     for i in range(n):
         y = rng.random() < 0.01
         x = {f"f{j}": rng.gauss(0.8 if y and j < 5 else 0.0, 1.0) for j in range(N_FEATURES)}
-        late = rng.random() < late_share
+        labelled = rng.random() < labelled_share
+        late = labelled and rng.random() < late_share
         key = str(i).encode()
-        producer.send(names["events"], encode_event(i, float(i), x, None if late else y), key=key)
+        label = y if labelled and not late else None
+        producer.send(names["events"], encode_event(i, float(i), x, label), key=key)
         if late:
             due.append((i, y))
         if len(due) > 1000:
@@ -203,41 +215,60 @@ def all_assigned(logs: list[pathlib.Path]) -> bool:
 
 
 def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[tuple]:
-    """Predictions/s of one, then two service processes in one group on a 2-partition topic,
-    counted from when every process owns a partition to the `n`th prediction."""
+    """Predictions/s of one, then two scorer processes beside one learner on a 2-partition
+    topic, counted from when every process owns its partitions to the `n`th prediction."""
     bootstrap = broker.bootstrap_servers
     names = topics(partitions=2, bootstrap=bootstrap)
     print(f"producing {n:,} events on 2 partitions for the scale-out run ...", flush=True)
-    produce(bootstrap, names, n, seed, late_share=0.0)
+    produce(bootstrap, names, n, seed, late_share=0.0, labelled_share=0.02)
     rates = []
-    for instances in (1, 2):
+    for scorers in (1, 2):
         outputs = topics(partitions=2, labels=False, bootstrap=bootstrap)
         run_names = {
             **names,
             "predictions": outputs["predictions"],
             "dead_letters": outputs["dead_letters"],
         }
-        config = bench_config(
-            workdir / f"scale-{instances}.toml", bootstrap, run_names, logging={"json": True}
-        )
-        logs = [workdir / f"scale-{instances}-{i}.log" for i in range(instances)]
-        processes = [start_process(config, log) for log in logs]
+        group = {"group_id": f"scale-{scorers}-{uuid.uuid4().hex[:6]}"}
+        roles = ["learner"] + ["scorer"] * scorers
+        logs = [workdir / f"scale-{scorers}-{i}.log" for i in range(len(roles))]
+        processes = []
+        for role, log in zip(roles, logs, strict=True):
+            config = bench_config(
+                log.with_suffix(".toml"),
+                bootstrap,
+                run_names,
+                logging={"json": True},
+                kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10} | group,
+                scale={"role": role},
+            )
+            processes.append(start_process(config, log))
         marks = list(range(n // 100, n + 1, n // 100))
         start = None
         for mark in passing(bootstrap, run_names["predictions"], marks):
-            if start is None and all_assigned(logs):
+            if start is None and all_assigned(logs[1:]):
                 start = (mark, time.perf_counter())
         if start is None:
             raise RuntimeError(
-                f"the {instances} processes did not all own a partition before the stream ended: "
+                f"the {scorers} scorers did not all own a partition before the stream ended: "
                 "give --scale-out-events more events"
             )
-        rates.append((instances, (n - start[0]) / (time.perf_counter() - start[1]), n - start[0]))
+        rates.append((scorers, (n - start[0]) / (time.perf_counter() - start[1]), n - start[0]))
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(60)
     return rates
+
+
+def learner_rate(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> float:
+    """Labelled events/s learnt by a learner alone with the default model (labels inline)."""
+    bootstrap = broker.bootstrap_servers
+    names = topics(partitions=2, labels=False, bootstrap=bootstrap)
+    produce(bootstrap, names, n, seed, late_share=0.0)
+    config = bench_config(workdir / "learner.toml", bootstrap, names, scale={"role": "learner"})
+    rate, _ = service_rate(config, n)
+    return rate
 
 
 def main() -> None:
@@ -287,10 +318,13 @@ def main() -> None:
             print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {p50:.0f} | {p99:.0f} |")
         if args.scale_out_events:
             rates = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
-            print("\n| service processes, 2 partitions | predictions/s | counted |")
+            print("\n| scorers beside one learner, 2 partitions | predictions/s | counted |")
             print("|---:|---:|---:|")
-            for instances, rate, counted in rates:
-                print(f"| {instances} | {rate:,.0f} | {counted:,} |")
+            for scorers, rate, counted in rates:
+                print(f"| {scorers} | {rate:,.0f} | {counted:,} |")
+            print(f"\nscale-out: {rates[1][1] / rates[0][1]:.2f}x with two scorers")
+            rate = learner_rate(broker, args.events, workdir, args.seed)
+            print(f"learner alone, default model: {rate:,.0f} labelled events/s")
         if args.memory_events:
             samples = memory_run(broker, args.memory_events, workdir, args.seed)
             print("\n| predictions | service RSS (MB) |\n|---:|---:|")

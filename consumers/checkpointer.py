@@ -86,7 +86,8 @@ class Checkpointer:
         offsets: dict[Partition, int] = {}
         for state in states:
             try:
-                self.save(state)
+                if state.durable:  # a scorer's state is only its offsets
+                    self.save(state)
             except (KafkaError, OSError) as error:
                 self._on_outage("checkpoint", error)
                 return Saved.NOTHING

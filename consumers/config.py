@@ -27,6 +27,7 @@ __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
 ENV_PREFIX = "STREAM_IMBAL__"
 CHECKPOINT_STORES = ("directory", "kafka")
 MODEL_SCOPES = ("global", "partition")
+ROLES = ("both", "learner", "scorer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +116,24 @@ class ModelSection:
 
 
 @dataclasses.dataclass(frozen=True)
+class ScaleSection:
+    """Who does what. "both": one instance learns every label and scores every event (others
+    stand by). For more throughput: one "learner" (it publishes its model to the model topic
+    every `snapshot_every_events` events learnt or `snapshot_every_seconds`) and any number of
+    "scorer"s, which share the events partitions out and score with the latest snapshot."""
+
+    role: str = "both"
+    snapshot_every_events: int = 1_000
+    snapshot_every_seconds: float = 1.0
+    # A scorer waits for a fresher snapshot rather than score an event with a model that has not
+    # read more than this many events before it in its partition ...
+    max_staleness_events: int = 1_000
+    # ... but no longer than this (a learner down or restarting): then it scores with the model
+    # in hand (counted in stream_imbal_stale_predictions_total).
+    max_wait_seconds: float = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
 class MetricsSection:
     port: int = 9100  # 0: no /metrics endpoint
     host: str = "127.0.0.1"  # the address /metrics binds: "0.0.0.0" for every interface
@@ -138,6 +157,7 @@ class ServiceConfig:
     labels: LabelsSection = LabelsSection()
     checkpoint: CheckpointSection = CheckpointSection()
     model: ModelSection = ModelSection()
+    scale: ScaleSection = ScaleSection()
     metrics: MetricsSection = MetricsSection()
     logging: LoggingSection = LoggingSection()
 
@@ -148,6 +168,13 @@ class ServiceConfig:
         self.model.spec  # noqa: B018 - checks every key of [model], naming the one at fault
         if self.model.scope not in MODEL_SCOPES:
             raise ConfigError(f"[model] scope: {self.model.scope!r} is not one of {MODEL_SCOPES}")
+        if self.scale.role not in ROLES:
+            raise ConfigError(f"[scale] role: {self.scale.role!r} is not one of {ROLES}")
+        if self.scale.role != "both" and self.model.scope != "global":
+            raise ConfigError(
+                f"[scale] role = {self.scale.role!r} needs [model] scope = 'global': per-partition "
+                "models are learnt and scored where their partition is read (role 'both')"
+            )
         if self.checkpoint.store not in CHECKPOINT_STORES:
             raise ConfigError(
                 f"[checkpoint] store: {self.checkpoint.store!r} is not one of {CHECKPOINT_STORES}"
@@ -162,6 +189,9 @@ class ServiceConfig:
             "[labels] max_idle_ms": self.labels.max_idle_ms,
             "[kafka] max_poll_records": self.kafka.max_poll_records,
             "[metrics] window": self.metrics.window,
+            "[scale] snapshot_every_events": self.scale.snapshot_every_events,
+            "[scale] snapshot_every_seconds": self.scale.snapshot_every_seconds,
+            "[scale] max_staleness_events": self.scale.max_staleness_events,
             "[schema] max_message_bytes": self.schema.max_message_bytes,
         }
         for name, value in positive.items():
@@ -178,6 +208,10 @@ class ServiceConfig:
             value = getattr(self.logging, name)
             if value.upper() not in LOG_LEVELS:
                 raise ConfigError(f"[logging] {name} must be one of {LOG_LEVELS}, got {value!r}")
+        if not self.scale.max_wait_seconds >= 0:
+            raise ConfigError(
+                f"[scale] max_wait_seconds must be >= 0, got {self.scale.max_wait_seconds}"
+            )
         if not _is_host(self.metrics.host):
             raise ConfigError(
                 "[metrics] host must be an address or host name to bind (127.0.0.1: this "
@@ -186,7 +220,9 @@ class ServiceConfig:
 
     @property
     def topic_names(self) -> list[str]:
-        """The input topics: events, and labels if configured."""
+        """The input topics: events, and labels if configured (a scorer reads only events)."""
+        if self.scale.role == "scorer":
+            return [self.topics.events]
         return [t for t in (self.topics.events, self.topics.labels) if t]
 
 

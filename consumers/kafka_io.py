@@ -7,16 +7,18 @@ wrap kafka-python's consumer and producer with the few calls the service makes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.coordinator.assignors.cooperative_sticky import CooperativeStickyAssignor
 from kafka.coordinator.assignors.range import RangePartitionAssignor
-from kafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
 from kafka.errors import (
     CorruptRecordError,
     InvalidRecordError,
@@ -173,11 +175,21 @@ class LeaderConsumer(_Reader):
     partition (created if missing) whose messages are never read: the member that holds that
     partition leads, and reads every partition of `topics` by manual assignment; the others
     stand by, and one of them takes over when the leader leaves or dies (after its session
-    timeout); the partition stays with its holder when others join (sticky assignment).
+    timeout); the partition stays with its holder when others join (cooperative sticky
+    assignment: only partitions that move are revoked).
     `on_assigned` and `on_revoked` receive the inputs' `(topic, partition)` lists, as
     `EventConsumer`'s. The leader commits its offsets in the group `<group_id>-offsets`, which
     has no members: they show its lag to Kafka's tools, while its checkpoint holds the truth.
+
+    One model learns from all partitions, so they are read as one stream, in time: fetched
+    messages wait in a buffer per partition, and the message with the earliest record timestamp
+    goes first (each partition in its own order) as long as every partition of `time_topic` has
+    one buffered, or is caught up, or has given nothing for `IDLE_S` (a quiet partition does not
+    hold the others back). Small fetches (`FETCH_BYTES` per partition) keep the buffers small.
     """
+
+    FETCH_BYTES = 64 * 1024
+    IDLE_S = 2.0
 
     def __init__(
         self,
@@ -192,6 +204,9 @@ class LeaderConsumer(_Reader):
     ) -> None:
         ensure_topics(settings, {leader_topic: 1})
         self._topics = list(topics)
+        self._time_topic = self._topics[0]
+        self._buffers: dict[Partition, collections.deque[Message]] = {}
+        self._heard: dict[Partition, float] = {}  # when a partition last gave a message
         self._leader_partition = (leader_topic, 0)
         self._on_assigned, self._on_revoked = on_assigned, on_revoked
         self.leading = False
@@ -200,12 +215,13 @@ class LeaderConsumer(_Reader):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=fetch_max_wait_ms,
+            max_partition_fetch_bytes=self.FETCH_BYTES,
             **settings.client_options(),
         )
         self._membership = KafkaConsumer(
             group_id=group_id,
             enable_auto_commit=False,
-            partition_assignment_strategy=(StickyPartitionAssignor,),
+            partition_assignment_strategy=(CooperativeStickyAssignor,),
             **settings.client_options(),
             **group_options,
         )
@@ -223,6 +239,8 @@ class LeaderConsumer(_Reader):
         ]
         self.leading = True
         self._consumer.assign([TopicPartition(*p) for p in inputs])
+        self._buffers = {p: collections.deque() for p in inputs}
+        self._heard = dict.fromkeys(inputs, time.monotonic())
         log.info("leading: reading every partition", extra={"fields": {"inputs": len(inputs)}})
         self._on_assigned(inputs)
 
@@ -232,12 +250,46 @@ class LeaderConsumer(_Reader):
         inputs = sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
         self._on_revoked(inputs)
         self._consumer.assign([])
+        self._buffers, self._heard = {}, {}
         self.leading = False
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Message]:
-        """The next messages while leading; otherwise keep the membership alive and wait."""
+        """The next messages while leading, in time order; otherwise keep the membership alive
+        and wait."""
         self._membership.poll(timeout_ms=0 if self.leading else timeout_ms)
-        return super().poll(timeout_ms, max_records) if self.leading else []
+        if not self.leading:
+            return []
+        released = self._release(super().poll(0, max_records), max_records)
+        if not released:  # nothing could go: wait for what the partitions bring
+            released = self._release(super().poll(timeout_ms, max_records), max_records)
+        return released
+
+    def _release(self, fetched: list[Message], max_records: int) -> list[Message]:
+        """Buffer `fetched`, then take out what may go, in time order."""
+        now = time.monotonic()
+        for message in fetched:
+            where = (message.topic, message.partition)
+            self._buffers[where].append(message)
+            self._heard[where] = now
+        released: list[Message] = []
+        while len(released) < max_records:
+            heads = [(b[0].timestamp_ms, p) for p, b in self._buffers.items() if b]
+            if not heads or any(self._awaited(p, now) for p in self._buffers):
+                break
+            released.append(self._buffers[min(heads)[1]].popleft())
+        return released
+
+    def _awaited(self, partition: Partition, now: float) -> bool:
+        """Whether the release waits for `partition`: it has nothing buffered, and has not
+        been fetched yet, or is behind its high watermark and has spoken within `IDLE_S`."""
+        if self._buffers[partition] or partition[0] != self._time_topic:
+            return False
+        lag = self.lag(partition)
+        return lag is None or (lag > 0 and now - self._heard[partition] < self.IDLE_S)
+
+    def seek(self, partition: Partition, offset: int) -> None:
+        self._buffers.get(partition, collections.deque()).clear()  # read again from `offset`
+        super().seek(partition, offset)
 
     def close(self) -> None:
         try:

@@ -111,6 +111,27 @@ class ServiceMetrics:
             "Partitions restored from their last snapshot after a message failed mid-way",
             registry=registry,
         )
+        self.model_version = Gauge(
+            "stream_imbal_model_version",
+            "Events learnt by the model that scores (a scorer: of its latest snapshot)",
+            registry=registry,
+        )
+        self.snapshots = Counter(
+            "stream_imbal_model_snapshots",
+            "Model snapshots published (a learner) or loaded (a scorer)",
+            registry=registry,
+        )
+        self.staleness_waits = Counter(
+            "stream_imbal_staleness_waits",
+            "Times a scorer waited for a fresher snapshot (its model too far behind an event)",
+            registry=registry,
+        )
+        self.stale_predictions = Counter(
+            "stream_imbal_stale_predictions",
+            "Events scored by a model further behind than [scale] max_staleness_events, after "
+            "waiting [scale] max_wait_seconds for a fresher one",
+            registry=registry,
+        )
         self.broker_up = Gauge(
             "stream_imbal_broker_up",
             "1 once the broker acknowledged our outputs or offsets, 0 after a failed Kafka call "

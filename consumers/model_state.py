@@ -18,17 +18,32 @@ from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.online import Event, Label, Outcome, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
 
-__all__ = ["GLOBAL", "ModelState", "prediction_message"]
+__all__ = ["GLOBAL", "ModelState", "Offsets", "prediction_message"]
 
 GLOBAL = "global"  # the name of the one model of every partition
 
 
-class ModelState:
+class Offsets:
+    """The next offset to read of each input topic and partition."""
+
+    offsets: dict[tuple[str, int], int]
+
+    def next_offset(self, topic: str, partition: int) -> int | None:
+        return self.offsets.get((topic, partition))
+
+    def done(self, topic: str, partition: int, offset: int) -> None:
+        """Record that the message at `offset` of `topic`'s `partition` has been processed."""
+        self.offsets[(topic, partition)] = offset + 1
+
+
+class ModelState(Offsets):
     """A model and its inputs' state: call `on_event` and `on_label` in offset order per
     partition.
 
     `partition` is the one input partition the model learns, or None for every partition.
     """
+
+    durable = True  # saved in the checkpoints
 
     def __init__(self, config: ServiceConfig, partition: int | None = None) -> None:
         labels = config.labels
@@ -41,6 +56,8 @@ class ModelState:
             guard=EventTimeGuard(
                 labels.max_ahead_of_stream_seconds, labels.max_ahead_of_wall_clock_seconds
             ),
+            # a learner's predictions are the scorers': it scores an event once labelled
+            score_on_arrival=config.scale.role != "learner",
         )
         self.offsets: dict[tuple[str, int], int] = {}
 
@@ -52,13 +69,6 @@ class ModelState:
     @staticmethod
     def name_of(partition: int | None) -> str:
         return GLOBAL if partition is None else f"p{partition}"
-
-    def next_offset(self, topic: str, partition: int) -> int | None:
-        return self.offsets.get((topic, partition))
-
-    def done(self, topic: str, partition: int, offset: int) -> None:
-        """Record that the message at `offset` of `topic`'s `partition` has been processed."""
-        self.offsets[(topic, partition)] = offset + 1
 
     def on_event(self, event: Event, wall_now: float | None = None) -> Outcome:
         """Score the event; learn it if labelled (or its label came first), else keep it."""

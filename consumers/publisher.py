@@ -72,11 +72,12 @@ class Publisher:
             return False
         return not self.rewind_needed  # a replacement sent during the flush was lost
 
-    def publish(self, partition: int, outcome: Outcome) -> None:
-        """Send the outcome's prediction; count and log what else it did."""
+    def publish(self, model: str, outcome: Outcome, predict: bool = True) -> None:
+        """Send the outcome's prediction (made by `model`) unless not `predict`; count and log
+        what else it did."""
         metrics = self.metrics
-        if outcome.prediction is not None:
-            prediction = prediction_message(outcome.prediction, partition)
+        if outcome.prediction is not None and predict:
+            prediction = prediction_message(outcome.prediction, model)
             topic = self.topics.predictions
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
@@ -95,7 +96,7 @@ class Publisher:
                     extra={
                         "fields": {
                             "id": event.event_id,
-                            "partition": partition,
+                            "model": model,
                             "reason": reason,
                         }
                     },
@@ -106,7 +107,7 @@ class Publisher:
                 "drift detected",
                 extra={
                     "fields": {
-                        "partition": partition,
+                        "model": model,
                         "kind": event.kind,
                         "detector": event.detector,
                         "index": event.index,

@@ -13,6 +13,12 @@ With one model for every partition, one instance at a time reads them all: insta
 members of a group over a one-partition topic (`LeaderConsumer`); the one holding it learns,
 the others stand by and take over when it leaves or dies. Per-partition models share the
 partitions out among the members of the consumer group over the inputs (`EventConsumer`).
+
+Roles (`[scale] role`): "both" learns and scores; a "learner" learns, publishes no prediction,
+and sends its model to the model topic every N events learnt or T seconds
+(`consumers.model_snapshots`); "scorer"s share the events partitions out in the consumer group,
+score each event with the latest snapshot, waiting for a fresher one while the model is further
+behind the event than the staleness bound, and commit their offsets (predictions at least once).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from consumers.kafka_io import (
 )
 from consumers.messages import BadMessage, decode_event, decode_label
 from consumers.metrics import ServiceMetrics
+from consumers.model_snapshots import ScoringState, SnapshotPublisher, SnapshotReader
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
 from consumers.signing import key_from_environment
@@ -68,6 +75,11 @@ class Service:
         self._key = key_from_environment(config.checkpoint.key_env)
         self._states: dict[int, ModelState] = {}  # input partition -> the state learning it
         self._global = config.model.scope == "global"
+        self._role = config.scale.role
+        self._scores = self._role != "learner"  # whether it publishes predictions
+        self._reader: SnapshotReader | None = None  # a scorer's model
+        self._snapshots: SnapshotPublisher | None = None  # a learner's
+        self._waiting_since: dict[int, float] = {}  # a scorer's partitions waiting for a model
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._since_checkpoint = 0
@@ -78,7 +90,7 @@ class Service:
         self._events_seen_at: dict[int, float] = {}  # when a partition last gave events
         self._reread: set[Partition] = set()  # to read again from the state's next offset
         self._failed: set[tuple[str, int, int]] = set()  # dead-lettered, then rolled back
-        self._rolled_back: set[int] = set()  # partitions read again from their snapshot
+        self._skipped: set[int] = set()  # partitions whose rest of the batch is read again
         self._producer: MessageProducer | None = None
         self._publisher: Publisher | None = None
         self._consumer: EventConsumer | None = None
@@ -117,6 +129,16 @@ class Service:
             self.metrics,
             on_outage=self._outage,
         )
+        topic, scale = self.config.topics.model_topic, self.config.scale
+        if self._role == "scorer":
+            self._reader = SnapshotReader(self.settings, topic, self._key)
+        elif self._role == "learner":
+            store = KafkaTopicStore(
+                self.settings, topic, self._producer, self.config.checkpoint.max_chunk_bytes
+            )
+            self._snapshots = SnapshotPublisher(
+                store, self._key, scale.snapshot_every_events, scale.snapshot_every_seconds
+            )
         if self.config.metrics.port:
             self.metrics.serve(self.config.metrics.port, self.config.metrics.host)
         log.info("service started", extra={"fields": {"topics": self.config.topic_names}})
@@ -136,7 +158,7 @@ class Service:
             "max_poll_interval_ms": kafka.max_poll_interval_ms,
         }
         callbacks = {"on_assigned": self._on_assigned, "on_revoked": self._on_revoked}
-        if self._global:
+        if self._global and self._role != "scorer":
             consumer = LeaderConsumer(
                 self.settings,
                 self.config.topic_names,
@@ -173,6 +195,8 @@ class Service:
         finally:
             self._consumer.close()
             self._producer.close()
+            if self._reader is not None:
+                self._reader.close()
             log.info("service stopped")
 
     # --- the loop -------------------------------------------------------------------------
@@ -180,6 +204,8 @@ class Service:
     def step(self) -> None:
         """Poll one batch, process it, checkpoint if due."""
         kafka = self.config.kafka
+        if self._reader is not None and self._read_snapshots(kafka.poll_timeout_ms):
+            return
         try:
             messages = self._consumer.poll(kafka.poll_timeout_ms, kafka.max_poll_records)
         except KafkaError as error:
@@ -194,17 +220,19 @@ class Service:
                 self._process(message)
                 if self._publisher.rewind_needed:
                     break
-            if self.config.topics.labels:
+            if self.config.topics.labels and self._reader is None:
                 self._align_labels(messages)
             for topic, partition in self._reread:
                 if partition in self._states:
                     offset = self._states[partition].next_offset(topic, partition)
                     self._consumer.seek((topic, partition), offset or 0)
             self._reread.clear()
-            self._rolled_back.clear()
+            self._skipped.clear()
         if self._publisher.rewind_needed:
             self._rewind()
             return
+        if self._snapshots is not None and self._states:
+            self._publish_snapshot()
         checkpoint = self.config.checkpoint
         if (
             self._since_checkpoint >= checkpoint.every_events
@@ -215,8 +243,8 @@ class Service:
     def _process(self, message: Message) -> None:
         partition = message.partition
         state = self._states.get(partition)
-        if state is None or partition in self._rolled_back:
-            return  # revoked since the poll, or read again from its snapshot
+        if state is None or partition in self._skipped:
+            return  # revoked since the poll, or read again
         expected = state.next_offset(message.topic, partition)
         if expected is not None and message.offset < expected:
             return  # processed before the last checkpoint
@@ -226,10 +254,11 @@ class Service:
             return
         started = time.perf_counter()
         where = (message.topic, partition, message.offset)
-        if where in self._failed:
-            pass  # dead-lettered when it failed, before the roll-back
-        elif not self._handle(state, message):
-            return
+        if where not in self._failed:  # else dead-lettered when it failed, before the roll-back
+            if self._reader is not None and self._too_stale(state, message):
+                return
+            if not self._handle(state, message):
+                return
         if self._publisher.rewind_needed:
             return
         state.done(message.topic, partition, message.offset)
@@ -255,7 +284,7 @@ class Service:
             else:
                 record = decode_label(message.value, self.schema, record_ts)
         except (BadMessage, StreamImbalError) as error:
-            self._publisher.dead_letter(message, str(error))
+            self._dead_letter(message, str(error))
             return True
         except Exception as error:
             self._unexpected(message, "decode", error)
@@ -267,13 +296,13 @@ class Service:
                 outcome = state.on_label(record, wall_now=time.time())
         except TimestampTooFarAhead as error:  # checked before anything changes
             self.metrics.timestamps_ahead.labels(message.topic).inc()
-            self._publisher.dead_letter(message, str(error))
+            self._dead_letter(message, str(error))
             return True
         except Exception as error:
             self._unexpected(message, "process", error)
             return self._roll_back(message)
         try:
-            self._publisher.publish(state.name, outcome)
+            self._publisher.publish(state.name, outcome, predict=self._scores)
         except Exception as error:
             self._unexpected(message, "publish", error)
             return self._roll_back(message)
@@ -288,19 +317,82 @@ class Service:
             exc_info=error,
             extra={"fields": {"stage": stage, "offset": message.offset, "error": kind}},
         )
-        self._publisher.dead_letter(message, f"{stage} failed: {kind}: {error}")
+        self._dead_letter(message, f"{stage} failed: {kind}: {error}")
+
+    def _dead_letter(self, message: Message, reason: str) -> None:
+        """Send `message` to the dead letters; a learner leaves the events to the scorers."""
+        if not self._scores and message.topic == self.config.topics.events:
+            self.metrics.invalid.labels(message.topic).inc()
+            return
+        self._publisher.dead_letter(message, reason)
 
     def _roll_back(self, message: Message) -> bool:
         """Restore the state of `message`'s partition from its last snapshot and read its
         partitions again from there, skipping `message` (already dead-lettered); the rest of
         this batch of them is dropped."""
+        if self._reader is not None:
+            return True  # a scorer keeps no state to roll back
         self._failed.add((message.topic, message.partition, message.offset))
         state = self._states[message.partition]
         partitions = [p for p, s in self._states.items() if s is state]
-        self._rolled_back.update(partitions)
+        self._skipped.update(partitions)
         self.metrics.rollbacks.inc()
         self._assign(partitions)
         return False
+
+    # --- roles -----------------------------------------------------------------------------
+
+    def _publish_snapshot(self) -> None:
+        """A learner: send its model to the scorers when due (the flush waits for the store)."""
+        state = next(iter(self._states.values()))
+        now = time.monotonic()
+        if not self._snapshots.due(state, now):
+            return
+        try:
+            size = self._snapshots.publish(state, self.config.topics.events, now)
+        except KafkaError as error:
+            self._outage("snapshot", error)
+            return
+        self.metrics.snapshots.inc()
+        self.metrics.model_version.set(state.learned)
+        log.info("model snapshot", extra={"fields": {"learned": state.learned, "bytes": size}})
+
+    def _read_snapshots(self, timeout_ms: int) -> bool:
+        """A scorer: take the latest snapshot that has come, waiting up to `timeout_ms` while a
+        partition waits for one; True if the step should wait more (no snapshot came)."""
+        waiting = bool(self._waiting_since)
+        try:
+            fresh = self._reader.poll(timeout_ms if waiting else 0)
+        except KafkaError as error:
+            self._outage("model", error)
+            return waiting
+        if fresh:
+            self._waiting_since.clear()  # wait again, up to the limit, if still too far behind
+            self.metrics.snapshots.inc()
+            self.metrics.model_version.set(self._reader.latest.learned)
+        return False
+
+    def _too_stale(self, state: ScoringState, message: Message) -> bool:
+        """A scorer: whether to wait for a fresher model before scoring `message` (True: its
+        partition is read again from it after this batch)."""
+        partition = message.partition
+        snapshot = self._reader.latest
+        behind = snapshot.behind(partition, message.offset) if snapshot else math.inf
+        scale = self.config.scale
+        if behind <= scale.max_staleness_events:
+            self._waiting_since.pop(partition, None)
+            return False
+        now = time.monotonic()
+        since = self._waiting_since.setdefault(partition, now)
+        if now - since >= scale.max_wait_seconds:
+            self.metrics.stale_predictions.inc()
+            return False  # the learner is down or far behind: score with the model in hand
+        if since == now:
+            self.metrics.staleness_waits.inc()
+        state.offsets[(message.topic, partition)] = message.offset
+        self._reread.add((message.topic, partition))
+        self._skipped.add(partition)
+        return True
 
     def _align_labels(self, messages: list[Message]) -> None:
         """Read labels no further ahead in event time than the events of their partition.
@@ -363,6 +455,9 @@ class Service:
         """Restore the state of `partitions` from the last snapshot (one state for them all, or
         one each) and seek to its offsets."""
         partitions = list(partitions)
+        if self._reader is not None:  # a scorer: read on from the group's committed offsets
+            self._states.update({p: ScoringState(p, self._reader) for p in partitions})
+            return
         shared = self._checkpointer.restore(None) if self._global and partitions else None
         for partition in partitions:
             state = shared or self._checkpointer.restore(partition)
@@ -449,6 +544,8 @@ class Service:
                 if lag is not None:
                     metrics.lag.labels(topic, str(partition)).set(lag)
         for state in self._unique(self._states.values()):
+            if not state.durable:
+                continue  # a scorer's: no model of its own
             label = state.name
             model = state.model
             metrics.pending.labels(label).set(len(state.pending))

@@ -138,6 +138,10 @@ class ScoreThenLearn:
         Also score each learnt event's prediction with this `WindowedScores`.
     guard
         Refuse timestamps too far ahead of the clock; None accepts every timestamp.
+    score_on_arrival
+        Score each event when it arrives (its `Outcome` has the prediction). False for a
+        learner whose predictions others make: an event is scored only once labelled, just
+        before it is learnt, for the windowed metrics.
 
     """
 
@@ -149,8 +153,10 @@ class ScoreThenLearn:
         window: int = 1000,
         scores: WindowedScores | None = None,
         guard: EventTimeGuard | None = None,
+        score_on_arrival: bool = True,
     ) -> None:
         self.model = model
+        self.score_on_arrival = score_on_arrival
         self._reports_drift = hasattr(model, "n_drift_events")
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
@@ -168,10 +174,13 @@ class ScoreThenLearn:
         self.guard.check(event.ts, self.clock, wall_now)
         self.clock = max(self.clock, event.ts)
         x = event.features
-        prediction, proba = self.score(event)
-        decision = prediction.decision
+        if self.score_on_arrival:
+            prediction, proba = self.score(event)
+            decision = prediction.decision
+            self.scored += 1
+        else:
+            prediction, proba, decision = None, None, None
         outcome = Outcome(prediction=prediction)
-        self.scored += 1
         label = event.label
         if label is None and event.event_id in self.early_labels:
             label = self.early_labels.pop(event.event_id)[0]
@@ -228,12 +237,16 @@ class ScoreThenLearn:
         proba = self.model.predict_proba_one(event.features)
         return self._prediction(event, proba), proba
 
+    def warming_up(self, event: Event) -> Prediction:
+        """The prediction for `event` of a model that cannot score yet."""
+        return Prediction(
+            event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
+        )
+
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts
         if not can_score(counts):
-            return Prediction(
-                event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
-            )
+            return self.warming_up(event)
         model = self.model
         minority = getattr(model, "minority_class", None)
         if minority is None:
@@ -254,6 +267,9 @@ class ScoreThenLearn:
         self, x: dict, y: Hashable, decision: Hashable | None, proba: dict | None, outcome: Outcome
     ) -> None:
         model = self.model
+        if not self.score_on_arrival:  # scored now, once labelled
+            prediction, proba = self.score(Event(None, self.clock, x))
+            decision = prediction.decision
         reported = model.n_drift_events if self._reports_drift else 0
         model.learn_one(x, y)
         self.learned += 1

@@ -25,18 +25,39 @@ def resolved(environment: dict) -> dict[str, str]:
     return {k: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(v)) for k, v in environment.items()}
 
 
+INSTANCES = ["learner", "scorer-1", "scorer-2"]
+
+
+def configured(name: str):
+    """The configuration an instance of the compose file runs with, and its environment."""
+    env = resolved(SERVICES[name]["environment"])
+    command = SERVICES[name]["command"]
+    role = command[command.index("--role") + 1]
+    env["STREAM_IMBAL__SCALE__ROLE"] = role  # as `serve --role` sets it
+    return load_config(REPO / command[command.index("--config") + 1], environ=env), env
+
+
 @pytest.fixture(scope="module")
 def service_config():
-    env = resolved(SERVICES["service"]["environment"])
-    command = SERVICES["service"]["command"]
-    return load_config(REPO / command[command.index("--config") + 1], environ=env), env
+    return configured("learner")
+
+
+def test_one_learner_and_two_scorers_with_their_own_ids_and_ports():
+    configs = {name: configured(name)[0] for name in INSTANCES}
+    assert [c.scale.role for c in configs.values()] == ["learner", "scorer", "scorer"]
+    assert len({c.kafka.group_instance_id for c in configs.values()}) == 3
+    ports = [SERVICES[name]["ports"][0].split(":")[0] for name in INSTANCES]
+    assert len(set(ports)) == 3
+    assert {c.topics.model_topic for c in configs.values()} == {"events.model"}
+    script = SERVICES["topics"]["command"][0]
+    assert "create events.model --partitions 1 --config cleanup.policy=compact" in script
 
 
 def test_kafka_is_the_official_image_in_kraft_mode_with_a_healthcheck():
     kafka = SERVICES["kafka"]
     assert kafka["image"].startswith("apache/kafka:")
     assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
-    assert "healthcheck" in kafka and "healthcheck" in SERVICES["service"]
+    assert "healthcheck" in kafka and all("healthcheck" in SERVICES[n] for n in INSTANCES)
     assert SERVICES["topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
 
 
@@ -64,7 +85,7 @@ def test_the_topic_creator_makes_the_topics_the_service_uses(service_config):
 
 def test_ports_and_volumes_match_the_configuration(service_config):
     config, _ = service_config
-    service = SERVICES["service"]
+    service = SERVICES["learner"]
     assert f"{config.metrics.port}:{config.metrics.port}" in service["ports"]
     assert f":{config.metrics.port}/metrics" in " ".join(service["healthcheck"]["test"])
     mounts = {v.split(":")[1] for v in service["volumes"]}
@@ -93,4 +114,4 @@ def test_the_dockerfile_copies_what_exists_and_runs_the_service():
         for path in source.split():
             assert (REPO / path).exists(), path
     assert '"serve", "--config", "config/service.toml"' in dockerfile
-    assert SERVICES["service"]["build"] == "." == SERVICES["replay"]["build"]
+    assert all(SERVICES[n]["build"] == "." for n in [*INSTANCES, "replay"])

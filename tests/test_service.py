@@ -218,7 +218,7 @@ def test_one_instance_learns_every_partition_and_a_standby_takes_over(broker, tm
         assert len(a.states) == 4 and len({id(s) for s in a.states.values()}) == 1
         with second as b:
             time.sleep(3)  # the standby joins the learners' group and stays idle
-            assert not b.states and learned(a) == len(events)
+            assert not b.states and learned(a) == len(events) and len(a.states) == 4
             first.stop()
             wait_until(lambda: len(b.states) == 4, what="the standby to take over")
             assert b.states[0].learned == len(events)  # from the leader's last checkpoint

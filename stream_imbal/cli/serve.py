@@ -18,8 +18,16 @@ from stream_imbal.exceptions import StreamImbalError
     help="Service configuration (TOML); environment variables STREAM_IMBAL__SECTION__KEY "
     "override it.",
 )
-def serve(config_path: pathlib.Path | None) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["both", "learner", "scorer"]),
+    help="Override [scale] role: 'both' learns and scores; for scale, one 'learner' and any "
+    "number of 'scorer's.",
+)
+def serve(config_path: pathlib.Path | None, role: str | None) -> None:
     """Serve predictions from a Kafka events topic, learning from labels as they come."""
+    import dataclasses
+
     from consumers import Service, load_config
     from consumers.kafka_io import KafkaError
     from consumers.logs import configure_logging
@@ -27,6 +35,8 @@ def serve(config_path: pathlib.Path | None) -> None:
 
     try:
         config = load_config(config_path)
+        if role is not None:
+            config = dataclasses.replace(config, scale=dataclasses.replace(config.scale, role=role))
     except StreamImbalError as error:
         raise click.UsageError(str(error)) from error
     configure_logging(config.logging.level, config.logging.json, config.logging.client_level)

@@ -1,0 +1,153 @@
+"""Model snapshots: the learner publishes its model to the model topic, scorers read the latest.
+
+A snapshot is the signed pickle of a `Snapshot`: the model, the events it has learnt per class,
+its version (events learnt) and, per events partition, the next offset the learner had read. It
+travels as a checkpoint does on a topic (`KafkaTopicStore`: chunks below the broker's message
+limit, under keys that alternate between two slots, so that a compacted topic keeps the last
+complete one), and is signed with the checkpoints' key by the same rule (`consumers.signing`):
+unpickling runs code, so a scorer loads only what the learner signed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pickle
+import time
+from collections.abc import Hashable
+
+from kafka import KafkaConsumer, TopicPartition
+
+from consumers.kafka_io import KafkaSettings
+from consumers.model_state import GLOBAL, ModelState, Offsets
+from consumers.signing import sign, verify
+from consumers.stores import KafkaTopicStore
+from stream_imbal.online import Event, Label, Outcome, ScoreThenLearn
+
+__all__ = ["SNAPSHOT_KEY", "ScoringState", "Snapshot", "SnapshotPublisher", "SnapshotReader"]
+
+log = logging.getLogger("stream_imbal.service")
+
+SNAPSHOT_KEY = "model"
+
+
+@dataclasses.dataclass
+class Snapshot:
+    """What a scorer needs of the learner's state to score as it would."""
+
+    model: object
+    class_counts: dict[Hashable, int]
+    learned: int
+    positions: dict[int, int]  # events partition -> next offset the learner had read
+    published_at: float  # wall-clock seconds
+
+    def scorer(self) -> ScoreThenLearn:
+        """A core that scores with this model (and is never asked to learn)."""
+        core = ScoreThenLearn(self.model)
+        core.class_counts = dict(self.class_counts)
+        core.learned = self.learned
+        return core
+
+    def behind(self, partition: int, offset: int) -> int:
+        """How many events of `partition` before `offset` the model has not read."""
+        return max(offset - self.positions.get(partition, 0), 0)
+
+
+class SnapshotPublisher:
+    """Publishes the learner's model every `every_events` events learnt or `every_seconds`."""
+
+    def __init__(
+        self, store: KafkaTopicStore, key: bytes, every_events: int, every_seconds: float
+    ) -> None:
+        self.store = store
+        self._key = key
+        self.every_events = every_events
+        self.every_seconds = every_seconds
+        self._version = -1
+        self._at = -float("inf")
+
+    def due(self, state: ModelState, now: float) -> bool:
+        learned = state.learned
+        return learned != self._version and (
+            learned - self._version >= self.every_events or now - self._at >= self.every_seconds
+        )
+
+    def publish(self, state: ModelState, events_topic: str, now: float) -> int:
+        """Send the snapshot of `state` (blocks until it is stored); returns its size."""
+        positions = {p: o for (t, p), o in state.offsets.items() if t == events_topic}
+        core = state.core
+        snapshot = Snapshot(
+            core.model, dict(core.class_counts), core.learned, positions, time.time()
+        )
+        payload = sign(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), self._key)
+        self.store.save(SNAPSHOT_KEY, payload)
+        self._version, self._at = core.learned, now
+        return len(payload)
+
+
+class SnapshotReader:
+    """Follows the model topic and keeps the latest complete snapshot, checked against `key`."""
+
+    def __init__(self, settings: KafkaSettings, topic: str, key: bytes) -> None:
+        self._key = key
+        self._consumer = KafkaConsumer(
+            enable_auto_commit=False, fetch_max_wait_ms=100, **settings.client_options()
+        )
+        partition = TopicPartition(topic, 0)
+        self._consumer.assign([partition])
+        self._consumer.seek_to_beginning(partition)
+        self._parts: dict[bytes, dict[int, bytes]] = {}
+        self.latest: Snapshot | None = None
+        self.core = ScoreThenLearn(None)  # scores with the latest model; none yet: warming up
+
+    def poll(self, timeout_ms: int) -> bool:
+        """Read what has come; True if a newer snapshot became `latest`."""
+        complete = None
+        for records in self._consumer.poll(timeout_ms=timeout_ms).values():
+            for record in records:
+                headers = dict(record.headers or ())
+                if "snapshot" not in headers or "chunk" not in headers:
+                    continue  # a store's read marker
+                index, count = map(int, headers["chunk"].split(b"/"))
+                chunks = self._parts.setdefault(headers["snapshot"], {})
+                chunks[index] = record.value
+                if len(chunks) == count:
+                    complete = b"".join(chunks[i] for i in range(count))
+                    self._parts.clear()
+        if complete is None:
+            return False
+        snapshot = pickle.loads(verify(complete, self._key))  # only the newest is unpickled
+        if not isinstance(snapshot, Snapshot):
+            raise TypeError(f"the model topic holds a {type(snapshot).__name__}, not a snapshot")
+        self.latest, self.core = snapshot, snapshot.scorer()
+        return True
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class ScoringState(Offsets):
+    """A scorer's input partition: its next offset, its events scored with the latest model
+    snapshot (a warming-up prediction before the first); it learns nothing and is not saved,
+    its offsets are committed in the scorers' group."""
+
+    durable = False
+    name = GLOBAL
+
+    def __init__(self, partition: int, reader: SnapshotReader) -> None:
+        self.partition = partition
+        self.offsets: dict[tuple[str, int], int] = {}
+        self._reader = reader
+
+    def on_event(self, event: Event, wall_now: float | None = None) -> Outcome:
+        core = self._reader.core
+        if core.model is None:
+            return Outcome(prediction=core.warming_up(event))
+        return Outcome(prediction=core.score(event)[0])
+
+    def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
+        raise TypeError("a scorer reads no labels: the learner learns them")
+
+    @property
+    def learned(self) -> int:
+        return 0
