@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import random
 import sys
 import tempfile
 import time
@@ -27,7 +28,9 @@ from river import base  # noqa: E402
 from consumers import load_config  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import encode_event  # noqa: E402
+from consumers.model_state import prediction_message  # noqa: E402
 from stream_imbal.evaluate import prequential  # noqa: E402
+from stream_imbal.online import Event, ScoreThenLearn  # noqa: E402
 from stream_imbal.simulation.named import get_scenario  # noqa: E402
 from tests.kafka_broker import Broker  # noqa: E402
 from tests.service_harness import read_topic, start_process, topics, write_config  # noqa: E402
@@ -85,6 +88,20 @@ def served(bootstrap: str, events: list, partitions: int, scope: str, work: path
     return [first[i] for i in range(len(events))], seconds
 
 
+def jittered(spec, events: list, width: float, seed: int) -> list[dict]:
+    """The predictions of the library's online core (as the service runs it) on `events` read
+    in a slightly different order (each moved by up to `width` places), in the events' order:
+    how much the order alone moves the scores."""
+    rng = random.Random(seed)
+    order = sorted(range(len(events)), key=lambda i: i + rng.uniform(-width, width))
+    core = ScoreThenLearn(spec.spec.build(spec.seed))
+    made = {}
+    for i in order:
+        x, y = events[i]
+        made[i] = prediction_message(core.on_event(Event(i, float(i), x, y)).prediction, "lib")
+    return [made[i] for i in range(len(events))]
+
+
 def scores(model, events: list) -> dict:
     summary = prequential(model, iter(events), window_size=1000).summary
     return {"gmean": summary["gmean"], "pr_auc": summary["pr_auc"]}
@@ -94,9 +111,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", nargs="+", default=["rbf-prior-shift"])
     parser.add_argument("--events", type=int, default=60_000)
-    parser.add_argument("--partitions", type=int, nargs="+", default=[4, 16])
+    parser.add_argument("--partitions", type=int, nargs="*", default=[4, 16])
     parser.add_argument("--scopes", nargs="+", default=["global", "partition"])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--jitter",
+        type=float,
+        default=15.0,
+        help="also score the library on the events each moved by up to this many places (0: not)",
+    )
     parser.add_argument(
         "--out", type=pathlib.Path, default=REPO / "benchmarks/results/partitions.md"
     )
@@ -120,6 +143,11 @@ def main() -> None:
                 library = scores(spec.spec.build(spec.seed), events)
                 rows.append((name, "library, one model", "-", library))
                 print(rows[-1], flush=True)
+                if args.jitter:
+                    made = jittered(spec, events, args.jitter, args.seed)
+                    run = f"library, order jittered by up to {args.jitter:g} events"
+                    rows.append((name, run, "-", scores(Recorded(made), events)))
+                    print(rows[-1], flush=True)
                 for partitions in args.partitions:
                     for scope in args.scopes:
                         predictions, seconds = served(

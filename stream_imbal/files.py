@@ -1,16 +1,26 @@
 """Read labelled events from CSV, Parquet or JSONL files in bounded-memory chunks, and the one
-rule for which columns are features (`choose_features`), used by `evaluate` and `replay` alike.
+rule for which columns are features (`choose_features`) and for which cells are numbers
+(`numeric_values`), used by `evaluate` and `replay` alike.
+
+A JSON lines file is read line by line with Python's `json`: NaN, Infinity, integers of any size
+and strings with lone surrogates are read as written, for the checks of each row to refuse them
+(`stream_imbal.validation`); a line that is not a JSON object (or has a key with a lone
+surrogate) makes the file unreadable, with its line number. Text files may start with a UTF-8
+byte-order mark.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import json
+import math
 import pathlib
 import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -22,12 +32,17 @@ __all__ = [
     "choose_features",
     "count_rows",
     "file_columns",
+    "numeric_values",
     "read_chunks",
     "read_labelled_events",
     "shown_columns",
+    "shown_value",
 ]
 
 SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
+#: The encoding of CSV and JSON lines files: UTF-8, after a byte-order mark if there is one.
+ENCODING = "utf-8-sig"
+JSON_WHITESPACE = b" \t\r\n"
 #: The command-line option that names the column of each role.
 ROLE_OPTIONS = {
     "id": "--id-column",
@@ -133,23 +148,24 @@ def count_rows(path: str | pathlib.Path) -> int:
 
 def file_columns(path: str | pathlib.Path) -> list[str]:
     """The column names of a CSV, Parquet or JSONL file, as written (duplicates kept), read
-    from its header (CSV), schema (Parquet) or first line (JSONL)."""
+    from its header (CSV), schema (Parquet) or first non-blank line (JSONL)."""
     path, suffix = _checked(path)
     try:
         if suffix == ".csv":
-            with path.open(newline="", encoding="utf-8") as file:
+            with path.open(newline="", encoding=ENCODING) as file:
                 return next(csv.reader(file), [])
         if suffix == ".parquet":
             return list(pq.read_schema(path).names)
-        with path.open(encoding="utf-8") as file:
-            first = file.readline()
-        if not first.strip():
+        number, first = next(_json_lines(path), (0, ""))
+        if not first:
             return []
-        pairs = json.loads(first, object_pairs_hook=lambda items: items)
+        pairs = _json_value(first, number, object_pairs_hook=lambda items: items)
         if not (isinstance(pairs, list) and first.lstrip().startswith("{")):
             raise ValueError("the first line is not a JSON object")
-        return [key for key, _ in pairs]
-    except (ValueError, OSError) as error:
+        keys = [key for key, _ in pairs]
+        _check_keys(keys, first, number)
+        return keys
+    except (ValueError, OSError, csv.Error) as error:
         raise ConfigError(f"{path}: cannot be read as {suffix[1:]}: {error}") from error
 
 
@@ -168,19 +184,129 @@ def _checked(path: str | pathlib.Path) -> tuple[pathlib.Path, str]:
 def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[pd.DataFrame]:
     """Yield the rows of a CSV, Parquet or JSONL file as DataFrames of at most `chunk_size` rows.
 
-    Rows keep the file's order (replay files are expected in event-time order).
+    Rows keep the file's order (replay files are expected in event-time order). A JSONL chunk
+    has the keys of its lines as columns (a key missing from a line is a missing cell).
     """
     path, suffix = _checked(path)
     try:
         if suffix == ".csv":
-            yield from pd.read_csv(path, chunksize=chunk_size)
+            yield from pd.read_csv(path, chunksize=chunk_size, encoding=ENCODING)
         elif suffix == ".parquet":
             for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
                 yield batch.to_pandas()
         else:
-            yield from pd.read_json(path, lines=True, chunksize=chunk_size)
+            yield from _json_chunks(path, chunk_size)
     except (ValueError, OSError) as error:
         raise ConfigError(f"{path}: cannot be read as {suffix[1:]}: {error}") from error
+
+
+def _json_chunks(path: pathlib.Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """The JSON objects of a JSON lines file, `chunk_size` at a time."""
+    records: list[dict] = []
+    for number, text in _json_lines(path):
+        records.append(_json_object(text, number))
+        if len(records) == chunk_size:
+            yield _frame(records)
+            records = []
+    if records:
+        yield _frame(records)
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    """Records as a DataFrame, a column holding a string with a lone surrogate (which a column
+    of text cannot hold) as Python objects, for the checks of its rows to refuse."""
+    try:
+        return pd.DataFrame.from_records(records)
+    except UnicodeEncodeError:
+        keys = dict.fromkeys(key for record in records for key in record)
+        columns = {}
+        for key in keys:
+            values = [record.get(key) for record in records]
+            text = all(_is_unicode(v) for v in values if isinstance(v, str))
+            columns[key] = pd.Series(values, dtype=None if text else object)
+        return pd.DataFrame(columns)
+
+
+def _json_lines(path: pathlib.Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSON lines file (lines end at `\\n`), with their numbers, or
+    `ValueError` for one that is not UTF-8 text."""
+    with path.open("rb") as file:
+        for number, line in enumerate(file, start=1):
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            if not line.strip(JSON_WHITESPACE):
+                continue
+            try:
+                yield number, line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"line {number} is not UTF-8 text ({error.reason})") from None
+
+
+def _json_object(text: str, number: int) -> dict:
+    """One line of a JSON lines file as a dict, or `ValueError` saying what is wrong with it."""
+    value = _json_value(text, number)
+    if not isinstance(value, dict):
+        raise ValueError(f"line {number} is not a JSON object: {shown_value(text.strip())}")
+    _check_keys(value, text, number)
+    return value
+
+
+def _json_value(text: str, number: int, **options) -> object:
+    """`json.loads(text, **options)`, or `ValueError` naming line `number`."""
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"line {number} is not JSON ({error.msg} at column {error.colno})"
+        ) from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise ValueError(f"line {number}: {error}") from None
+    except RecursionError:
+        raise ValueError(f"line {number} is nested too deeply") from None
+
+
+def _check_keys(keys: Iterable[str], text: str, number: int) -> None:
+    """`ValueError` for a key with a lone surrogate: a column name must be text."""
+    if "\\u" in text:  # only an escape makes a lone surrogate
+        for key in keys:
+            if not _is_unicode(key):
+                raise ValueError(f"line {number}: the key {shown_value(key)} has a lone surrogate")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def numeric_values(values: pd.Series) -> np.ndarray:
+    """A column as floats: NaN where a cell is missing or not a number, an infinity where it is
+    beyond the float range (`1e400`, or an integer of 400 digits in JSON).
+
+    >>> numeric_values(pd.Series([1, "2.5", "x", None, [3], -(10**400), "\\ud800"])).tolist()
+    [1.0, 2.5, nan, nan, nan, -inf, nan]
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        numbers = pd.to_numeric(values, errors="coerce")
+    except (OverflowError, UnicodeEncodeError):  # in an object column read from JSON
+        numbers = pd.to_numeric(values.map(_convertible), errors="coerce")
+    return numbers.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _convertible(value: object) -> object:
+    """An int beyond the float range as an infinity, a string with a lone surrogate as NaN."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, str) and not _is_unicode(value):
+        return math.nan
+    return value
 
 
 def read_labelled_events(
@@ -211,12 +337,20 @@ def read_labelled_events(
                 ).features
             except ConfigError as error:
                 raise ConfigError(f"{path}: {error}") from None
-        for column in chosen:
-            _check_numeric(path, chunk[column], row)
+        # a JSONL chunk lacks the keys none of its lines has: missing cells
+        chunk = chunk.reindex(columns=[target, *chosen])
+        numbers = np.column_stack([numeric_values(chunk[column]) for column in chosen])
+        not_numbers = np.isnan(numbers) & chunk[chosen].notna().to_numpy()  # nor missing
+        refused = not_numbers.any(axis=1).tolist()
         labels = chunk[target].tolist()
-        values = chunk[chosen].astype(float).to_numpy().tolist()
-        for raw, vector in zip(labels, values, strict=True):
+        for i, (raw, vector) in enumerate(zip(labels, numbers.tolist(), strict=True)):
             row += 1
+            if refused[i]:
+                column = chosen[int(not_numbers[i].argmax())]
+                raise InvalidEventError(
+                    f"{path}: row {row}, column {column!r}: {shown_value(chunk[column].iloc[i])} "
+                    f"is not a number; pass --ignore {column} to leave the column out"
+                )
             x = dict(zip(chosen, vector, strict=True))
             try:
                 label = record_label(raw)
@@ -228,19 +362,6 @@ def read_labelled_events(
             yield x, label
 
 
-def _check_numeric(path: pathlib.Path, values: pd.Series, row: int) -> None:
-    """Raise `InvalidEventError` naming the first cell of `values` that is not a number."""
-    if pd.api.types.is_numeric_dtype(values) or values.empty:
-        return
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna()
-    first = int(bad.to_numpy().argmax())
-    raise InvalidEventError(
-        f"{path}: row {row + first + 1}, column {values.name!r}: {values.iloc[first]!r} is not "
-        f"a number; pass --ignore {values.name} to leave the column out"
-    )
-
-
 def shown_columns(columns: list[str], limit: int = 10) -> str:
     """The first `limit` column names, and how many more there are.
 
@@ -249,3 +370,17 @@ def shown_columns(columns: list[str], limit: int = 10) -> str:
     """
     shown = ", ".join(repr(c) for c in columns[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def shown_value(value: object, limit: int = 80) -> str:
+    """A cell for an error message: its `repr`, cut to about `limit` characters.
+
+    >>> shown_value("x" * 1000, limit=10)
+    "'xxxxxxxx... (1,002 characters)"
+    >>> shown_value(-(10**400))
+    'an integer of about -10**400'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an integer of about {'-' if value < 0 else ''}10**{math.log10(abs(value)):.0f}"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}... ({len(text):,} characters)"

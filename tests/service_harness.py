@@ -3,6 +3,7 @@ reading a topic back."""
 
 from __future__ import annotations
 
+import collections
 import os
 import pathlib
 import random
@@ -190,3 +191,40 @@ def saved_states(config_path: pathlib.Path) -> dict[str, object]:
         state = pickle.loads(verify(path.read_bytes(), key))
         states[state.name] = state
     return states
+
+
+def produce_live(bootstrap: str, names: dict, events, late, rate: float, done: threading.Event):
+    """Events (bad messages of `tests.test_messages` between them), late labels 20 events
+    later, at about `rate`/s; sets `done` at the end."""
+    from tests.test_messages import BAD_EVENTS, BAD_LABELS
+
+    producer = MessageProducer(KafkaSettings(bootstrap, request_timeout_ms=60_000))
+    bad = iter(BAD_EVENTS * 2)
+    bad_labels = iter(BAD_LABELS)
+    late_ids, due = {e[0] for e in late}, collections.deque()
+    started = time.monotonic()
+    for i, (event_id, ts, x, y) in enumerate(events):
+        key = event_id.encode()
+        producer.send(
+            names["events"],
+            encode_event(event_id, ts, x, None if event_id in late_ids else y),
+            key=key,
+        )
+        if event_id in late_ids:
+            due.append((event_id, ts, y, key))
+        if len(due) > 20:
+            label_id, label_ts, label, label_key = due.popleft()
+            producer.send(names["labels"], encode_label(label_id, label, label_ts), key=label_key)
+        if i % 250 == 125:
+            value = next(bad, None)
+            if value is not None:
+                producer.send(names["events"], value[1], key=f"bad{i}".encode())
+            label_value = next(bad_labels, None)
+            if label_value is not None:
+                producer.send(names["labels"], label_value[1], key=f"bad{i}".encode())
+        time.sleep(max(0.0, started + i / rate - time.monotonic()))
+    for label_id, label_ts, label, label_key in due:
+        producer.send(names["labels"], encode_label(label_id, label, label_ts), key=label_key)
+    producer.flush()
+    producer.close()
+    done.set()

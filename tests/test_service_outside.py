@@ -13,11 +13,10 @@ import time
 import urllib.request
 from functools import partial
 
-from consumers.kafka_io import KafkaSettings, MessageProducer
-from consumers.messages import encode_event, encode_label
 from tests.kafka_broker import Broker, free_port
 from tests.service_harness import (
     make_events,
+    produce_live,
     read_topic,
     saved_states,
     start_process,
@@ -29,40 +28,6 @@ from tests.test_messages import BAD_EVENTS, BAD_LABELS, SCHEMA
 
 N_EVENTS, PARTITIONS, KILLS, PAUSE_S = 20_000, 4, 8, 15.0
 EVERY_EVENTS, MAX_POLL_RECORDS = 500, 500
-
-
-def _produce(bootstrap: str, names: dict, events, late, rate: float, done: threading.Event):
-    """Events (bad messages between them), late labels 20 events later, at about `rate`/s."""
-    producer = MessageProducer(KafkaSettings(bootstrap, request_timeout_ms=60_000))
-    bad = iter(BAD_EVENTS * 2)
-    bad_labels = iter(BAD_LABELS)
-    late_ids, due = {e[0] for e in late}, collections.deque()
-    started = time.monotonic()
-    for i, (event_id, ts, x, y) in enumerate(events):
-        key = event_id.encode()
-        producer.send(
-            names["events"],
-            encode_event(event_id, ts, x, None if event_id in late_ids else y),
-            key=key,
-        )
-        if event_id in late_ids:
-            due.append((event_id, ts, y, key))
-        if len(due) > 20:
-            label_id, label_ts, label, label_key = due.popleft()
-            producer.send(names["labels"], encode_label(label_id, label, label_ts), key=label_key)
-        if i % 250 == 125:
-            value = next(bad, None)
-            if value is not None:
-                producer.send(names["events"], value[1], key=f"bad{i}".encode())
-            label_value = next(bad_labels, None)
-            if label_value is not None:
-                producer.send(names["labels"], label_value[1], key=f"bad{i}".encode())
-        time.sleep(max(0.0, started + i / rate - time.monotonic()))
-    for label_id, label_ts, label, label_key in due:
-        producer.send(names["labels"], encode_label(label_id, label, label_ts), key=label_key)
-    producer.flush()
-    producer.close()
-    done.set()
 
 
 def test_eight_kills_and_a_broker_pause_lose_nothing_and_learn_each_event_once(tmp_path, seeded):
@@ -91,7 +56,7 @@ def _scenario(broker: Broker, tmp_path, seeded) -> None:
     events, late = make_events(N_EVENTS, seed=seeded.randrange(1000))
     done = threading.Event()
     producer = threading.Thread(
-        target=_produce, args=(bootstrap, names, events, late, 300.0, done), daemon=True
+        target=produce_live, args=(bootstrap, names, events, late, 300.0, done), daemon=True
     )
     log = tmp_path / "service.log"
     process = start_process(config, log)

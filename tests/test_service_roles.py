@@ -46,17 +46,16 @@ def test_a_learner_and_two_scorers_predict_every_event_with_one_model(broker, tm
     names = topics(partitions=4, bootstrap=broker.bootstrap_servers)
     learner_config, scorer_config = _configs(tmp_path, broker.bootstrap_servers, names)
     events, late = make_events(3000, seed=21)
-    with (
-        ServiceThread(learner_config) as learner,
-        ServiceThread(scorer_config) as a,
-        ServiceThread(scorer_config) as b,
-    ):
-        produce(broker.bootstrap_servers, names, events, late)
-        predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
-        wait_until(lambda: _learned(learner) == len(events), what="every label learned")
-        assert len(learner.states) == 4  # one model of every partition
-        assert len(a.states) == len(b.states) == 2  # the scorers share the events out
-        loaded = (a.metrics.snapshots._value.get(), b.metrics.snapshots._value.get())
+    with ServiceThread(learner_config) as learner:
+        # scorers that start before any model exists score with none (after max_wait_seconds)
+        wait_until(lambda: learner.metrics.snapshots._value.get() >= 1, what="a first model")
+        with ServiceThread(scorer_config) as a, ServiceThread(scorer_config) as b:
+            produce(broker.bootstrap_servers, names, events, late)
+            predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events))
+            wait_until(lambda: _learned(learner) == len(events), what="every label learned")
+            assert len(learner.states) == 4  # one model of every partition
+            assert len(a.states) == len(b.states) == 2  # the scorers share the events out
+            loaded = (a.metrics.snapshots._value.get(), b.metrics.snapshots._value.get())
     counts = collections.Counter(p["id"] for p in predictions)
     assert set(counts) == {e[0] for e in events}
     versions = [int(p["model_version"].removeprefix("global.")) for p in predictions]
@@ -100,3 +99,49 @@ def test_a_learner_scores_an_event_once_labelled_not_on_arrival():
     assert live.learned == learner.learned == 300 and learner.scored == 0
     # the learner's windowed scores come from its decisions made just before learning
     assert learner.recalls.classes and 0.0 < learner.gmean() <= 1.0
+
+
+def test_learner_and_scorers_killed_lose_nothing_and_learn_each_label_once(
+    broker, tmp_path, seeded
+):
+    import signal
+    import threading
+    import time
+
+    from tests.service_harness import produce_live, saved_states, start_process
+
+    names = topics(partitions=4, bootstrap=broker.bootstrap_servers)
+    learner_config, scorer_config = _configs(tmp_path, broker.bootstrap_servers, names)
+    events, late = make_events(6000, seed=23)
+    logs = [tmp_path / f"{name}.log" for name in ("learner", "scorer-a", "scorer-b")]
+    configs = [learner_config, scorer_config, scorer_config]
+    processes = [start_process(c, log) for c, log in zip(configs, logs, strict=True)]
+    done = threading.Event()
+    producing = threading.Thread(
+        target=produce_live,
+        args=(broker.bootstrap_servers, names, events, late, 800.0, done),
+        daemon=True,
+    )
+    producing.start()
+    for victim in (0, 1, 0, 2, 0):  # the learner three times, each scorer once
+        time.sleep(seeded.uniform(1.0, 2.5))
+        assert processes[victim].poll() is None, f"died by itself ({seeded.seed_text})"
+        processes[victim].send_signal(signal.SIGKILL)
+        processes[victim].wait(10)
+        processes[victim] = start_process(configs[victim], logs[victim])
+    wait_until(done.is_set, timeout_s=120, what="the producer")
+
+    def learned() -> int:
+        try:
+            return saved_states(learner_config)["global"].learned
+        except (OSError, EOFError, KeyError):
+            return -1
+
+    wait_until(lambda: learned() == len(events), timeout_s=120, what=seeded.seed_text)
+    predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events), 120)
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        assert process.wait(30) == 0
+    assert {p["id"] for p in predictions} == {e[0] for e in events}, seeded.seed_text
+    assert saved_states(learner_config)["global"].model.n_seen == len(events)

@@ -3,7 +3,8 @@
 The file is read in bounded-memory chunks (`stream_imbal.files.read_chunks`). Columns are mapped
 by `ColumnMap`: an id, a timestamp (epoch seconds or an ISO-8601 date-time, UTC without a time
 zone: `stream_imbal.validation.timestamp_seconds`), a label, optionally the time each label
-became known, and the features (`stream_imbal.files.choose_features`; numbers only).
+became known, and the features (`stream_imbal.files.choose_features`; numbers only, as
+`stream_imbal.files.numeric_values` reads them).
 
 A row that cannot be replayed is a *bad row*: a missing id, a bad timestamp, a non-numeric, NaN
 or infinite feature, a label that is not a bool, an integer or a string, a bad label time or
@@ -54,7 +55,13 @@ from stream_imbal.exceptions import (
     InvalidLabelError,
     StreamImbalError,
 )
-from stream_imbal.files import ColumnChoice, choose_features, read_chunks
+from stream_imbal.files import (
+    ColumnChoice,
+    choose_features,
+    numeric_values,
+    read_chunks,
+    shown_value,
+)
 from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
@@ -258,7 +265,7 @@ class FileReader:
         columns = self.columns
         # Python lists: indexing numpy arrays one cell at a time is slow.
         ts = epoch_seconds(chunk[columns.ts]).tolist()
-        values = np.column_stack([_numbers(chunk[c]) for c in features])
+        values = np.column_stack([numeric_values(chunk[c]) for c in features])
         finite = np.isfinite(values).all(axis=1).tolist()
         label_ts = epoch_seconds(chunk[columns.label_time]) if columns.label_time else None
         ids, labels = chunk[columns.id].tolist(), chunk[columns.label].tolist()
@@ -324,20 +331,18 @@ def _since_epoch(values: pd.Series) -> np.ndarray:
     return ((values - _EPOCH) / pd.Timedelta(seconds=1)).to_numpy(dtype=float, na_value=np.nan)
 
 
-def _numbers(values: pd.Series) -> np.ndarray:
-    """A feature column as floats; NaN where not a number."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def _missing(value: object) -> bool:
+    """Whether a cell is missing (None, NaN, NaT); a list or an object in a cell is not."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
 def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
     """A feature column without a single number is a mistake in the mapping, not bad rows."""
     for column in features:
         values = chunk[column]
-        if values.notna().any() and np.isnan(_numbers(values)).all():
+        if values.notna().any() and np.isnan(numeric_values(values)).all():
             raise ConfigError(
-                f"column {column!r} is not numeric (e.g. {values.dropna().iloc[0]!r}); "
+                f"column {column!r} is not numeric (e.g. {shown_value(values.dropna().iloc[0])}); "
                 "leave it out with --ignore or name the features with --feature"
             )
 
@@ -359,7 +364,7 @@ def _label(value: object, number: int) -> Hashable | None:
 def _label_time(known: float, ts: float, raw: object, number: int) -> float | None:
     """When the label became known; None when missing (the label never came)."""
     if math.isnan(known):
-        if pd.isna(raw):
+        if _missing(raw):
             return None
         raise _bad_time(number, "label time", raw)
     if known < ts:
@@ -370,18 +375,20 @@ def _label_time(known: float, ts: float, raw: object, number: int) -> float | No
 
 
 def _bad_time(number: int, what: str, raw: object) -> BadRowError:
-    reason = f"missing {what}" if pd.isna(raw) else f"bad {what}: {raw!r}"
+    reason = f"missing {what}" if _missing(raw) else f"bad {what}: {shown_value(raw)}"
     return BadRowError(number, what, reason)
 
 
 def _bad_feature(number: int, features: list[str], row: pd.Series) -> BadRowError:
     for name in features:
         value = row[name]
-        if pd.isna(value):
+        if _missing(value):
             return BadRowError(number, "feature", f"feature {name!r} is missing")
-        number_value = _numbers(pd.Series([value]))[0]
+        number_value = numeric_values(pd.Series([value], dtype=object))[0]
         if math.isnan(number_value):
-            return BadRowError(number, "feature", f"feature {name!r} is not a number: {value!r}")
+            reason = f"feature {name!r} is not a number: {shown_value(value)}"
+            return BadRowError(number, "feature", reason)
         if math.isinf(number_value):
-            return BadRowError(number, "feature", f"feature {name!r} is infinite: {value!r}")
+            reason = f"feature {name!r} is infinite: {shown_value(value)}"
+            return BadRowError(number, "feature", reason)
     raise AssertionError("a row with finite features is not bad")  # pragma: no cover
