@@ -19,9 +19,9 @@ from consumers.kafka_io import EventConsumer, KafkaError, Partition
 from consumers.metrics import ServiceMetrics
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
-from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import CheckpointStore
 from stream_imbal import __version__
+from stream_imbal.signing import SnapshotError, sign, verify
 
 __all__ = ["Checkpointer", "Saved"]
 

@@ -107,11 +107,13 @@ class ModelSection:
     drift: str = ""
     seed: int = 0
     scope: str = "global"
+    # a model file (`evaluate/replay --save-model`) to start from when there is no checkpoint
+    init: str = ""
 
     @property
     def spec(self) -> ModelSpec:
         fields = dataclasses.asdict(self)
-        del fields["seed"], fields["scope"]
+        del fields["seed"], fields["scope"], fields["init"]
         return ModelSpec(**fields)
 
 

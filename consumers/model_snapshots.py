@@ -1,10 +1,11 @@
 """Model snapshots: the learner publishes its model to the model topic, scorers read the latest.
 
-A snapshot is the signed pickle of a `Snapshot`: the model, the events it has learnt per class,
-its version (events learnt) and, per events partition, the next offset the learner had read. It
+A snapshot is the signed pickle of a `Snapshot`: the model with what it has learnt (a
+`TrainedModel`, as in a model file; its version is the events learnt) and, per events
+partition, the next offset the learner had read. It
 travels as a checkpoint does on a topic (`KafkaTopicStore`: chunks below the broker's message
 limit, under keys that alternate between two slots, so that a compacted topic keeps the last
-complete one), and is signed with the checkpoints' key by the same rule (`consumers.signing`):
+complete one), and is signed with the checkpoints' key by the same rule (`stream_imbal.signing`):
 unpickling runs code, so a scorer loads only what the learner signed.
 """
 
@@ -14,15 +15,15 @@ import dataclasses
 import logging
 import pickle
 import time
-from collections.abc import Hashable
 
 from kafka import KafkaConsumer, TopicPartition
 
 from consumers.kafka_io import KafkaSettings
 from consumers.model_state import GLOBAL, ModelState, Offsets
-from consumers.signing import sign, verify
 from consumers.stores import KafkaTopicStore
+from stream_imbal.model_file import TrainedModel
 from stream_imbal.online import Event, Label, Outcome, ScoreThenLearn
+from stream_imbal.signing import sign, verify
 
 __all__ = ["SNAPSHOT_KEY", "ScoringState", "Snapshot", "SnapshotPublisher", "SnapshotReader"]
 
@@ -35,17 +36,18 @@ SNAPSHOT_KEY = "model"
 class Snapshot:
     """What a scorer needs of the learner's state to score as it would."""
 
-    model: object
-    class_counts: dict[Hashable, int]
-    learned: int
+    trained: TrainedModel
     positions: dict[int, int]  # events partition -> next offset the learner had read
     published_at: float  # wall-clock seconds
 
+    @property
+    def learned(self) -> int:
+        return self.trained.learned
+
     def scorer(self) -> ScoreThenLearn:
         """A core that scores with this model (and is never asked to learn)."""
-        core = ScoreThenLearn(self.model)
-        core.class_counts = dict(self.class_counts)
-        core.learned = self.learned
+        core = ScoreThenLearn(self.trained.model)
+        core.resume(self.trained.class_counts, self.trained.learned)
         return core
 
     def behind(self, partition: int, offset: int) -> int:
@@ -76,9 +78,8 @@ class SnapshotPublisher:
         """Send the snapshot of `state` (blocks until it is stored); returns its size."""
         positions = {p: o for (t, p), o in state.offsets.items() if t == events_topic}
         core = state.core
-        snapshot = Snapshot(
-            core.model, dict(core.class_counts), core.learned, positions, time.time()
-        )
+        trained = TrainedModel(core.model, dict(core.class_counts), core.learned, "learner")
+        snapshot = Snapshot(trained, positions, time.time())
         payload = sign(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), self._key)
         self.store.save(SNAPSHOT_KEY, payload)
         self._version, self._at = core.learned, now

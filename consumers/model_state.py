@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from consumers.config import ServiceConfig
 from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.model_file import load_model
 from stream_imbal.online import Event, Label, Outcome, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
+from stream_imbal.signing import key_from_environment
 
 __all__ = ["GLOBAL", "ModelState", "Offsets", "prediction_message"]
 
@@ -48,8 +50,12 @@ class ModelState(Offsets):
     def __init__(self, config: ServiceConfig, partition: int | None = None) -> None:
         labels = config.labels
         self.partition = partition
+        key = key_from_environment(config.checkpoint.key_env) if config.model.init else None
+        trained = load_model(config.model.init, key) if config.model.init else None
         self.core = ScoreThenLearn(
-            config.model.spec.build(config.model.seed + (partition or 0)),
+            trained.model
+            if trained
+            else config.model.spec.build(config.model.seed + (partition or 0)),
             PendingLabels(labels.pending_max, labels.pending_ttl_seconds),
             early_max=labels.early_max,
             window=config.metrics.window,
@@ -59,6 +65,8 @@ class ModelState(Offsets):
             # a learner's predictions are the scorers': it scores an event once labelled
             score_on_arrival=config.scale.role != "learner",
         )
+        if trained is not None:  # a model trained on history ([model] init)
+            self.core.resume(trained.class_counts, trained.learned)
         self.offsets: dict[tuple[str, int], int] = {}
 
     @property

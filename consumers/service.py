@@ -46,10 +46,11 @@ from consumers.metrics import ServiceMetrics
 from consumers.model_snapshots import ScoringState, SnapshotPublisher, SnapshotReader
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
-from consumers.signing import key_from_environment
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
 from stream_imbal.event_clock import TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.model_file import load_model
+from stream_imbal.signing import key_from_environment
 
 __all__ = ["Service"]
 
@@ -73,6 +74,8 @@ class Service:
         self.schema = config.schema
         self.metrics = ServiceMetrics()
         self._key = key_from_environment(config.checkpoint.key_env)
+        if config.model.init:
+            load_model(config.model.init, self._key)  # a bad one is refused now, not later
         self._states: dict[int, ModelState] = {}  # input partition -> the state learning it
         self._global = config.model.scope == "global"
         self._role = config.scale.role

@@ -142,6 +142,7 @@ def prequential(
     minority_class: Hashable | None = None,
     progress: bool = False,
     total: int | None = None,
+    learnt: Mapping[Hashable, int] | None = None,
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
@@ -166,6 +167,9 @@ def prequential(
         Show the progress (`stream_imbal.progress`).
     total
         The stream's length, for the progress' total and ETA, when `len(stream)` cannot say.
+    learnt
+        Events per class the model learnt before this run (a model file), so that it scores
+        from the first event if it knows two classes.
 
     Returns
     -------
@@ -184,16 +188,18 @@ def prequential(
     stream = show_progress(stream, total or _length(stream), enabled=progress)
     argmax = type(model).predict_one is base.Classifier.predict_one
     scores = WindowedScores(window_size, minority_class, model)
+    known = dict(learnt or {})  # events per class the model has learnt
     started = time.perf_counter()
     for n, item in enumerate(stream):
         x, y, truth = _unpack(item, n)
         proba = model.predict_proba_one(x)
         y_pred = _argmax(proba) if argmax else model.predict_one(x)
-        if not can_score(scores.class_counts):
+        if not can_score(known):
             y_pred = None
         elif y_pred is None:
-            y_pred = no_alarm(scores.class_counts)
+            y_pred = no_alarm(known)
         model.learn_one(x, y)
+        known[y] = known.get(y, 0) + 1
         scores.update(y, y_pred, proba, truth)
     return scores.result(time.perf_counter() - started)
 

@@ -215,6 +215,12 @@ class ScoreThenLearn:
         self.unmatched_labels += outcome.unmatched_labels
         return outcome
 
+    def resume(self, class_counts: dict[Hashable, int], learned: int) -> None:
+        """Go on from a model that has already learnt `learned` events, `class_counts` of each
+        class (a model file): it scores from the first event if it knows two classes."""
+        self.class_counts = dict(class_counts)
+        self.learned = learned
+
     @property
     def labels_ahead(self) -> bool:
         """Whether the labels read so far are later, in event time, than the events read."""

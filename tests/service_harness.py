@@ -180,8 +180,8 @@ def saved_states(config_path: pathlib.Path) -> dict[str, object]:
     (`global`, or `p<partition>`)."""
     import pickle
 
-    from consumers.signing import key_from_environment, verify
     from consumers.stores import DirectoryStore
+    from stream_imbal.signing import key_from_environment, verify
 
     config = load_config(config_path)
     store = DirectoryStore(config.checkpoint.directory)

@@ -21,11 +21,11 @@ from consumers.messages import (
     encode_event,
 )
 from consumers.model_state import ModelState, prediction_message
-from consumers.signing import SnapshotError, sign, verify
 from consumers.stores import DirectoryStore
 from stream_imbal.cli import main
 from stream_imbal.event_clock import EventTimeGuard, TimestampTooFarAhead
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.signing import SnapshotError, sign, verify
 from tests.service_harness import REPO
 
 SCHEMA = MessageSchema(max_message_bytes=2_000, max_features=50)

@@ -323,7 +323,7 @@ def test_a_missing_signing_key_stops_the_service_at_start(tmp_path, monkeypatch)
     names = topics()
     config = write_config(tmp_path / "s.toml", "127.0.0.1:1", names)
     monkeypatch.delenv(load_config(config).checkpoint.key_env)
-    from consumers.signing import SnapshotError
+    from stream_imbal.signing import SnapshotError
 
     with pytest.raises(SnapshotError, match="signing key"):
         Service(load_config(config))
@@ -341,7 +341,7 @@ def test_a_tampered_checkpoint_is_refused(broker, tmp_path):
     blob[-10] ^= 0xFF
     path.write_bytes(bytes(blob))
     service = Service(load_config(config))
-    from consumers.signing import SnapshotError
+    from stream_imbal.signing import SnapshotError
 
     with pytest.raises(SnapshotError, match="signature mismatch"):
         service.run()

@@ -12,8 +12,8 @@ from consumers.kafka_io import Message
 from consumers.metrics import ServiceMetrics
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
-from consumers.signing import SnapshotError, sign
 from stream_imbal.online import Event
+from stream_imbal.signing import SnapshotError, sign
 from tests.kafka_fakes import FakeConsumer, FakeProducer, FakeStore
 
 CONFIG = load_config(

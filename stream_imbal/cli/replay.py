@@ -20,8 +20,10 @@ from stream_imbal.cli.run import (
     build_model,
     choose_columns,
     feature_options,
+    model_file_options,
     report_run,
     run_options,
+    save_trained,
 )
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import count_rows
@@ -50,6 +52,8 @@ DIRECT_ONLY = (
     "pending_max",
     "pending_ttl",
     "report_dir",
+    "init_model",
+    "save_model",
 )
 KAFKA_ONLY = ("labels_topic", "speed")
 
@@ -152,6 +156,7 @@ class _Duration(click.ParamType):
     help="With --to-kafka: the Kafka brokers (env STREAM_IMBAL_BOOTSTRAP_SERVERS).",
 )
 @run_options
+@model_file_options
 @report_option
 @click.pass_context
 def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
@@ -256,16 +261,23 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 
 def _direct(timeline, file: pathlib.Path, options: dict):
     out = options["out"]
+    trained = build_model(options["model_spec"], options["seed"], options["init_model"])
     replay = DirectReplay(
-        build_model(options["model_spec"], options["seed"]),
+        trained.model,
         window_size=options["window"],
         pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
     )
+    replay.core.resume(trained.class_counts, trained.learned)
+    learnt_before = replay.learnt
     with PredictionsCSV(out / "predictions.csv") as predictions:
         result = replay.run(timeline, on_prediction=predictions.add)
     click.echo(f"predictions written to {predictions.path}")
+    trained.class_counts = {}  # the core's counts include the file's
+    save_trained(
+        options["save_model"], trained, replay.core.class_counts, replay.learnt - learnt_before
+    )
     counts = {
-        "learnt": replay.learnt,
+        "learnt": replay.learnt - learnt_before,
         "evicted (store full)": replay.pending.evictions["full"],
         "evicted (expired)": replay.pending.evictions["expired"],
         "labels unmatched": replay.unmatched,

@@ -13,6 +13,7 @@ from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
+from stream_imbal.model_file import TrainedModel, load_model, save_model
 from stream_imbal.presets import PRESETS, ModelSpec
 
 SUMMARY_ROWS = [
@@ -43,10 +44,42 @@ class ModelOption(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-def build_model(spec: ModelSpec, seed: int):
-    """The run's classifier, said in the run's header."""
-    click.echo(f"model: {spec.describe()}; seed {seed}")
-    return spec.build(seed)
+def build_model(spec: ModelSpec, seed: int, init: pathlib.Path | None = None) -> TrainedModel:
+    """The run's classifier, said in the run's header: a new one, or the one of a model file
+    (`--init-model`), with what it has learnt."""
+    if init is None:
+        click.echo(f"model: {spec.describe()}; seed {seed}")
+        return TrainedModel(spec.build(seed), {}, 0, f"{spec.describe()}; seed {seed}")
+    trained = load_model(init)
+    click.echo(f"model: {trained.description}, from {init} ({trained.learned:,} events learnt)")
+    return trained
+
+
+def model_file_options(function):
+    """`--init-model` and `--save-model`, the same in `evaluate` and `replay`."""
+    function = click.option(
+        "--save-model",
+        type=click.Path(dir_okay=False, path_type=pathlib.Path),
+        help="At the end, save the model to this file (signed with $STREAM_IMBAL_CHECKPOINT_KEY), "
+        "to start another run (--init-model) or the service ([model] init) from.",
+    )(function)
+    return click.option(
+        "--init-model",
+        type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
+        help="Start from the model in this file (from --save-model) instead of a new one; "
+        "--model and --seed are then not used.",
+    )(function)
+
+
+def save_trained(path: pathlib.Path | None, trained: TrainedModel, counts: dict, n: int) -> None:
+    """With `--save-model`, save `trained` having learnt `n` more events, `counts` per class."""
+    if path is None:
+        return
+    for label, count in counts.items():
+        trained.class_counts[label] = trained.class_counts.get(label, 0) + count
+    trained.learned += n
+    save_model(path, trained)
+    click.echo(f"model saved to {path} ({trained.learned:,} events learnt)")
 
 
 def run_options(function):
@@ -113,16 +146,27 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @click.option("--target", "--label-column", "target", required=True, help="Column of the labels.")
 @feature_options
 @run_options
+@model_file_options
 @report_option
-def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, report_dir):
+def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, **options):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
+    report_dir = options["report_dir"]
     chosen = choose_columns(file, {target: "label"}, features, ignore)
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
         events = read_labelled_events(file, target, features=chosen)
-        model = build_model(model_spec, seed)
+        trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
-        result = prequential(model, events, window, progress=progress, total=total)
+        result = prequential(
+            trained.model,
+            events,
+            window,
+            progress=progress,
+            total=total,
+            learnt=trained.class_counts,
+        )
         report_run(result, out, file)
+        n = result.summary["n_events"]
+        save_trained(options["save_model"], trained, result.class_counts, n)
         if report_dir:
             write_run_report(out, report_dir)
 

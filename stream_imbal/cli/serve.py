@@ -31,7 +31,7 @@ def serve(config_path: pathlib.Path | None, role: str | None) -> None:
     from consumers import Service, load_config
     from consumers.kafka_io import KafkaError
     from consumers.logs import configure_logging
-    from consumers.signing import SnapshotError
+    from stream_imbal.signing import SnapshotError
 
     try:
         config = load_config(config_path)
@@ -42,7 +42,7 @@ def serve(config_path: pathlib.Path | None, role: str | None) -> None:
     configure_logging(config.logging.level, config.logging.json, config.logging.client_level)
     try:
         service = Service(config)
-    except SnapshotError as error:
+    except (SnapshotError, StreamImbalError) as error:
         raise click.UsageError(str(error)) from error
     try:
         code = service.run()

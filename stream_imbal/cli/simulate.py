@@ -42,7 +42,7 @@ def simulate(
         stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
     with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
         click.echo(stream.describe())
-        model = build_model(model_spec, seed)
+        model = build_model(model_spec, seed).model
         result = prequential(
             model, stream.iter_truth(), window, progress=progress, total=stream.n_events
         )

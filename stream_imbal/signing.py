@@ -1,14 +1,15 @@
-"""Signed snapshots: a checkpoint is a pickle, and unpickling runs code, so only snapshots
-signed with our key (HMAC-SHA256) are ever loaded.
+"""Signed snapshots: a checkpoint, a model snapshot or a model file is a pickle, and unpickling
+runs code, so only what is signed with our key (HMAC-SHA256) is ever loaded. The one rule for
+the service's checkpoints and model snapshots and for the model files of `--save-model`.
 
->>> from consumers.signing import sign, verify
+>>> from stream_imbal.signing import sign, verify
 >>> blob = sign(b"state", key=b"secret")
 >>> verify(blob, key=b"secret")
 b'state'
 >>> verify(blob[:-1] + b"X", key=b"secret")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-consumers.signing.SnapshotError: snapshot signature mismatch: tampered with, or signed with ano...
+stream_imbal.signing.SnapshotError: snapshot signature mismatch: tampered with, or signed with...
 
 """
 
