@@ -127,8 +127,11 @@ class ScaleSection:
     role: str = "both"
     snapshot_every_events: int = 1_000
     snapshot_every_seconds: float = 1.0
-    # A scorer waits for a fresher snapshot rather than score an event with a model that has not
-    # read more than this many events before it in its partition ...
+    # A scorer waits for a fresher snapshot rather than score an event with a model that lacks
+    # more than this many events the learner has learnt ...
+    max_staleness_examples: int = 1_000
+    # ... or while the learner has yet to read more than this many events before it in its
+    # partition (on a backlog, the scorers outrun the learner) ...
     max_staleness_events: int = 1_000
     # ... but no longer than this (a learner down or restarting): then it scores with the model
     # in hand (counted in stream_imbal_stale_predictions_total).
@@ -194,6 +197,7 @@ class ServiceConfig:
             "[scale] snapshot_every_events": self.scale.snapshot_every_events,
             "[scale] snapshot_every_seconds": self.scale.snapshot_every_seconds,
             "[scale] max_staleness_events": self.scale.max_staleness_events,
+            "[scale] max_staleness_examples": self.scale.max_staleness_examples,
             "[schema] max_message_bytes": self.schema.max_message_bytes,
         }
         for name, value in positive.items():

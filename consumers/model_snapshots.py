@@ -16,6 +16,7 @@ import logging
 import pickle
 import time
 
+import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from consumers.kafka_io import KafkaSettings
@@ -30,6 +31,7 @@ __all__ = ["SNAPSHOT_KEY", "ScoringState", "Snapshot", "SnapshotPublisher", "Sna
 log = logging.getLogger("stream_imbal.service")
 
 SNAPSHOT_KEY = "model"
+PROGRESS_KEY = "model-progress"
 
 
 @dataclasses.dataclass
@@ -50,16 +52,21 @@ class Snapshot:
         core.resume(self.trained.class_counts, self.trained.learned)
         return core
 
-    def behind(self, partition: int, offset: int) -> int:
-        """How many events of `partition` before `offset` the model has not read."""
-        return max(offset - self.positions.get(partition, 0), 0)
 
 
 class SnapshotPublisher:
-    """Publishes the learner's model every `every_events` events learnt or `every_seconds`."""
+    """Publishes the learner's model every `every_events` events learnt or `every_seconds`, and
+    its progress (events learnt, next offsets read) every `PROGRESS_S`: a small unsigned
+    message that tells the scorers how far behind the learner their model is."""
+
+    PROGRESS_S = 0.1
 
     def __init__(
-        self, store: KafkaTopicStore, key: bytes, every_events: int, every_seconds: float
+        self,
+        store: KafkaTopicStore,
+        key: bytes,
+        every_events: int,
+        every_seconds: float,
     ) -> None:
         self.store = store
         self._key = key
@@ -67,6 +74,7 @@ class SnapshotPublisher:
         self.every_seconds = every_seconds
         self._version = -1
         self._at = -float("inf")
+        self._progress_at = -float("inf")
 
     def due(self, state: ModelState, now: float) -> bool:
         learned = state.learned
@@ -85,6 +93,15 @@ class SnapshotPublisher:
         self._version, self._at = core.learned, now
         return len(payload)
 
+    def progress(self, state: ModelState, events_topic: str, now: float) -> None:
+        """Send the learner's progress, at most every `PROGRESS_S` (not waiting for it)."""
+        if now - self._progress_at < self.PROGRESS_S:
+            return
+        positions = {str(p): o for (t, p), o in state.offsets.items() if t == events_topic}
+        body = orjson.dumps({"learned": state.learned, "positions": positions})
+        self.store.send_progress(PROGRESS_KEY, body)
+        self._progress_at = now
+
 
 class SnapshotReader:
     """Follows the model topic and keeps the latest complete snapshot, checked against `key`."""
@@ -99,6 +116,9 @@ class SnapshotReader:
         self._consumer.seek_to_beginning(partition)
         self._parts: dict[bytes, dict[int, bytes]] = {}
         self.latest: Snapshot | None = None
+        # the learner's last progress: events learnt, and the next offset read per partition
+        self.learned = 0
+        self.positions: dict[int, int] = {}
         self.core = ScoreThenLearn(None)  # scores with the latest model; none yet: warming up
 
     def poll(self, timeout_ms: int) -> bool:
@@ -107,8 +127,10 @@ class SnapshotReader:
         for records in self._consumer.poll(timeout_ms=timeout_ms).values():
             for record in records:
                 headers = dict(record.headers or ())
+                if record.key == PROGRESS_KEY.encode():
+                    self._progress(record.value)
                 if "snapshot" not in headers or "chunk" not in headers:
-                    continue  # a store's read marker
+                    continue  # progress, or a store's read marker
                 index, count = map(int, headers["chunk"].split(b"/"))
                 chunks = self._parts.setdefault(headers["snapshot"], {})
                 chunks[index] = record.value
@@ -122,6 +144,24 @@ class SnapshotReader:
             raise TypeError(f"the model topic holds a {type(snapshot).__name__}, not a snapshot")
         self.latest, self.core = snapshot, snapshot.scorer()
         return True
+
+    def _progress(self, value: bytes) -> None:
+        try:
+            body = orjson.loads(value)
+            self.learned = int(body["learned"])
+            self.positions = {int(p): int(o) for p, o in body["positions"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("unreadable learner progress on the model topic: ignored")
+
+    def behind(self, partition: int, offset: int) -> tuple[int, int]:
+        """How far the latest model is from scoring the event at `offset` of `partition` as
+        the learner would: the events learnt since it (by the learner's last progress), and
+        the events of the partition before `offset` that the learner has not read yet."""
+        snapshot = self.latest
+        if snapshot is None:
+            return (1 << 62), (1 << 62)
+        read = self.positions.get(partition, snapshot.positions.get(partition, 0))
+        return max(self.learned - snapshot.learned, 0), max(offset - read, 0)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -236,6 +236,8 @@ class Service:
             return
         if self._snapshots is not None and self._states:
             self._publish_snapshot()
+            state = next(iter(self._states.values()))
+            self._snapshots.progress(state, self.config.topics.events, time.monotonic())
         checkpoint = self.config.checkpoint
         if (
             self._since_checkpoint >= checkpoint.every_events
@@ -379,10 +381,9 @@ class Service:
         """A scorer: whether to wait for a fresher model before scoring `message` (True: its
         partition is read again from it after this batch)."""
         partition = message.partition
-        snapshot = self._reader.latest
-        behind = snapshot.behind(partition, message.offset) if snapshot else math.inf
+        unlearnt, unread = self._reader.behind(partition, message.offset)
         scale = self.config.scale
-        if behind <= scale.max_staleness_events:
+        if unlearnt <= scale.max_staleness_examples and unread <= scale.max_staleness_events:
             self._waiting_since.pop(partition, None)
             return False
         now = time.monotonic()

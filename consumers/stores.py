@@ -105,6 +105,10 @@ class KafkaTopicStore:
             )
         self._producer.flush()
 
+    def send_progress(self, key: str, value: bytes) -> None:
+        """Send a small message under `key` beside the snapshots (not waiting for it)."""
+        self._producer.send(self.topic, value, key=key.encode(), partition=self._partition(key))
+
     def load(self, key: str, timeout_s: float = 30.0) -> bytes | None:
         partition = self._partition(key)
         marker = uuid.uuid4().hex.encode()
