@@ -53,7 +53,6 @@ class Snapshot:
         return core
 
 
-
 class SnapshotPublisher:
     """Publishes the learner's model every `every_events` events learnt or `every_seconds`, and
     its progress (events learnt, next offsets read) every `PROGRESS_S`: a small unsigned
