@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -272,11 +273,18 @@ class LeaderConsumer(_Reader):
             self._buffers[where].append(message)
             self._heard[where] = now
         released: list[Message] = []
-        while len(released) < max_records:
-            heads = [(b[0].timestamp_ms, p) for p, b in self._buffers.items() if b]
-            if not heads or any(self._awaited(p, now) for p in self._buffers):
-                break
-            released.append(self._buffers[min(heads)[1]].popleft())
+        if any(self._awaited(p, now) for p in self._buffers):
+            return released
+        heads = [(b[0].timestamp_ms, p) for p, b in self._buffers.items() if b]
+        heapq.heapify(heads)
+        while heads and len(released) < max_records:
+            partition = heapq.heappop(heads)[1]
+            buffer = self._buffers[partition]
+            released.append(buffer.popleft())
+            if buffer:
+                heapq.heappush(heads, (buffer[0].timestamp_ms, partition))
+            elif self._awaited(partition, now):
+                break  # it may bring earlier messages than the other heads
         return released
 
     def _awaited(self, partition: Partition, now: float) -> bool:
