@@ -78,8 +78,11 @@ def _toml(value) -> str:
     return str(value)
 
 
-def make_events(n: int, seed: int = 0, labelled_every: int = 2, minority: float = 0.05):
-    """`n` events; every `labelled_every`-th carries its label, the others get a late one.
+def make_events(
+    n: int, seed: int = 0, labelled_every: int = 2, minority: float = 0.05, prefix: str = "e"
+):
+    """`n` events with ids `<prefix><i>`; every `labelled_every`-th carries its label, the others
+    get a late one.
 
     Returns (events, late_labels) as lists of (id, ts, features, label).
     """
@@ -88,7 +91,7 @@ def make_events(n: int, seed: int = 0, labelled_every: int = 2, minority: float 
     for i in range(n):
         y = rng.random() < minority
         x = {"a": rng.gauss(2.0 if y else 0.0, 1.0), "b": rng.random()}
-        event = (f"e{i}", 1_700_000_000.0 + i, x, y)
+        event = (f"{prefix}{i}", 1_700_000_000.0 + i, x, y)
         events.append(event)
         if i % labelled_every:
             late.append(event)

@@ -222,9 +222,7 @@ def test_one_instance_learns_every_partition_and_a_standby_takes_over(broker, tm
             first.stop()
             wait_until(lambda: len(b.states) == 4, what="the standby to take over")
             assert b.states[0].learned == len(events)  # from the leader's last checkpoint
-            more, more_late = make_events(800, seed=8)
-            more = [(f"m{i}", ts, x, y) for i, (_, ts, x, y) in enumerate(more)]
-            more_late = [m for m in more if int(m[0][1:]) % 2]
+            more, more_late = make_events(800, seed=8, prefix="m")
             produce(broker.bootstrap_servers, names, more, more_late)
             wait_until(lambda: learned(b) == len(events) + len(more), what="new events learned")
     predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events) + 800)
@@ -251,9 +249,7 @@ def test_two_instances_share_partitions_and_hand_over_learned_state(broker, tmp_
         wait_until(lambda: len(a.states) == 4, what="the survivor to take all partitions")
         for partition in owned_by_b:
             assert a.states[partition].learned == learned_by_b[partition] > 0
-        more, more_late = make_events(800, seed=8)
-        more = [(f"m{i}", ts, x, y) for i, (_, ts, x, y) in enumerate(more)]
-        more_late = [m for m in more if int(m[0][1:]) % 2]
+        more, more_late = make_events(800, seed=8, prefix="m")
         produce(broker.bootstrap_servers, names, more, more_late)
         wait_until(lambda: learned(a) == len(events) + len(more), what="new events learned")
     predictions = read_topic(broker.bootstrap_servers, names["predictions"], len(events) + 800)
