@@ -363,8 +363,9 @@ class Service:
         log.info("model snapshot", extra={"fields": {"learned": state.learned, "bytes": size}})
 
     def _read_snapshots(self, timeout_ms: int) -> bool:
-        """A scorer: take the latest snapshot that has come, waiting up to `timeout_ms` while a
-        partition waits for one; True if the step should wait more (no snapshot came)."""
+        """A scorer: take the latest snapshot and progress that have come, waiting up to
+        `timeout_ms` while a partition waits for a fresher model; True when the broker failed
+        while one waits (the step ends there)."""
         waiting = bool(self._waiting_since)
         try:
             fresh = self._reader.poll(timeout_ms if waiting else 0)
