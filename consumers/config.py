@@ -105,6 +105,14 @@ class ModelSection:
     balancing: str = ""
     threshold: str = ""
     drift: str = ""
+    # the threshold objective's numbers (0: its default) and the warm-up, as in ModelSpec
+    alert_rate: float = 0.0
+    min_precision: float = 0.0
+    min_recall: float = 0.0
+    cost_fn: float = 0.0
+    cost_fp: float = 0.0
+    beta: float = 0.0
+    warm_up: int = 0
     seed: int = 0
     scope: str = "global"
     # a model file (`evaluate/replay --save-model`) to start from when there is no checkpoint

@@ -21,6 +21,12 @@ class ServiceMetrics:
         self.predictions = Counter(
             "stream_imbal_predictions", "Prediction messages produced", registry=registry
         )
+        self.alerts = Counter(
+            "stream_imbal_alerts",
+            "Predictions that flag their event as the minority class (the alert rate is "
+            "rate(stream_imbal_alerts_total) / rate(stream_imbal_predictions_total))",
+            registry=registry,
+        )
         self.labels_joined = Counter(
             "stream_imbal_labels_joined", "Late labels joined to their event", registry=registry
         )
@@ -62,6 +68,18 @@ class ServiceMetrics:
         self.minority_recall = Gauge(
             "stream_imbal_windowed_minority_recall",
             "Minority recall over the recent labels",
+            model,
+            registry=registry,
+        )
+        self.alert_rate = Gauge(
+            "stream_imbal_windowed_alert_rate",
+            "Share of the recent labelled events flagged as the minority class",
+            model,
+            registry=registry,
+        )
+        self.false_positive_rate = Gauge(
+            "stream_imbal_windowed_false_positive_rate",
+            "Share of the recent labelled majority events flagged as the minority class",
             model,
             registry=registry,
         )

@@ -183,7 +183,8 @@ class ScoringState(Offsets):
         core = self._reader.core
         if core.model is None:
             return Outcome(prediction=core.warming_up(event))
-        return Outcome(prediction=core.score(event)[0])
+        prediction = core.score(event)[0]
+        return Outcome(prediction=prediction, alert=core.is_alert(prediction))
 
     def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
         raise TypeError("a scorer reads no labels: the learner learns them")

@@ -82,6 +82,8 @@ class Publisher:
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
             metrics.predictions.inc()
+            if outcome.alert:
+                metrics.alerts.inc()
         if outcome.learned:
             metrics.learned.inc(outcome.learned)
         if outcome.joined:

@@ -560,6 +560,8 @@ class Service:
             metrics.threshold.labels(label).set(model.threshold or float("nan"))
             metrics.gmean.labels(label).set(state.core.gmean())
             metrics.minority_recall.labels(label).set(state.core.minority_recall())
+            metrics.alert_rate.labels(label).set(state.core.alert_rate())
+            metrics.false_positive_rate.labels(label).set(state.core.false_positive_rate())
 
     @property
     def states(self) -> dict[int, ModelState]:

@@ -20,7 +20,10 @@ from stream_imbal.small_steps import SmallSteps
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
 from stream_imbal.validation import check_features, check_label
 
-__all__ = ["OnlineImbalancedClassifier"]
+__all__ = ["WARM_UP", "OnlineImbalancedClassifier"]
+
+#: Labels each of two classes needs before the model decides (see `warm_up`).
+WARM_UP = 1
 
 
 def linear_learner() -> base.Classifier:
@@ -104,6 +107,10 @@ class OnlineImbalancedClassifier(base.Classifier):
         A `ThresholdCalibrator`; defaults to `ThresholdCalibrator(objective="gmean")`.
     seed
         Seed of the resampling and of the default learner.
+    warm_up
+        Labels each of two classes needs before `predict_one` decides: until then it returns
+        None (no alarm), as a decision from a prior and a threshold estimated on a handful of
+        labels would flag far too many events. `predict_proba_one` scores from the start.
 
     Examples
     --------
@@ -140,7 +147,11 @@ class OnlineImbalancedClassifier(base.Classifier):
         drift: DriftPolicy | None = None,
         threshold_policy: ThresholdCalibrator | None = None,
         seed: int | None = None,
+        warm_up: int = WARM_UP,
     ):
+        if warm_up < 1:
+            raise ValueError(f"warm_up must be >= 1, got {warm_up}")
+        self.warm_up = warm_up
         self.learner = learner
         self.prior = prior
         self.balancing = balancing
@@ -169,6 +180,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._minority: Hashable | None = None
         self._majority: Hashable | None = None  # the other class, once there are two
         self._n_seen = 0
+        self._labels_seen: dict[Hashable, int] = {}
+        self._warm = False  # each of two classes has had `warm_up` labels
         self._forget_last()
 
     @classmethod
@@ -184,6 +197,7 @@ class OnlineImbalancedClassifier(base.Classifier):
             "drift": self._drift,
             "threshold_policy": self._calibrator,
             "seed": self.seed,
+            "warm_up": self.warm_up,
         }
         lines = [
             f"  {name}={textwrap.indent(repr(part), '  ').lstrip()}" for name, part in parts.items()
@@ -244,6 +258,11 @@ class OnlineImbalancedClassifier(base.Classifier):
         return self._drift.n_reported
 
     @property
+    def warming_up(self) -> bool:
+        """Whether the model still abstains: fewer than `warm_up` labels of two classes."""
+        return not self._warm
+
+    @property
     def n_seen(self) -> int:
         """Number of labelled events learned."""
         return self._n_seen
@@ -266,6 +285,8 @@ class OnlineImbalancedClassifier(base.Classifier):
             out = self._infer_multiclass(x)
         else:
             out = ({classes[0]: 1.0}, classes[0], 0.0) if classes else ({}, None, 0.0)
+        if not self._warm:
+            out = (out[0], None, out[2])
         self._last_x, self._last = x, out
         return out
 
@@ -330,6 +351,10 @@ class OnlineImbalancedClassifier(base.Classifier):
         new_class = y not in classes
         if new_class:
             self._add_class(y)
+        if not self._warm:
+            seen = self._labels_seen
+            seen[y] = seen.get(y, 0) + 1
+            self._warm = sum(n >= self.warm_up for n in seen.values()) >= 2
 
         prior = self._prior
         prior.update(y)
@@ -342,7 +367,7 @@ class OnlineImbalancedClassifier(base.Classifier):
             self._majority = self._other(minority) if len(classes) == 2 else None
         if len(classes) == 2:
             if not new_class:  # a learner that never saw the class could not score it
-                self._calibrator.update(score, y == minority)
+                self._calibrator.update(score, y == minority, prior.share(minority))
             # Recall is monitored at the training prior's own cut, not at the calibrator's
             # threshold: a moving threshold changes the errors without any drift.
             cut = self._monitor_cut.share(minority)

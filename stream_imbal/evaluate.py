@@ -342,6 +342,8 @@ class _Tally:
             "gmean": float(metrics.GeometricMean(cm=self.cm).get()) if has_minority else math.nan,
             "minority_recall": _ratio(tp, tp + fn),
             "minority_precision": _ratio(tp, tp + fp),
+            "alert_rate": _ratio(tp + fp, tn + fp + fn + tp),
+            "false_positive_rate": _ratio(fp, fp + tn),
             "f1": _ratio(2 * tp, 2 * tp + fp + fn),
             "balanced_accuracy": metrics.BalancedAccuracy(cm=self.cm).get(),
             "kappa": metrics.CohenKappa(cm=self.cm).get(),

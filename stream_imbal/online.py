@@ -16,10 +16,13 @@ Its rules, in one place:
 - the clock is the latest event time accepted; pending events expire in that time, after each
   event; with a `guard`, an event or label stamped too far ahead of its clock is refused
   (`TimestampTooFarAhead`) without moving the clock;
-- until the model has seen both classes it cannot score: the prediction says so, with
-  `status="warming_up"` and no score, decision, threshold nor prior;
+- until the model has seen both classes it cannot score, nor while it abstains (`predict_one`
+  gives None, as `OnlineImbalancedClassifier` does during its `warm_up`): the prediction says
+  so, with `status="warming_up"` and no score, decision, threshold nor prior;
 - each learnt event's prediction is scored against its label over the last `window` learnt
-  events, per class (`WindowedClassRecall`), and, when given, by a `WindowedScores`.
+  events, per class (`WindowedClassRecall`), and, when given, by a `WindowedScores`, by the
+  rule of `prequential`: not before the model has learnt two classes, and an abstention after
+  that as `no_alarm`.
 
 >>> from stream_imbal import OnlineImbalancedClassifier
 >>> from stream_imbal.online import Event, Label, ScoreThenLearn
@@ -46,7 +49,7 @@ from typing import NamedTuple
 
 from river import base
 
-from stream_imbal.evaluate import WindowedScores, can_score
+from stream_imbal.evaluate import WindowedScores, can_score, no_alarm
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.pending import PendingEvent, PendingLabels
@@ -112,6 +115,7 @@ class Outcome:
     evicted: dict[str, list[PendingEvent]] = dataclasses.field(default_factory=dict)
     unmatched_labels: int = 0
     drift_events: list = dataclasses.field(default_factory=list)
+    alert: bool = False  # the prediction flags the event as the minority class
 
 
 class _Made(NamedTuple):
@@ -176,11 +180,11 @@ class ScoreThenLearn:
         x = event.features
         if self.score_on_arrival:
             prediction, proba = self.score(event)
-            decision = prediction.decision
+            decision = self._scored_decision(prediction)
             self.scored += 1
         else:
             prediction, proba, decision = None, None, None
-        outcome = Outcome(prediction=prediction)
+        outcome = Outcome(prediction=prediction, alert=self.is_alert(prediction))
         label = event.label
         if label is None and event.event_id in self.early_labels:
             label = self.early_labels.pop(event.event_id)[0]
@@ -231,6 +235,22 @@ class ScoreThenLearn:
         minority = getattr(self.model, "minority_class", None)
         return math.nan if minority is None else self.recalls.recall(minority)
 
+    def alert_rate(self) -> float:
+        """Share of the last `window` learnt events predicted as the minority class."""
+        minority = getattr(self.model, "minority_class", None)
+        return math.nan if minority is None else self.recalls.predicted_share(minority)
+
+    def false_positive_rate(self) -> float:
+        """Share of the last `window` learnt majority events predicted as the minority."""
+        minority = getattr(self.model, "minority_class", None)
+        return math.nan if minority is None else self.recalls.false_positive_rate(minority)
+
+    def is_alert(self, prediction: Prediction | None) -> bool:
+        """Whether `prediction` flags its event as the model's minority class."""
+        if prediction is None or prediction.decision is None:
+            return False
+        return prediction.decision == getattr(self.model, "minority_class", None)
+
     def gmean(self) -> float:
         """The geometric mean of the class recalls over the last `window` learnt events."""
         recalls = [self.recalls.recall(c) for c in self.recalls.classes]
@@ -249,11 +269,20 @@ class ScoreThenLearn:
             event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
         )
 
+    def _scored_decision(self, prediction: Prediction) -> Hashable | None:
+        """The decision a prediction is scored with, by the rule of `prequential`."""
+        if prediction.decision is None and can_score(self.class_counts):
+            return no_alarm(self.class_counts)
+        return prediction.decision
+
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts
         if not can_score(counts):
             return self.warming_up(event)
         model = self.model
+        decision = model.predict_one(event.features)
+        if decision is None:
+            return self.warming_up(event)
         minority = getattr(model, "minority_class", None)
         if minority is None:
             minority = min(counts, key=counts.__getitem__)
@@ -262,7 +291,7 @@ class ScoreThenLearn:
             event.event_id,
             event.ts,
             proba.get(minority, 0.0),
-            model.predict_one(event.features),
+            decision,
             getattr(model, "threshold", None),
             priors.get(minority),
             SCORED,
@@ -275,7 +304,7 @@ class ScoreThenLearn:
         model = self.model
         if not self.score_on_arrival:  # scored now, once labelled
             prediction, proba = self.score(Event(None, self.clock, x))
-            decision = prediction.decision
+            decision = self._scored_decision(prediction)
         reported = model.n_drift_events if self._reports_drift else 0
         model.learn_one(x, y)
         self.learned += 1

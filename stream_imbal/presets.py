@@ -12,9 +12,26 @@ preset     default, linear, logistic-regression
 learner    pool (logistic regression + random forest, blended), linear, forest, tree
 balancing  reweight-resample, reweight, reweight-sqrt, reweight-effnum, oversample,
            undersample, resample-balanced, smote, none
-threshold  gmean, fbeta, balanced_accuracy, cost (the objective of the threshold search)
+threshold  gmean, alert_rate, precision, recall, cost, fbeta, balanced_accuracy (what the
+           decision threshold is chosen for; see `stream_imbal.threshold`)
 drift      both (concept drift and prior shift), concept, prior, none
 ========== ==========================================================================
+
+and the numbers of the threshold's objective, each allowed only with its own objective:
+
+============= ============== =======================================================
+key           objective      meaning (default)
+============= ============== =======================================================
+alert_rate    alert_rate     the share of events to flag (0.01)
+min_precision precision      the precision to hold, with the most recall (0.5)
+min_recall    recall         the recall to hold, with the fewest false alarms (0.8)
+cost_fn       cost           the cost of a missed positive (1.0)
+cost_fp       cost           the cost of a false alarm (1.0)
+beta          fbeta          the beta of F-beta (1.0)
+============= ============== =======================================================
+
+and `warm_up`: the labels each class needs before the model makes decisions (see
+`OnlineImbalancedClassifier`; default `WARM_UP`).
 
 On the command line `--model` takes a preset name or a TOML file with a `[model]` table of these
 keys; the service reads the same keys from its `[model]` section. A bad key or value is a
@@ -33,12 +50,21 @@ Traceback (most recent call last):
 stream_imbal.exceptions.ConfigError: [model] balancing: 'smoteish' is not one of \
 reweight-resample, reweight, reweight-sqrt, reweight-effnum, oversample, undersample, \
 resample-balanced, smote, none
+>>> ModelSpec.parse({"alert_rate": 0.02})
+Traceback (most recent call last):
+...
+stream_imbal.exceptions.ConfigError: [model] alert_rate applies to threshold = "alert_rate" \
+only (the threshold is "gmean"); set threshold = "alert_rate" too
+>>> budget = ModelSpec.parse({"threshold": "alert_rate", "alert_rate": 0.02}).build()
+>>> budget.threshold_policy.alert_rate, budget.threshold_policy.window_size
+(0.02, 5000)
 
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import pathlib
 import tomllib
 from collections.abc import Callable, Mapping
@@ -52,7 +78,12 @@ from stream_imbal.balancing import (
     ReweightResample,
 )
 from stream_imbal.bounded_tree import BoundedHoeffdingTree
-from stream_imbal.classifier import OnlineImbalancedClassifier, default_learner, linear_learner
+from stream_imbal.classifier import (
+    WARM_UP,
+    OnlineImbalancedClassifier,
+    default_learner,
+    linear_learner,
+)
 from stream_imbal.drift import DriftPolicy
 from stream_imbal.ensemble import SubspaceForest
 from stream_imbal.exceptions import ConfigError
@@ -90,17 +121,36 @@ CHOICES = {
     "threshold": OBJECTIVES,
     "drift": tuple(DRIFTS),
 }
+#: Number key -> (the objective it belongs to, its default, whether it is at most 1).
+OBJECTIVE_NUMBERS = {
+    "alert_rate": ("alert_rate", 0.01, True),
+    "min_precision": ("precision", 0.5, True),
+    "min_recall": ("recall", 0.8, True),
+    "cost_fn": ("cost", 1.0, False),
+    "cost_fp": ("cost", 1.0, False),
+    "beta": ("fbeta", 1.0, False),
+}
+#: Recent negatives per expected alert in the window an alert budget is read from.
+NEGATIVES_PER_ALERT = 100
+MAX_BUDGET_WINDOW = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
-    """A preset with some of its parts replaced ("" keeps the preset's); see the module."""
+    """A preset with some of its parts replaced ("" or 0 keeps the preset's); see the module."""
 
     preset: str = "default"
     learner: str = ""
     balancing: str = ""
     threshold: str = ""
     drift: str = ""
+    alert_rate: float = 0.0
+    min_precision: float = 0.0
+    min_recall: float = 0.0
+    cost_fn: float = 0.0
+    cost_fp: float = 0.0
+    beta: float = 0.0
+    warm_up: int = 0
 
     def __post_init__(self) -> None:
         if self.preset not in PRESET_PARTS:
@@ -111,6 +161,21 @@ class ModelSpec:
             value = getattr(self, key)
             if value and value not in choices:
                 raise ConfigError(f"[model] {key}: {value!r} is not one of {', '.join(choices)}")
+        threshold = self.threshold or PRESET_PARTS[self.preset][0]["threshold"]
+        for key, (objective, _, fraction) in OBJECTIVE_NUMBERS.items():
+            value = getattr(self, key)
+            if not value:
+                continue
+            if not (math.isfinite(value) and value > 0 and (value <= 1 or not fraction)):
+                bound = "in (0, 1]" if fraction else "a positive number"
+                raise ConfigError(f"[model] {key} must be {bound}, got {value!r}")
+            if objective != threshold:
+                raise ConfigError(
+                    f'[model] {key} applies to threshold = "{objective}" only (the threshold '
+                    f'is "{threshold}"); set threshold = "{objective}" too'
+                )
+        if self.warm_up < 0:
+            raise ConfigError(f"[model] warm_up must be at least 1, got {self.warm_up}")
 
     @classmethod
     def parse(cls, value: str | Mapping) -> ModelSpec:
@@ -122,10 +187,9 @@ class ModelSpec:
                 raise ConfigError(
                     f"[model] unknown key {unknown[0]!r}; the keys are {', '.join(keys)}"
                 )
-            wrong = [k for k, v in value.items() if not isinstance(v, str)]
-            if wrong:
-                raise ConfigError(f"[model] {wrong[0]}: expected a name, got {value[wrong[0]]!r}")
-            return cls(**value)
+            for key, given in value.items():
+                _check_type(key, given)
+            return cls(**{k: float(v) if k in OBJECTIVE_NUMBERS else v for k, v in value.items()})
         if value.endswith(".toml"):
             return cls.parse(_model_table(pathlib.Path(value)))
         if value not in PRESET_PARTS:
@@ -149,14 +213,44 @@ class ModelSpec:
             learner=LEARNERS[spec.learner](seed),
             balancing=BALANCINGS[spec.balancing](),
             drift=DriftPolicy(detect_concept=detect_concept, detect_prior=detect_prior),
-            threshold_policy=ThresholdCalibrator(objective=spec.threshold),
+            threshold_policy=self._threshold_policy(spec.threshold),
             seed=seed,
+            warm_up=self.warm_up or WARM_UP,
         )
+
+    def _threshold_policy(self, objective: str) -> ThresholdCalibrator:
+        numbers = {
+            key: getattr(self, key) or default
+            for key, (owner, default, _) in OBJECTIVE_NUMBERS.items()
+            if owner == objective
+        }
+        if objective == "alert_rate":
+            window = math.ceil(NEGATIVES_PER_ALERT / numbers["alert_rate"])
+            numbers["window_size"] = min(max(window, 2000), MAX_BUDGET_WINDOW)
+        return ThresholdCalibrator(objective=objective, **numbers)
 
     def describe(self) -> str:
         """The preset and the parts replaced, in a few words."""
-        changed = [f"{key} {getattr(self, key)}" for key in CHOICES if getattr(self, key)]
+        changed = [
+            f"{key} {getattr(self, key):g}" if key in NUMBERS else f"{key} {getattr(self, key)}"
+            for key in (*CHOICES, *NUMBERS)
+            if getattr(self, key)
+        ]
         return ", ".join([f"preset {self.preset}", *changed])
+
+
+NUMBERS = (*OBJECTIVE_NUMBERS, "warm_up")
+
+
+def _check_type(key: str, value: object) -> None:
+    if key == "warm_up":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"[model] warm_up: expected a whole number, got {value!r}")
+    elif key in OBJECTIVE_NUMBERS:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConfigError(f"[model] {key}: expected a number, got {value!r}")
+    elif not isinstance(value, str):
+        raise ConfigError(f"[model] {key}: expected a name, got {value!r}")
 
 
 def _model_table(path: pathlib.Path) -> dict:

@@ -16,7 +16,9 @@ from stream_imbal import (
 )
 from stream_imbal.balancing import Resample
 from stream_imbal.drift import DriftPolicy
+from stream_imbal.evaluate import prequential
 from stream_imbal.labels import BinaryLabels
+from stream_imbal.online import Event, ScoreThenLearn
 from stream_imbal.priors import SlidingWindowPrior
 from stream_imbal.threshold import ThresholdCalibrator
 
@@ -208,3 +210,24 @@ def test_the_repr_shows_the_parts_really_in_use():
         "seed=1",
     ):
         assert f"\n  {part}" in text, part
+
+
+def test_the_model_abstains_until_each_class_has_its_warm_up_labels():
+    model = OnlineImbalancedClassifier(seed=0, warm_up=3)
+    core = ScoreThenLearn(model)
+    statuses = []
+    for i in range(40):
+        positive = i % 10 == 9  # the third positive is event 29
+        event = Event(i, float(i), {"a": 2.0 if positive else 0.0}, label=positive)
+        statuses.append(core.on_event(event).prediction.status)
+    assert statuses[:30] == ["warming_up"] * 30 and set(statuses[30:]) == {"scored"}
+    assert model.predict_one({"a": 2.0}) is True and model.predict_one({"a": 0.0}) is False
+    assert not model.warming_up
+
+
+def test_an_abstaining_model_is_scored_as_raising_no_alarm():
+    events = [({"a": float(i % 7 == 6)}, i % 7 == 6) for i in range(700)]
+    patient = prequential(OnlineImbalancedClassifier(seed=0, warm_up=50), iter(events))
+    # Its 50 first positives are missed: scored as no alarm, not skipped.
+    assert patient.summary["minority_recall"] < 0.55
+    assert patient.summary["n_events"] == 700

@@ -30,6 +30,12 @@ def test_the_default_spec_is_the_default_classifier():
         ({"preset": "forest"}, "[model] preset: 'forest' is not one of default"),
         ({"learnr": "tree"}, "[model] unknown key 'learnr'; the keys are preset, learner"),
         ({"drift": True}, "[model] drift: expected a name, got True"),
+        ({"alert_rate": 0.01}, '[model] alert_rate applies to threshold = "alert_rate" only'),
+        ({"threshold": "precision", "min_precision": 1.2}, "[model] min_precision must be in"),
+        ({"threshold": "cost", "cost_fn": -3}, "[model] cost_fn must be a positive number"),
+        ({"threshold": "fbeta", "beta": "2"}, "[model] beta: expected a number, got '2'"),
+        ({"warm_up": 2.5}, "[model] warm_up: expected a whole number, got 2.5"),
+        ({"warm_up": -1}, "[model] warm_up must be at least 1"),
     ],
 )
 def test_a_bad_spec_names_the_key(table, message):
@@ -51,6 +57,19 @@ def test_every_command_reads_the_same_toml_model_file(tmp_path):
     assert result.exit_code == 2 and "[model] threshold: 'accuracy' is not one of" in result.output
 
 
+def test_a_toml_model_file_sets_the_objective_its_numbers_and_the_warm_up(tmp_path):
+    path = tmp_path / "budget.toml"
+    path.write_text('[model]\nthreshold = "alert_rate"\nalert_rate = 0.005\nwarm_up = 3\n')
+    spec = ModelSpec.parse(str(path))
+    assert spec.describe() == "preset default, threshold alert_rate, alert_rate 0.005, warm_up 3"
+    model = spec.build(seed=1)
+    policy = model.threshold_policy
+    assert (policy.objective, policy.alert_rate, model.warm_up) == ("alert_rate", 0.005, 3)
+    assert policy.window_size == 20_000  # 100 negatives above the threshold
+    cost = ModelSpec.parse({"threshold": "cost", "cost_fn": 40}).build().threshold_policy
+    assert (cost.cost_fn, cost.cost_fp) == (40.0, 1.0)
+
+
 def test_the_service_reads_the_spec_from_its_model_section():
     base = {
         "STREAM_IMBAL__TOPICS__EVENTS": "e",
@@ -61,6 +80,11 @@ def test_the_service_reads_the_spec_from_its_model_section():
     assert config.model.spec == ModelSpec(learner="tree")
     with pytest.raises(ConfigError, match=r"\[model\] learner: 'random-forest' is not one of pool"):
         load_config(environ=base | {"STREAM_IMBAL__MODEL__LEARNER": "random-forest"})
+    budget = {"STREAM_IMBAL__MODEL__THRESHOLD": "recall", "STREAM_IMBAL__MODEL__MIN_RECALL": "0.9"}
+    config = load_config(environ=base | budget)
+    assert config.model.spec == ModelSpec(threshold="recall", min_recall=0.9)
+    with pytest.raises(ConfigError, match=r'\[model\] min_recall applies to threshold = "recall"'):
+        load_config(environ=base | {"STREAM_IMBAL__MODEL__MIN_RECALL": "0.9"})
 
 
 def test_the_benchmark_s_own_strategies_are_entries_of_the_spec():

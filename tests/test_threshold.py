@@ -161,3 +161,87 @@ def test_when_the_minority_changes_the_classifier_swaps_its_calibrator():
     )
     assert after.threshold is not None
     assert after.threshold == before.threshold
+
+
+def _scored_stream(n: int, share: float, seed: int):
+    """(score, positive) pairs: positives score higher, with overlap."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        positive = rng.random() < share
+        yield (rng.betavariate(5, 2) if positive else rng.betavariate(2, 5)), positive
+
+
+def _flagged_share(calibrator: ThresholdCalibrator, pairs, share: float, skip: int) -> float:
+    flagged = seen = 0
+    for i, (score, positive) in enumerate(pairs):
+        if i >= skip:
+            flagged += score >= calibrator.cut(0.5)
+            seen += 1
+        calibrator.update(score, positive, stream_share=share)
+    return flagged / seen
+
+
+@pytest.mark.parametrize("budget", [0.005, 0.02])
+def test_an_alert_budget_flags_its_share_of_the_events(budget):
+    calibrator = ThresholdCalibrator(objective="alert_rate", alert_rate=budget, window_size=10_000)
+    share = _flagged_share(calibrator, _scored_stream(60_000, 0.01, seed=1), 0.01, skip=10_000)
+    assert share == pytest.approx(budget, rel=0.15)
+
+
+def test_an_alert_budget_follows_a_prior_shift():
+    calibrator = ThresholdCalibrator(objective="alert_rate", alert_rate=0.02, window_size=5000)
+    _flagged_share(calibrator, _scored_stream(20_000, 0.005, seed=2), 0.005, skip=0)
+    # Four times as many positives: at the old threshold, far more events would be flagged.
+    old = calibrator.threshold
+    shifted = list(_scored_stream(30_000, 0.02, seed=3))
+    before = sum(score >= old for score, _ in shifted) / len(shifted)
+    after = _flagged_share(calibrator, shifted, 0.02, skip=10_000)
+    assert before > 0.03
+    assert after == pytest.approx(0.02, rel=0.15)
+
+
+def test_an_alert_budget_flags_nothing_before_its_first_threshold():
+    calibrator = ThresholdCalibrator(objective="alert_rate", alert_rate=0.5, refit_every=100)
+    for _ in range(99):
+        calibrator.update(0.99, False)
+    assert calibrator.threshold is None and calibrator.cut(0.5) > 1.0  # above every score
+    calibrator.update(0.99, False)
+    assert calibrator.threshold is not None
+
+
+def test_a_precision_target_holds_the_precision_with_the_most_recall():
+    pairs = list(_scored_stream(20_000, 0.05, seed=4))
+    calibrator = _fed(pairs, objective="precision", min_precision=0.3)
+    positives = [s for s, p in pairs[-2000:] if p]
+    negatives = [s for s, p in pairs[-2000:] if not p]
+    cut = calibrator.threshold
+    tp = sum(s >= cut for s in positives)
+    fp = sum(s >= cut for s in negatives)
+    assert tp / (tp + fp) == pytest.approx(0.3, abs=0.1)
+    looser = _fed(pairs, objective="precision", min_precision=0.15)
+    assert looser.threshold < cut  # less precision asked: more recall given
+
+
+def test_a_recall_target_flags_as_little_as_that_recall_allows():
+    pairs = list(_scored_stream(20_000, 0.05, seed=5))
+    calibrator = _fed(pairs, objective="recall", min_recall=0.9)
+    positives = [s for s, p in pairs[-4000:] if p]
+    recall = sum(s >= calibrator.threshold for s in positives) / len(positives)
+    assert recall == pytest.approx(0.9, abs=0.05)
+    assert _fed(pairs, objective="recall", min_recall=0.6).threshold > calibrator.threshold
+
+
+def test_a_costlier_miss_lowers_the_threshold():
+    pairs = list(_scored_stream(20_000, 0.05, seed=6))
+    cheap = _fed(pairs, objective="cost", cost_fn=1.0, cost_fp=1.0)
+    dear = _fed(pairs, objective="cost", cost_fn=50.0, cost_fp=1.0)
+    assert dear.threshold < cheap.threshold
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"alert_rate": 0.0}, {"min_precision": 1.5}, {"min_recall": -0.1}, {"cost_fn": 0.0}],
+)
+def test_objective_numbers_out_of_range_are_refused(settings):
+    with pytest.raises(ValueError, match="must be"):
+        ThresholdCalibrator(**settings)

@@ -22,6 +22,8 @@ SUMMARY_ROWS = [
     ("windowed G-mean (mean of windows)", "gmean_windowed", "{:.3f}"),
     ("minority recall", "minority_recall", "{:.3f}"),
     ("minority precision", "minority_precision", "{:.3f}"),
+    ("alert rate (share flagged)", "alert_rate", "{:.2%}"),
+    ("false-positive rate", "false_positive_rate", "{:.2%}"),
     ("minority F1", "f1", "{:.3f}"),
     ("balanced accuracy", "balanced_accuracy", "{:.3f}"),
     ("kappa", "kappa", "{:.3f}"),

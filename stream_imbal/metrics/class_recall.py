@@ -47,6 +47,11 @@ class WindowedClassRecall(metrics.base.Metric):
     >>> metric.recall("chargeback")
     nan
 
+    The alerts for fraud over the window, and the share of the "ok" events among them:
+
+    >>> metric.predicted_share("fraud"), metric.false_positive_rate("fraud")
+    (0.25, 0.3333333333333333)
+
     """
 
     def __init__(self, window_size: int = 1000):
@@ -92,6 +97,17 @@ class WindowedClassRecall(metrics.base.Metric):
         """Recall of `label` over the window, NaN if it has no event there."""
         support = self._support.get(label, 0)
         return self._hits.get(label, 0) / support if support else math.nan
+
+    def predicted_share(self, label: Hashable) -> float:
+        """Share of the window's events predicted as `label` (its alert rate), NaN if empty."""
+        n = len(self._window)
+        return self._predicted.get(label, 0) / n if n else math.nan
+
+    def false_positive_rate(self, label: Hashable) -> float:
+        """Share of the other classes' events in the window predicted as `label`, NaN if none."""
+        others = len(self._window) - self._support.get(label, 0)
+        wrong = self._predicted.get(label, 0) - self._hits.get(label, 0)
+        return wrong / others if others else math.nan
 
     def get(self) -> dict[Hashable, float]:
         """Recall of every class that has an event in the window, in label order."""

@@ -36,6 +36,8 @@ SUMMARY_LABELS = {
     "gmean_windowed": "windowed G-mean (mean)",
     "minority_recall": "minority recall",
     "minority_precision": "minority precision",
+    "alert_rate": "alert rate (share flagged)",
+    "false_positive_rate": "false-positive rate",
     "f1": "minority F1",
     "balanced_accuracy": "balanced accuracy",
     "kappa": "kappa",
@@ -139,7 +141,8 @@ def _overview(run: RunFiles) -> str:
 
 
 def _format(key: str, value: object) -> str:
-    """A table cell: counts with thousands separators, scores to 3 decimals, NaN as a dash."""
+    """A table cell: counts with thousands separators, rates of events as percentages, scores
+    to 3 decimals, NaN as a dash."""
     if key == "after" and not value:
         return "(start of the run)"
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
@@ -148,6 +151,8 @@ def _format(key: str, value: object) -> str:
         return "–"
     if key in COUNT_KEYS or isinstance(value, numbers.Integral):
         return f"{value:,.0f}"
+    if key in ("alert_rate", "false_positive_rate"):
+        return f"{value:.2%}"
     return f"{value:.2f}" if key == "seconds" else f"{value:.3f}"
 
 

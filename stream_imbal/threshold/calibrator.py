@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from river import base
 
@@ -16,8 +18,10 @@ class ThresholdCalibrator(base.Base):
     Keeps the scores of the last `positive_window` positives and of the last `window_size`
     negatives in two ring buffers: at 1:500 a window over all events would hold a handful of
     positives, while class-wise windows keep enough evidence of the rare class. Negatives are
-    weighted back to the stream's class mix (a decayed estimate) for objectives that depend on
-    it (F-beta, cost); G-mean and balanced accuracy only use per-class rates. Every
+    weighted back to the stream's class mix for objectives that depend on it (precision,
+    F-beta, cost, the alert rate): the share given to `update` (the classifier's prior
+    estimate, which follows a prior shift), else a decayed estimate of its own. G-mean, recall
+    and balanced accuracy only use per-class rates. Every
     `refit_every` updates, once there are at least `min_positives` positives and as many
     negatives, the buffers are sorted and every cut is scanned once for the best objective; the
     threshold moves towards it only if that gains more than `hysteresis` over the current
@@ -30,13 +34,27 @@ class ThresholdCalibrator(base.Base):
     scores are far from calibrated, as a young learner's are. A short or very rare stream may
     never gather the evidence for a search: there this cut is the decision.
 
+    An alert budget (`objective="alert_rate"`) is met differently. The first threshold is the
+    score above which the `alert_rate` share of the stream lies, read from the two windows mixed
+    in the stream's class shares, at the first search with `min_positives` negatives; until
+    then nothing is flagged, so a young model never exceeds the budget. From there the
+    threshold tracks that quantile event by event (stochastic approximation, in log-odds): each
+    update flagged raises it by `budget_step * (1 - alert_rate)`, each other lowers it by
+    `budget_step * alert_rate`, so it settles where the share flagged is the budget. Unlike a
+    window of past scores, it follows the learner as it learns and the stream's mix as the prior
+    moves, within about 1 / (budget_step * alert_rate) updates. Give it a negative window of at
+    least 100 / `alert_rate` events, so that the first threshold rests on about 100 negatives.
+
     When the positive class becomes the other one (a minority that changed), `swap_classes`
     mirrors all of this: the score s of one class is the score 1 - s of the other.
 
     Parameters
     ----------
     objective
-        "gmean" (default), "fbeta", "balanced_accuracy" or "cost".
+        "gmean" (default): the geometric mean of the class recalls; "alert_rate": flag the
+        share `alert_rate` of events; "precision": the most recall at `min_precision`;
+        "recall": the fewest false alarms at `min_recall`; "cost": the least
+        `cost_fp * FP + cost_fn * FN`; "fbeta": F-beta; "balanced_accuracy".
     window_size
         Number of recent negatives the threshold is chosen on.
     positive_window
@@ -53,6 +71,14 @@ class ThresholdCalibrator(base.Base):
         The beta of F-beta.
     cost_fp, cost_fn
         Costs of a false positive and of a false negative, for "cost".
+    min_precision
+        The precision to hold, for "precision".
+    min_recall
+        The recall to hold, for "recall".
+    alert_rate
+        The share of events to flag, for "alert_rate".
+    budget_step
+        The step of the threshold's tracking of an alert budget, in log-odds.
 
     Examples
     --------
@@ -73,6 +99,18 @@ class ThresholdCalibrator(base.Base):
     >>> 0.3 <= calibrator.threshold <= 0.4
     True
 
+    A budget of 2% of the events, on a stream where 5% are positive:
+
+    >>> budget = ThresholdCalibrator(objective="alert_rate", alert_rate=0.02, window_size=5000)
+    >>> flagged = 0
+    >>> for i in range(20_000):
+    ...     positive = rng.random() < 0.05
+    ...     score = rng.uniform(0.3, 1.0) if positive else rng.uniform(0.0, 0.4)
+    ...     flagged += i >= 10_000 and score >= budget.cut(training_share=0.5)
+    ...     budget.update(score, positive, stream_share=0.05)
+    >>> print(f"{flagged / 10_000:.1%}")
+    2.1%
+
     """
 
     def __init__(
@@ -87,6 +125,10 @@ class ThresholdCalibrator(base.Base):
         beta: float = 1.0,
         cost_fp: float = 1.0,
         cost_fn: float = 1.0,
+        min_precision: float = 0.5,
+        min_recall: float = 0.8,
+        alert_rate: float = 0.01,
+        budget_step: float = 0.2,
     ):
         if objective not in OBJECTIVES:
             raise ValueError(f"unknown objective {objective!r}; expected one of {OBJECTIVES}")
@@ -97,6 +139,15 @@ class ThresholdCalibrator(base.Base):
         ]:
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
+        for name, value in [
+            ("min_precision", min_precision),
+            ("min_recall", min_recall),
+            ("alert_rate", alert_rate),
+        ]:
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if not (beta > 0 and cost_fp > 0 and cost_fn > 0):
+            raise ValueError("beta, cost_fp and cost_fn must be > 0")
         self.objective = objective
         self.window_size = window_size
         self.positive_window = positive_window
@@ -107,6 +158,10 @@ class ThresholdCalibrator(base.Base):
         self.beta = beta
         self.cost_fp = cost_fp
         self.cost_fn = cost_fn
+        self.min_precision = min_precision
+        self.min_recall = min_recall
+        self.alert_rate = alert_rate
+        self.budget_step = budget_step
         self._decay = 0.5 ** (1.0 / window_size)
         self.reset()
 
@@ -127,6 +182,7 @@ class ThresholdCalibrator(base.Base):
         self._positives = _Window(self.positive_window)
         self._negatives = _Window(self.window_size)
         self._positive_share = 0.5
+        self._stream_share: float | None = None  # the last share given to `update`
         # Updates not yet filed into the windows (nothing reads those between two refits).
         self._pending_scores: list[float] = []
         self._pending_labels: list[bool] = []
@@ -148,6 +204,8 @@ class ThresholdCalibrator(base.Base):
         self._negatives = _Window(self.window_size)
         self._negatives.extend(1.0 - positives)
         self._positive_share = 1.0 - self._positive_share
+        if self._stream_share is not None:
+            self._stream_share = 1.0 - self._stream_share
         sums, counts = self._score_sums, self._score_counts
         self._score_sums = [counts[1] - sums[1], counts[0] - sums[0]]
         self._score_counts = [counts[1], counts[0]]
@@ -163,13 +221,20 @@ class ThresholdCalibrator(base.Base):
         """
         if self.threshold is not None:
             return self.threshold
+        if self.objective == "alert_rate":
+            return _ABOVE_EVERY_SCORE
         sums, counts = self._score_sums, self._score_counts
         if not (counts[0] and counts[1]):
             return training_share
         return training_share * sums[1] / counts[1] + (1 - training_share) * sums[0] / counts[0]
 
-    def update(self, score: float, positive: bool) -> None:
-        """Record the score of an event and whether it was positive."""
+    def update(self, score: float, positive: bool, stream_share: float | None = None) -> None:
+        """Record the score of an event and whether it was positive; `stream_share` is the
+        positive class's current share of the stream, when the caller estimates it."""
+        if stream_share is not None:
+            self._stream_share = stream_share
+        if self.objective == "alert_rate" and self.threshold is not None:
+            self._track_budget(score)
         if self.threshold is None:  # the class means are only read before the first search
             i = 1 if positive else 0
             decay = self._mean_decays[i]
@@ -181,6 +246,12 @@ class ThresholdCalibrator(base.Base):
         if len(pending) == self.refit_every:
             self._file_pending()
             self._refit()
+
+    def _track_budget(self, score: float) -> None:
+        threshold = min(max(self.threshold, _LOWEST), 1.0 - _LOWEST)
+        log_odds = math.log(threshold / (1.0 - threshold))
+        log_odds += self.budget_step * ((score >= threshold) - self.alert_rate)
+        self.threshold = 1.0 / (1.0 + math.exp(-log_odds))
 
     def _file_pending(self) -> None:
         decay, share = self._decay, self._positive_share
@@ -195,11 +266,11 @@ class ThresholdCalibrator(base.Base):
 
     def _refit(self) -> None:
         n_pos, n_neg = len(self._positives.values), len(self._negatives.values)
-        if min(n_pos, n_neg) < self.min_positives:
+        budget = self.objective == "alert_rate"
+        if n_neg < self.min_positives or (n_pos < self.min_positives and not budget):
             return
-        # Each negative stands for this many negatives of the stream's mix per positive.
-        share = min(max(self._positive_share, 1e-6), 1 - 1e-6)
-        negative_weight = (1 - share) / share * n_pos / n_neg
+        share = self._stream_share if self._stream_share is not None else self._positive_share
+        share = min(max(share, 1e-6), 1 - 1e-6)
         positives, negatives = np.sort(self._positives.values), np.sort(self._negatives.values)
         # Cut j > 0 predicts positive every score >= cuts[j - 1]; cut 0 predicts none. Cuts fall
         # between distinct scores: a threshold cannot split equal ones.
@@ -207,21 +278,32 @@ class ThresholdCalibrator(base.Base):
         tp = np.zeros(len(cuts) + 1)
         tp[1:] = n_pos - np.searchsorted(positives, cuts)
         fp = np.zeros(len(cuts) + 1)
-        fp[1:] = (n_neg - np.searchsorted(negatives, cuts)) * negative_weight
+        fp[1:] = n_neg - np.searchsorted(negatives, cuts)
+        if budget:
+            if self.threshold is not None:  # tracked in `_track_budget` from here
+                return
+            # The share flagged at each cut; without positives yet, as if all were flagged.
+            tpr = tp / n_pos if n_pos else (tp > 0) | (fp > 0)
+            flagged = share * tpr + (1 - share) * fp / n_neg
+            best = int(np.searchsorted(flagged, self.alert_rate, side="right")) - 1
+            self.threshold = _between(cuts, best)
+            return
+        # Each negative stands for this many negatives of the stream's mix per positive.
+        negative_weight = (1 - share) / share * n_pos / n_neg
         values = scores_at_cuts(
             tp,
-            fp,
+            fp * negative_weight,
             n_pos,
             n_neg * negative_weight,
             self.objective,
             self.beta,
             self.cost_fp,
             self.cost_fn,
+            self.min_precision,
+            self.min_recall,
         )
         best = int(np.argmax(values))
-        upper = cuts[best - 1] if best > 0 else 1.0
-        lower = cuts[best] if best < len(cuts) else 0.0
-        target = (upper + lower) / 2
+        target = _between(cuts, best)
         if self.threshold is None:
             self.threshold = float(target)
             return
@@ -229,6 +311,17 @@ class ThresholdCalibrator(base.Base):
         if values[best] - current > self.hysteresis:
             step = max(-self.max_step, min(self.max_step, target - self.threshold))
             self.threshold = float(self.threshold + step)
+
+
+def _between(cuts: np.ndarray, j: int) -> float:
+    """A threshold that makes cut j: midway between the scores it separates."""
+    upper = cuts[j - 1] if j > 0 else 1.0
+    lower = cuts[j] if j < len(cuts) else 0.0
+    return float((upper + lower) / 2)
+
+
+_ABOVE_EVERY_SCORE = math.nextafter(1.0, 2.0)  # a cut that flags no probability
+_LOWEST = 1e-12  # the closest a tracked threshold gets to 0 or 1
 
 
 class _Window:

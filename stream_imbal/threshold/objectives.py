@@ -1,4 +1,12 @@
-"""Objectives a decision threshold can be chosen for, evaluated at every cut of a sorted window."""
+"""Objectives a decision threshold can be chosen for, evaluated at every cut of a sorted window.
+
+Two kinds. Trade-offs (`gmean`, `balanced_accuracy`, `fbeta`, `cost`) are maximised. Targets
+(`precision`, `recall`) hold a floor and, among the cuts that reach it, take the best of the
+other side: the most recall at `min_precision`, or the fewest false alarms at `min_recall`; a
+cut short of its floor scores below every cut that reaches it, the closer the higher, so that a
+floor out of reach gives the cut nearest to it. `alert_rate`, a budget on the share of events
+flagged, is a quantile rather than an objective: `ThresholdCalibrator` sets it directly.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +14,31 @@ import numpy as np
 
 __all__ = ["OBJECTIVES", "scores_at_cuts"]
 
-OBJECTIVES = ("gmean", "fbeta", "balanced_accuracy", "cost")
+OBJECTIVES = ("gmean", "alert_rate", "precision", "recall", "cost", "fbeta", "balanced_accuracy")
 
 
 def scores_at_cuts(
     tp: np.ndarray,
     fp: np.ndarray,
-    n_pos: int,
-    n_neg: int,
+    n_pos: float,
+    n_neg: float,
     objective: str,
     beta: float = 1.0,
     cost_fp: float = 1.0,
     cost_fn: float = 1.0,
+    min_precision: float = 0.5,
+    min_recall: float = 0.8,
 ) -> np.ndarray:
     """Value of `objective` (higher is better) for each cut given cumulative TP and FP counts.
 
     >>> import numpy as np
-    >>> tp, fp = np.array([1, 2, 2]), np.array([0, 0, 1])
-    >>> scores_at_cuts(tp, fp, n_pos=2, n_neg=1, objective="gmean").round(2).tolist()
-    [0.71, 1.0, 0.0]
+    >>> tp, fp = np.array([0, 1, 2, 2]), np.array([0, 0, 1, 3])
+    >>> scores_at_cuts(tp, fp, n_pos=2, n_neg=3, objective="gmean").round(2).tolist()
+    [0.0, 0.71, 0.82, 0.0]
+    >>> scores_at_cuts(tp, fp, 2, 3, "precision", min_precision=0.6).round(2).tolist()
+    [-1.6, 0.5, 1.0, -1.2]
+    >>> scores_at_cuts(tp, fp, 2, 3, "recall", min_recall=1.0).round(2).tolist()
+    [-2.0, -1.5, 0.67, 0.0]
 
     """
     tpr = tp / n_pos
@@ -38,4 +52,10 @@ def scores_at_cuts(
         return (1 + b2) * tp / np.maximum((1 + b2) * tp + b2 * (n_pos - tp) + fp, 1e-12)
     if objective == "cost":
         return -(cost_fp * fp + cost_fn * (n_pos - tp)) / (n_pos + n_neg)
-    raise ValueError(f"unknown objective {objective!r}; expected one of {OBJECTIVES}")
+    if objective == "precision":
+        flagged = tp + fp
+        precision = np.divide(tp, flagged, out=np.zeros_like(tpr), where=flagged > 0)
+        return np.where(precision >= min_precision, tpr, precision - min_precision - 1.0)
+    if objective == "recall":
+        return np.where(tpr >= min_recall, tnr, tpr - min_recall - 1.0)
+    raise ValueError(f"{objective!r} has no value per cut; expected one of {OBJECTIVES}")
