@@ -20,6 +20,7 @@ from typing import Any
 
 from consumers.messages import MessageSchema
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.pending import PENDING_MAX, PENDING_TTL
 from stream_imbal.presets import ModelSpec
 
 __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
@@ -68,8 +69,8 @@ class TopicsSection:
 
 @dataclasses.dataclass(frozen=True)
 class LabelsSection:
-    pending_max: int = 100_000
-    pending_ttl_seconds: float = 7 * 24 * 3600.0  # event time
+    pending_max: int = PENDING_MAX
+    pending_ttl_seconds: float = PENDING_TTL  # event time
     early_max: int = 10_000  # labels that came before their event
     # labels ahead of their events wait while the events keep coming; after this long without
     # events they are read anyway

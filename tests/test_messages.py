@@ -324,3 +324,16 @@ def test_event_time_limits_are_configured_in_the_labels_section(tmp_path):
     assert shipped.labels == config.labels
     with pytest.raises(ConfigError, match="max_ahead_of_stream_seconds must be >= 0"):
         load_config(environ={**base, "STREAM_IMBAL__LABELS__MAX_AHEAD_OF_STREAM_SECONDS": "-1"})
+
+
+def test_replay_and_the_service_wait_as_long_for_a_label():
+    """90 days by default: chargebacks come weeks after the payment."""
+    from stream_imbal.cli.replay import replay
+    from stream_imbal.pending import PENDING_MAX, PENDING_TTL
+    from stream_imbal.replay import parse_duration
+
+    options = {p.name: p.default for p in replay.params}
+    labels = load_config(REPO / "config" / "service.toml", environ={}).labels
+    assert parse_duration(options["pending_ttl"]) == labels.pending_ttl_seconds == PENDING_TTL
+    assert options["pending_max"] == labels.pending_max == PENDING_MAX
+    assert PENDING_TTL >= 90 * 86_400

@@ -27,7 +27,7 @@ from stream_imbal.cli.run import (
 )
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import count_rows
-from stream_imbal.pending import PendingLabels
+from stream_imbal.pending import PENDING_MAX, PendingLabels
 from stream_imbal.progress import progress
 from stream_imbal.replay import (
     BadRowError,
@@ -132,13 +132,16 @@ class _Duration(click.ParamType):
 @click.option(
     "--pending-max",
     type=click.IntRange(min=1),
-    default=100_000,
+    default=PENDING_MAX,
     show_default=True,
-    help="Direct mode: events waiting for their label; beyond, the oldest is evicted.",
+    help="Direct mode: events waiting for their label; beyond, the oldest is evicted "
+    "(about 2 kB each with 30 features).",
 )
 @click.option(
     "--pending-ttl",
     type=_Duration(),
+    default="90d",
+    show_default=True,
     help="Direct mode: evict an event waiting longer than this (event time, e.g. 7d).",
 )
 @click.option("--to-kafka", "events_topic", help="Send the events to this Kafka topic instead.")
