@@ -63,9 +63,9 @@ def run(spec: ModelSpec, events: Scenario, seed: int) -> dict[str, float]:
         prediction = core.on_event(Event(i, float(i), x, label=y)).prediction
         flagged = prediction.status == SCORED and prediction.decision is True
         flags.append(flagged)
-        if prediction.status == SCORED or i >= EARLY:
-            tp, fp = tp + (flagged and y), fp + (flagged and not y)
-            fn, tn = fn + (not flagged and y), tn + (not flagged and not y)
+        # Every event counts: a model that abstains raises no alarm (as `prequential` scores it).
+        tp, fp = tp + (flagged and y), fp + (flagged and not y)
+        fn, tn = fn + (not flagged and y), tn + (not flagged and not y)
     windows = [
         sum(flags[start : start + WINDOW]) / WINDOW
         for start in range(SKIP, len(flags) - WINDOW + 1, WINDOW)

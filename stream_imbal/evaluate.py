@@ -38,6 +38,7 @@ import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sized
 
+import numpy as np
 import pandas as pd
 from river import base, metrics
 
@@ -61,11 +62,14 @@ WINDOW_COLUMNS = [
     "gmean",
     "minority_recall",
     "minority_precision",
+    "alert_rate",
+    "false_positive_rate",
     "f1",
     "balanced_accuracy",
     "kappa",
     "kappa_m",
     "pr_auc",
+    "recall_at_budget",
     "prior_estimate",
     "prior_low",
     "prior_high",
@@ -77,6 +81,8 @@ WINDOW_COLUMNS = [
     "fn",
     "tn",
 ]
+#: The alert budget `recall_at_budget` is measured at: the share of a window's events flagged.
+ALERT_BUDGET = 0.01
 #: Prefix of the optional window columns holding each candidate's blend weight
 #: (`OnlineImbalancedClassifier.candidate_weights`) at the window's end.
 WEIGHT_PREFIX = "weight_"
@@ -316,6 +322,7 @@ class WindowedScores:
         summary = self._total.scores() | {
             "gmean_windowed": float(windows["gmean"].mean()),
             "pr_auc": float(windows["pr_auc"].mean()),
+            "recall_at_budget": float(windows["recall_at_budget"].mean()),
             "n_events": n,
             "seconds": seconds,
             "events_per_s": n / seconds if seconds else math.nan,
@@ -357,18 +364,37 @@ class _Window(_Tally):
         super().__init__()
         self.start = start
         self.pr_auc = metrics.RollingPRAUC(window_size=size)
+        self.minority_scores: list[float] = []
+        self.majority_scores: list[float] = []
         self.share_sum = 0.0
         self.share_n = 0
 
     def update(self, y, y_pred, minority, score: float) -> None:
         super().update(y, y_pred, minority)
         self.pr_auc.update(y == minority, score)
+        (self.minority_scores if y == minority else self.majority_scores).append(score)
 
     def observe(self, truth: object) -> None:
         share = getattr(truth, "minority_share", None)
         if share is not None:
             self.share_sum += share
             self.share_n += 1
+
+    def recall_at_budget(self, budget: float = ALERT_BUDGET) -> float:
+        """The share of the window's minority events among its `budget` share of top scores
+        (at least one event): the recall of a review team that works that many alerts. NaN
+        without a minority event."""
+        positives, negatives = self.minority_scores, self.majority_scores
+        if not positives:
+            return math.nan
+        pos, scores = np.array(positives), np.array(positives + negatives)
+        k = max(1, round(budget * len(scores)))
+        cut = np.partition(scores, len(scores) - k)[len(scores) - k]  # the k-th highest score
+        # The events tied at the cut share the alerts left: a constant score earns no recall.
+        tied, tied_positives = np.count_nonzero(scores == cut), np.count_nonzero(pos == cut)
+        left = k - np.count_nonzero(scores > cut)
+        found = np.count_nonzero(pos > cut) + left * tied_positives / tied
+        return float(found / len(positives))
 
     def row(self, end: int, model: object, minority: Hashable, truth: object) -> dict:
         """The window's row, with what `model` believes about `minority` at its end."""
@@ -383,6 +409,7 @@ class _Window(_Tally):
                 "n_minority": tp + fn,
                 "kappa_m": KappaM(cm=self.cm).get(),
                 "pr_auc": self.pr_auc.get() if tp + fn else math.nan,
+                "recall_at_budget": self.recall_at_budget(),
                 "prior_estimate": priors.get(minority, math.nan),
                 "prior_low": low,
                 "prior_high": high,

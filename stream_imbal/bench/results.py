@@ -31,6 +31,8 @@ LABELS = {
     "minority_precision": "minority precision",
     "f1": "minority F1",
     "pr_auc": "PR-AUC (windowed)",
+    "recall_at_budget": "recall at 1% alerts (windowed)",
+    "alert_rate": "alert rate",
     "kappa": "kappa",
     "events_per_s": "events/s",
     "peak_memory_mib": "peak memory (MiB)",

@@ -59,6 +59,8 @@ METRICS = (
     "minority_precision",
     "f1",
     "pr_auc",
+    "recall_at_budget",
+    "alert_rate",
     "kappa",
 )
 WARM_UP = 300  # events

@@ -163,7 +163,8 @@ def bench(
     command = _command(suite, streams, strategies, seeds, moa, cost, models)
     header = _header(results, suite, seeds, jobs, wall, command)
     results.save(out, header, _notes(names, skipped, ratios))
-    summary = results.summary()[["gmean", "gmean_windowed", "minority_recall", "gmean_rank"]]
+    shown = ["gmean", "gmean_windowed", "pr_auc", "recall_at_budget", "minority_recall"]
+    summary = results.summary()[[*shown, "gmean_rank"]]
     click.echo(summary.round(3).to_string())
     click.echo(f"results written to {out}/ (results.md, results.csv, windows.csv, plots/)")
 
