@@ -82,6 +82,7 @@ class Publisher:
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
             metrics.predictions.inc()
+        metrics.count_missing(outcome.missing, outcome.unknown)
         if outcome.learned:
             metrics.learned.inc(outcome.learned)
         if outcome.joined:
