@@ -55,6 +55,8 @@ import collections
 import copy
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from stream_imbal.drift.events import SCHEMA, DriftEvent
 from stream_imbal.exceptions import ConfigError, InvalidEventError
 
@@ -62,6 +64,7 @@ __all__ = ["INDICATOR_SUFFIX", "OTHER", "POLICIES", "MissingValueError", "Missin
 
 POLICIES = ("impute", "skip", "error")
 INDICATOR_SUFFIX = "__missing"
+BATCH = 256  # complete events whose values are added to the sums at once
 OTHER = "(other)"
 """The name under which features beyond the `max_named` first are counted."""
 
@@ -128,11 +131,15 @@ class MissingValues:
         self.window = window
         self.alarm_share = alarm_share
         self.max_named = max_named
-        self._known: dict[str, None] = dict.fromkeys(self.features)  # ordered, fast lookup
+        # known feature -> its position in the sums and counts of its observed values
+        self._known: dict[str, int] = {name: i for i, name in enumerate(self.features)}
         self._seen = 0  # events prepared
-        self._sums: dict[str, float] = {}
-        self._counts: dict[str, int] = {}
+        self._order = tuple(self._known)  # the names in order: an event in it is read fast
+        self._sums = [0.0] * len(self._known)  # of the values observed
+        self._counts = [0] * len(self._known)
+        self._batch: list[list] = []  # values of complete events, not in the sums yet
         self._indicated: dict[str, str] = {}  # feature -> its indicator, once it was missing
+        self._present: dict[str, float] = {}  # every indicator at 0.0
         self._recent: collections.deque[bool] = collections.deque()  # off the schema?
         self._off = 0  # events off the schema in `_recent`
         self._alarmed = False
@@ -171,24 +178,40 @@ class MissingValues:
         """The model's input for the event `x` (checked by `check_features(x, missing_ok=True)`),
         by the policy; `MissingValueError` when the policy refuses it. `index` is the number of
         labelled events learnt so far, that of a schema change reported now."""
-        known = self._known
         if not self.settled:
-            room = 100 * self.max_named - len(known)
-            for name in x:
-                if name not in known and room > 0:
-                    known[name] = None
-                    room -= 1
+            self._learn_names(x)
         self._seen += 1
+        in_order = tuple(x) == self._order
+        values = list(x.values()) if in_order else list(map(x.get, self._known))
+        try:  # one C-level pass: None or a blank string raise, a NaN makes the sum NaN
+            total = sum(values)
+            complete = total == total and len(x) == len(values)
+        except TypeError:
+            complete = False
+        if not complete:
+            return self._incomplete(x, values, index)
+        # every known feature there, and nothing else: the common case, kept cheap
+        self._batch.append(values)
+        if len(self._batch) == BATCH:
+            self._flush()
+        self.last_missing = self.last_unknown = ()
+        self._watch(False, index)
+        if not self._indicated:
+            return x if isinstance(x, dict) else dict(x)
+        return {**x, **self._present}
+
+    def _incomplete(self, x: Mapping, values: list, index: int) -> dict:
+        """`prepare` for an event with missing or unknown features."""
+        self._flush()
+        known, sums, counts = self._known, self._sums, self._counts
         missing = []
-        sums, counts = self._sums, self._counts
-        for name in known:
-            value = x.get(name)
+        for i, (name, value) in enumerate(zip(known, values, strict=True)):
             # `check_features(x, missing_ok=True)` left no other string than a blank one
             if value is None or value != value or value.__class__ is str:
                 missing.append(name)
             else:
-                sums[name] = sums.get(name, 0.0) + value
-                counts[name] = counts.get(name, 0) + 1
+                sums[i] += value
+                counts[i] += 1
         unknown = [name for name in x if name not in known]
         self.last_missing = self._count(self.missing_counts, missing)
         self.last_unknown = self._count(self.unknown_counts, unknown)
@@ -200,16 +223,39 @@ class MissingValues:
                 "fills them in)",
                 self.last_missing,
             )
-        if not (missing or unknown or self._indicated):
-            return x if isinstance(x, dict) else dict(x)
-        out = {name: x[name] for name in known if name not in missing and name in x}
+        out = {name: x[name] for name in known if name in x and name not in missing}
         for name in missing:
-            n = counts.get(name, 0)
-            out[name] = sums[name] / n if n else 0.0
-            self._indicated.setdefault(name, name + INDICATOR_SUFFIX)
+            i = known[name]
+            out[name] = sums[i] / counts[i] if counts[i] else 0.0
+            if name not in self._indicated:
+                self._indicated[name] = indicator = name + INDICATOR_SUFFIX
+                self._present[indicator] = 0.0
         for name, indicator in self._indicated.items():
             out[indicator] = 1.0 if name in missing else 0.0
         return out
+
+    def _flush(self) -> None:
+        """Add the values of the complete events held in `_batch` to the sums, in one pass."""
+        batch = self._batch
+        if not batch:
+            return
+        column_sums = np.array(batch, dtype=float).sum(axis=0).tolist()
+        self._sums = [a + b for a, b in zip(self._sums, column_sums, strict=True)]
+        self._counts = [n + len(batch) for n in self._counts]
+        batch.clear()
+
+    def _learn_names(self, x: Mapping) -> None:
+        """Add the names of `x` to the schema being learnt (at most `100 * max_named`)."""
+        known = self._known
+        new = [name for name in x if name not in known][: 100 * self.max_named - len(known)]
+        if not new:
+            return
+        self._flush()  # its rows have the features known so far
+        for name in new:
+            known[name] = len(known)
+            self._sums.append(0.0)
+            self._counts.append(0)
+        self._order = tuple(known)
 
     def summary(self) -> dict:
         """The counts, for a run's summary: `missing_values` and `unknown_features` per
