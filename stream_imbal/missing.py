@@ -10,8 +10,8 @@ value is None, NaN or a blank string (an empty cell). The policy says what then 
   a feature is missing, its indicator is in every event, 0.0 when the value is there, so that a
   standardising linear model sees it vary (a feature always 1.0 when present scales to 0) and a
   tree can split on it; a stream without missing values gets no indicator and is unchanged;
-- `skip`: the event is refused (`MissingValueError`) and counted: a bad row of a file is
-  skipped, a message goes to the dead letters;
+- `skip`: the event is refused (`MissingValueError`) and counted: a row of a file is skipped,
+  a message goes to the dead letters;
 - `error`: the same refusal stops a run (in the service, which never stops for one message, it
   is a dead letter too).
 
