@@ -9,6 +9,7 @@ import pickle
 import random
 
 import orjson
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -283,3 +284,23 @@ def test_an_unknown_service_policy_is_refused():
                 "STREAM_IMBAL__MODEL__MISSING": "fill",
             }
         )
+
+
+def test_a_replay_with_empty_cells_predicts_what_the_service_does_with_nulls(tmp_path):
+    # one policy in one core: the file's empty cells and the messages' nulls give one model
+    path = _file_with_holes(tmp_path / "holes.csv", n=400, share=0.1)
+    result = _run("replay", path, "--window", 100, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    replayed = pd.read_csv(tmp_path / "o" / "predictions.csv")
+    service = _service()
+    for row in pd.read_csv(path).itertuples(index=False):
+        features = {f"f{j}": getattr(row, f"f{j}") for j in range(5)}
+        message = encode_event(row.id, float(row.ts), features, label=int(row.label))
+        assert b"null" in message or not any(map(math.isnan, features.values()))
+        service.consumer.append("events", 0, message)
+    service.drain()
+    published = service.producer.on("predictions")
+    assert [p["status"] for p in published] == replayed["status"].tolist()
+    live = [p["score"] for p in published if p["score"] is not None]
+    assert live == pytest.approx(replayed["score"].dropna().tolist(), rel=1e-12)
+    assert len(live) > 300
