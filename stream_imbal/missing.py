@@ -60,7 +60,14 @@ import numpy as np
 from stream_imbal.drift.events import SCHEMA, DriftEvent
 from stream_imbal.exceptions import ConfigError, InvalidEventError
 
-__all__ = ["INDICATOR_SUFFIX", "OTHER", "POLICIES", "MissingValueError", "MissingValues"]
+__all__ = [
+    "INDICATOR_SUFFIX",
+    "OTHER",
+    "POLICIES",
+    "MissingValueError",
+    "MissingValues",
+    "describe_counts",
+]
 
 POLICIES = ("impute", "skip", "error")
 INDICATOR_SUFFIX = "__missing"
@@ -295,3 +302,17 @@ class MissingValues:
             )
         elif self._alarmed and share < self.alarm_share / 2:
             self._alarmed = False
+
+
+def describe_counts(counts: dict[str, int], shown: int = 5) -> str:
+    """Counts per feature in one line: the total, and the `shown` largest by name.
+
+    >>> describe_counts({"a": 3, "b": 9, "c": 1}, shown=2)
+    '13 in 3 features (b: 9, a: 3, ...)'
+    """
+    if not counts:
+        return "none"
+    top = sorted(counts.items(), key=lambda item: -item[1])[:shown]
+    names = ", ".join(f"{name}: {n:,}" for name, n in top)
+    more = ", ..." if len(counts) > shown else ""
+    return f"{sum(counts.values()):,} in {len(counts)} features ({names}{more})"

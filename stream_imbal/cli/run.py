@@ -13,7 +13,7 @@ from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
-from stream_imbal.missing import POLICIES, MissingValueError, MissingValues
+from stream_imbal.missing import POLICIES, MissingValueError, MissingValues, describe_counts
 from stream_imbal.model_file import TrainedModel, load_model, save_model
 from stream_imbal.presets import PRESETS, ModelSpec
 
@@ -228,19 +228,10 @@ def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> N
     kinds = result.drift_events["kind"].value_counts().to_dict() if len(result.drift_events) else {}
     click.echo(f"drift events: {kinds or 'none'}")
     if "missing_values" in summary:
+        missing, unknown = summary["missing_values"], summary["unknown_features"]
         click.echo(
-            f"missing values: {_most(summary['missing_values'])}; unknown features: "
-            f"{_most(summary['unknown_features'])}; rows skipped: {summary['skipped_missing']:,}"
+            f"missing values: {describe_counts(missing)}; unknown features: "
+            f"{describe_counts(unknown)}; rows skipped: {summary['skipped_missing']:,}"
         )
     result.to_csv(out)
     click.echo(f"per-window metrics written to {out / 'windows.csv'}")
-
-
-def _most(counts: dict[str, int], shown: int = 5) -> str:
-    """`counts` in one line: the total, and the `shown` largest by name."""
-    if not counts:
-        return "none"
-    top = sorted(counts.items(), key=lambda item: -item[1])[:shown]
-    more = ", ..." if len(counts) > shown else ""
-    names = ", ".join(f"{name}: {n:,}" for name, n in top)
-    return f"{sum(counts.values()):,} in {len(counts)} features ({names}{more})"
