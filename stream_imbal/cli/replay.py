@@ -200,7 +200,6 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             label_time=options["label_time_column"],
         )
         chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
-        options["chosen"] = chosen
         columns = dataclasses.replace(columns, features=tuple(chosen))
         reader = FileReader(
             file,
@@ -216,7 +215,7 @@ def _replay(file: pathlib.Path, options: dict) -> None:
         if options["events_topic"]:
             counts = _to_kafka(timeline(rows), options)
         else:
-            counts, result = _direct(timeline(rows), file, options)
+            counts, result = _direct(timeline(rows), chosen, options)
     except BadRowError as error:
         raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
     except MissingValueError as error:
@@ -267,14 +266,14 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
         )
 
 
-def _direct(timeline, file: pathlib.Path, options: dict):
+def _direct(timeline, features: list[str], options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
     replay = DirectReplay(
         trained.model,
         window_size=options["window"],
         pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
-        missing=missing_values(options["missing"], options["chosen"], trained, file),
+        missing=missing_values(options["missing"], features, trained),
     )
     replay.core.resume(trained.class_counts, trained.learned)
     learnt_before = replay.learnt

@@ -138,9 +138,7 @@ def feature_options(function):
     )(function)
 
 
-def missing_values(
-    policy: str, features: list[str], trained: TrainedModel, file: pathlib.Path
-) -> MissingValues:
+def missing_values(policy: str, features: list[str], trained: TrainedModel) -> MissingValues:
     """The run's missing-value policy over the file's `features`, going on from a model file's
     (`--init-model`: its feature means); the model file will keep it (`--save-model`)."""
     if trained.missing is None:
@@ -194,7 +192,7 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
                 progress=progress,
                 total=total,
                 learnt=trained.class_counts,
-                missing=missing_values(options["missing"], chosen, trained, file),
+                missing=missing_values(options["missing"], chosen, trained),
             )
         except MissingValueError as error:
             raise in_file(file, error) from None
