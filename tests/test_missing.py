@@ -20,6 +20,7 @@ from consumers.messages import encode_event
 from stream_imbal.cli import main
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.missing import OTHER, MissingValueError, MissingValues
+from stream_imbal.model_file import load_model
 from tests.kafka_fakes import InProcessService
 from tests.service_harness import SIGNING_KEY_ENV
 
@@ -304,3 +305,19 @@ def test_a_replay_with_empty_cells_predicts_what_the_service_does_with_nulls(tmp
     live = [p["score"] for p in published if p["score"] is not None]
     assert live == pytest.approx(replayed["score"].dropna().tolist(), rel=1e-12)
     assert len(live) > 300
+
+
+def test_a_model_file_keeps_the_feature_means_and_a_run_from_it_counts_afresh(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("STREAM_IMBAL_CHECKPOINT_KEY", "missing-values-key-0123456789")
+    path = _file_with_holes(tmp_path / "holes.csv")
+    saved = _run("evaluate", path, "--target", "label", "--save-model", tmp_path / "m.bin")
+    assert saved.exit_code == 0, saved.output
+    trained = load_model(tmp_path / "m.bin")
+    assert trained.missing.known == [f"f{j}" for j in range(5)]
+    assert sum(trained.missing.missing_counts.values()) > 0
+    again = _run("replay", path, "--init-model", tmp_path / "m.bin", "--out", tmp_path / "o")
+    assert again.exit_code == 0, again.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["missing_values"] == trained.missing.missing_counts  # the same file, again
