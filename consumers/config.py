@@ -20,6 +20,7 @@ from typing import Any
 
 from consumers.messages import MessageSchema
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.missing import POLICIES
 from stream_imbal.pending import PENDING_MAX, PENDING_TTL
 from stream_imbal.presets import ModelSpec
 
@@ -118,11 +119,14 @@ class ModelSection:
     scope: str = "global"
     # a model file (`evaluate/replay --save-model`) to start from when there is no checkpoint
     init: str = ""
+    # an event missing known features: "impute" (fill them in), "skip" or "error" (both send
+    # it to the dead letters: the service does not stop for one event); see stream_imbal.missing
+    missing: str = "impute"
 
     @property
     def spec(self) -> ModelSpec:
         fields = dataclasses.asdict(self)
-        del fields["seed"], fields["scope"], fields["init"]
+        del fields["seed"], fields["scope"], fields["init"], fields["missing"]
         return ModelSpec(**fields)
 
 
@@ -180,6 +184,8 @@ class ServiceConfig:
             if not getattr(self.topics, name):
                 raise ConfigError(f"[topics] {name}: a topic name is required")
         self.model.spec  # noqa: B018 - checks every key of [model], naming the one at fault
+        if self.model.missing not in POLICIES:
+            raise ConfigError(f"[model] missing: {self.model.missing!r} is not one of {POLICIES}")
         if self.model.scope not in MODEL_SCOPES:
             raise ConfigError(f"[model] scope: {self.model.scope!r} is not one of {MODEL_SCOPES}")
         if self.scale.role not in ROLES:

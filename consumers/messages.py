@@ -1,6 +1,7 @@
 """The JSON messages the service reads and writes, and why a message is refused.
 
-Events: `{"id": ..., "ts": ..., "features": {name: number, ...}, "label": optional}`.
+Events: `{"id": ..., "ts": ..., "features": {name: number, ...}, "label": optional}`; a feature
+may be missing (absent, null or "": `[model] missing` says what happens then).
 Labels: `{"id": ..., "label": ..., "ts": ...}`. Field names come from `MessageSchema`. An id
 is a string or an integer; `ts` is epoch seconds (a number) or an ISO-8601 string, and when
 absent the Kafka record's timestamp is used; a label is a bool, an integer or a string.
@@ -105,7 +106,8 @@ def _features(body: dict, schema: MessageSchema) -> dict[str, float]:
     if len(features) > schema.max_features:
         raise BadMessage(f"{len(features)} features > max_features={schema.max_features}")
     try:
-        check_features(features)  # the library's one rule
+        # the library's one rule; missing values are the policy's (`stream_imbal.missing`)
+        check_features(features, missing_ok=True)
     except InvalidEventError as error:
         raise BadMessage(str(error)) from None
     return features

@@ -50,6 +50,18 @@ class ServiceMetrics:
             model,
             registry=registry,
         )
+        self.missing = Counter(
+            "stream_imbal_missing_values",
+            "Missing values of known features, per feature (at most 100 names, the rest "
+            "under '(other)')",
+            ["feature"],
+            registry=registry,
+        )
+        self.unknown = Counter(
+            "stream_imbal_unknown_features",
+            "Features not in the schema learnt from the first events, dropped from the input",
+            registry=registry,
+        )
         self.drift = Counter(
             "stream_imbal_drift_events", "Drift detections", ["kind"], registry=registry
         )
@@ -156,6 +168,13 @@ class ServiceMetrics:
             "(a record refused for its content leaves it as it is)",
             registry=registry,
         )
+
+    def count_missing(self, missing: tuple[str, ...], unknown: tuple[str, ...]) -> None:
+        """Count an event's missing and unknown features (names bounded by the policy)."""
+        for name in missing:
+            self.missing.labels(name).inc()
+        if unknown:
+            self.unknown.inc(len(unknown))
 
     def serve(self, port: int, host: str = "127.0.0.1") -> None:
         """Expose /metrics on `host`:`port`."""

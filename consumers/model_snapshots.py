@@ -48,7 +48,7 @@ class Snapshot:
 
     def scorer(self) -> ScoreThenLearn:
         """A core that scores with this model (and is never asked to learn)."""
-        core = ScoreThenLearn(self.trained.model)
+        core = ScoreThenLearn(self.trained.model, missing=self.trained.missing)
         core.resume(self.trained.class_counts, self.trained.learned)
         return core
 
@@ -85,7 +85,9 @@ class SnapshotPublisher:
         """Send the snapshot of `state` (blocks until it is stored); returns its size."""
         positions = {p: o for (t, p), o in state.offsets.items() if t == events_topic}
         core = state.core
-        trained = TrainedModel(core.model, dict(core.class_counts), core.learned, "learner")
+        trained = TrainedModel(
+            core.model, dict(core.class_counts), core.learned, "learner", missing=core.missing
+        )
         snapshot = Snapshot(trained, positions, time.time())
         payload = sign(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), self._key)
         self.store.save(SNAPSHOT_KEY, payload)
@@ -180,11 +182,16 @@ class ScoringState(Offsets):
         self._reader = reader
 
     def on_event(self, event: Event, wall_now: float | None = None) -> Outcome:
+        """Score `event` with the latest model, its features through the learner's
+        missing-value policy (`MissingValueError` when it refuses them)."""
         core = self._reader.core
+        missing = core.missing
+        event.features = missing.prepare(event.features, core.learned)
+        found = {"missing": missing.last_missing, "unknown": missing.last_unknown}
         if core.model is None:
-            return Outcome(prediction=core.warming_up(event))
+            return Outcome(prediction=core.warming_up(event), **found)
         prediction = core.score(event)[0]
-        return Outcome(prediction=prediction, alert=core.is_alert(prediction))
+        return Outcome(prediction=prediction, alert=core.is_alert(prediction), **found)
 
     def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
         raise TypeError("a scorer reads no labels: the learner learns them")

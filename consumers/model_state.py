@@ -8,13 +8,15 @@ input topic and partition. With `scope = "partition"` each partition has a state
 for partitions that are different populations. Events and their late labels are co-partitioned
 (keyed by event id), so either way a label meets its event in the state that holds it. The rules
 of scoring and learning are those of one `stream_imbal.online.ScoreThenLearn` core, the same as
-a replay's; nothing here touches Kafka.
+a replay's, and so is the missing-value policy (`[model] missing`); nothing here touches
+Kafka.
 """
 
 from __future__ import annotations
 
 from consumers.config import ServiceConfig
 from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.missing import MissingValues
 from stream_imbal.model_file import load_model
 from stream_imbal.online import Event, Label, Outcome, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
@@ -64,6 +66,8 @@ class ModelState(Offsets):
             ),
             # a learner's predictions are the scorers': it scores an event once labelled
             score_on_arrival=config.scale.role != "learner",
+            # a model file's schema and feature means, under this configuration's policy
+            missing=MissingValues.resumed(trained and trained.missing, config.model.missing),
         )
         if trained is not None:  # a model trained on history ([model] init)
             self.core.resume(trained.class_counts, trained.learned)

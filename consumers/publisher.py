@@ -84,6 +84,7 @@ class Publisher:
             metrics.predictions.inc()
             if outcome.alert:
                 metrics.alerts.inc()
+        metrics.count_missing(outcome.missing, outcome.unknown)
         if outcome.learned:
             metrics.learned.inc(outcome.learned)
         if outcome.joined:

@@ -49,6 +49,7 @@ from consumers.publisher import Publisher
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
 from stream_imbal.event_clock import TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.missing import MissingValueError
 from stream_imbal.model_file import load_model
 from stream_imbal.signing import key_from_environment
 
@@ -273,7 +274,8 @@ class Service:
     def _handle(self, state: ModelState, message: Message) -> bool:
         """Decode, score or learn, and publish one message; dead-letter it if any step fails.
 
-        A message refused for itself (`BadMessage`, a timestamp too far ahead) or any error
+        A message refused for itself (`BadMessage`, a timestamp too far ahead, a missing value
+        under `[model] missing = "skip"` or `"error"`) or any error
         raised before the partition's state changes (while decoding) is dead-lettered and
         processing goes on. An unexpected error raised once the state may have changed
         (scoring, learning, encoding or producing the outputs) dead-letters the message too,
@@ -301,6 +303,10 @@ class Service:
                 outcome = state.on_label(record, wall_now=time.time())
         except TimestampTooFarAhead as error:  # checked before anything changes
             self.metrics.timestamps_ahead.labels(message.topic).inc()
+            self._dead_letter(message, str(error))
+            return True
+        except MissingValueError as error:  # refused by [model] missing, only counted
+            self.metrics.count_missing(error.missing, ())
             self._dead_letter(message, str(error))
             return True
         except Exception as error:

@@ -44,6 +44,7 @@ from river import base, metrics
 
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
+from stream_imbal.missing import MissingValueError, MissingValues
 from stream_imbal.progress import progress as show_progress
 
 __all__ = [
@@ -101,7 +102,8 @@ class EvaluationResult:
     drift_events
         The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
     summary
-        Scores over the whole run, the mean windowed G-mean and PR-AUC, and the throughput.
+        Scores over the whole run, the mean windowed G-mean and PR-AUC, the throughput, and
+        with a missing-value policy its counts (`MissingValues.summary`).
     class_counts
         Labelled events per class, in order of first appearance (not saved by `to_csv`).
 
@@ -109,7 +111,7 @@ class EvaluationResult:
 
     windows: pd.DataFrame
     drift_events: pd.DataFrame
-    summary: dict[str, float]
+    summary: dict
     class_counts: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -149,6 +151,7 @@ def prequential(
     progress: bool = False,
     total: int | None = None,
     learnt: Mapping[Hashable, int] | None = None,
+    missing: MissingValues | None = None,
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
@@ -176,6 +179,11 @@ def prequential(
     learnt
         Events per class the model learnt before this run (a model file), so that it scores
         from the first event if it knows two classes.
+    missing
+        The missing-value policy each event's features go through first
+        (`stream_imbal.missing`): an event it skips is neither scored nor learnt, one it
+        refuses under `error` raises `MissingValueError` naming the event (1-based). None:
+        the features go to the model as they are.
 
     Returns
     -------
@@ -193,11 +201,18 @@ def prequential(
         raise ValueError(f"window_size must be >= 1, got {window_size}")
     stream = show_progress(stream, total or _length(stream), enabled=progress)
     argmax = type(model).predict_one is base.Classifier.predict_one
-    scores = WindowedScores(window_size, minority_class, model)
+    scores = WindowedScores(window_size, minority_class, model, missing)
     known = dict(learnt or {})  # events per class the model has learnt
     started = time.perf_counter()
     for n, item in enumerate(stream):
         x, y, truth = _unpack(item, n)
+        if missing is not None:
+            try:
+                x = missing.prepare(x, scores.n)
+            except MissingValueError as error:
+                if missing.policy == "skip":
+                    continue
+                raise MissingValueError(f"event {n + 1}: {error}", error.missing) from None
         proba = model.predict_proba_one(x)
         y_pred = _argmax(proba) if argmax else model.predict_one(x)
         if not can_score(known):
@@ -251,6 +266,9 @@ class WindowedScores:
     model
         The model whose beliefs (`priors`, `prior_intervals`, `threshold`, `drift_events`) are
         recorded at the end of each window, if it exposes them.
+    missing
+        The missing-value policy of the run: its schema changes join the drift events, its
+        counts the summary (`MissingValues.summary`).
 
     Examples
     --------
@@ -273,12 +291,14 @@ class WindowedScores:
         window_size: int = 1000,
         minority_class: Hashable | None = None,
         model: base.Classifier | None = None,
+        missing: MissingValues | None = None,
     ):
         if window_size < 1:
             raise ValueError(f"window_size must be >= 1, got {window_size}")
         self.window_size = window_size
         self.minority_class = minority_class
         self.model = model
+        self.missing = missing
         self.n = 0
         self.class_counts: defaultdict[Hashable, int] = defaultdict(int)
         self._total = _Tally()
@@ -315,7 +335,9 @@ class WindowedScores:
             rows.append(window.row(n, self.model, self._minority, self._truth))
         weights = sorted({key for row in rows for key in row if key.startswith(WEIGHT_PREFIX)})
         windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS + weights)
-        events = getattr(self.model, "drift_events", ())
+        events = list(getattr(self.model, "drift_events", ()))
+        if self.missing is not None:
+            events = sorted(events + self.missing.drift_events, key=lambda e: e.index)
         drift_events = pd.DataFrame(
             [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
         )
@@ -327,6 +349,8 @@ class WindowedScores:
             "seconds": seconds,
             "events_per_s": n / seconds if seconds else math.nan,
         }
+        if self.missing is not None:
+            summary |= self.missing.summary()
         return EvaluationResult(windows, drift_events, summary, dict(self.class_counts))
 
 

@@ -1,6 +1,7 @@
 """Read labelled events from CSV, Parquet or JSONL files in bounded-memory chunks, and the one
-rule for which columns are features (`choose_features`) and for which cells are numbers
-(`numeric_values`), used by `evaluate` and `replay` alike.
+rule for which columns are features (`choose_features`), for which cells are numbers
+(`numeric_values`) and which are missing values (`missing_cells`: empty, null or NaN, left to the
+missing-value policy, `stream_imbal.missing`), used by `evaluate` and `replay` alike.
 
 A JSON lines file is read line by line with Python's `json`: NaN, Infinity, integers of any size
 and strings with lone surrogates are read as written, for the checks of each row to refuse them
@@ -25,13 +26,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
-from stream_imbal.validation import check_features, record_label
+from stream_imbal.validation import check_features, is_missing, record_label
 
 __all__ = [
     "ColumnChoice",
     "choose_features",
     "count_rows",
     "file_columns",
+    "missing_cells",
     "numeric_values",
     "read_chunks",
     "read_labelled_events",
@@ -297,6 +299,21 @@ def numeric_values(values: pd.Series) -> np.ndarray:
     return numbers.to_numpy(dtype=float, na_value=np.nan)
 
 
+def missing_cells(frame: pd.DataFrame) -> np.ndarray:
+    """Which cells of `frame` are missing values (`stream_imbal.validation.is_missing`: empty,
+    null, NaN or blank text), as a boolean array.
+
+    >>> missing_cells(pd.DataFrame({"a": [1.0, None], "b": ["x", " "]})).tolist()
+    [[False, False], [True, True]]
+    """
+    cells = frame.isna().to_numpy(copy=True)
+    for i in range(frame.shape[1]):
+        values = frame.iloc[:, i]
+        if not pd.api.types.is_numeric_dtype(values):  # text: a blank cell is missing too
+            cells[:, i] |= values.map(is_missing).to_numpy(dtype=bool)
+    return cells
+
+
 def _convertible(value: object) -> object:
     """An int beyond the float range as an infinity, a string with a lone surrogate as NaN."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -318,7 +335,7 @@ def read_labelled_events(
 ) -> Iterator[tuple[dict, Hashable]]:
     """Yield `(features, label)` pairs from a file; the features are chosen by
     `choose_features` (every column but `target`, `ignore` and id- or time-like names, unless
-    `features` names them) and must be numeric.
+    `features` names them) and must be numeric or missing (NaN, for the missing-value policy).
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
@@ -340,7 +357,7 @@ def read_labelled_events(
         # a JSONL chunk lacks the keys none of its lines has: missing cells
         chunk = chunk.reindex(columns=[target, *chosen])
         numbers = np.column_stack([numeric_values(chunk[column]) for column in chosen])
-        not_numbers = np.isnan(numbers) & chunk[chosen].notna().to_numpy()  # nor missing
+        not_numbers = np.isnan(numbers) & ~missing_cells(chunk[chosen])
         refused = not_numbers.any(axis=1).tolist()
         labels = chunk[target].tolist()
         for i, (raw, vector) in enumerate(zip(labels, numbers.tolist(), strict=True)):
@@ -354,7 +371,7 @@ def read_labelled_events(
             x = dict(zip(chosen, vector, strict=True))
             try:
                 label = record_label(raw)
-                check_features(x)
+                check_features(x, missing_ok=True)
             except (InvalidEventError, InvalidLabelError) as error:
                 raise type(error)(f"{path}: row {row}: {error}") from None
             if label is None:

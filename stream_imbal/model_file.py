@@ -25,10 +25,14 @@ import os
 import pathlib
 import pickle
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from stream_imbal import __version__
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.signing import SnapshotError, key_from_environment, sign, verify
+
+if TYPE_CHECKING:
+    from stream_imbal.missing import MissingValues
 
 __all__ = ["KEY_ENV", "TrainedModel", "load_model", "save_model"]
 
@@ -37,13 +41,15 @@ KEY_ENV = "STREAM_IMBAL_CHECKPOINT_KEY"
 
 @dataclasses.dataclass
 class TrainedModel:
-    """A model with what it has learnt: events per class, how many, and its description."""
+    """A model with what it has learnt: events per class, how many, its description, and the
+    missing-value policy with what it has learnt of the features (their schema and means)."""
 
     model: object
     class_counts: dict[Hashable, int]
     learned: int
     description: str
     version: str = __version__
+    missing: MissingValues | None = None
 
 
 def save_model(path: str | os.PathLike, trained: TrainedModel, key: bytes | None = None) -> None:

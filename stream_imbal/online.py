@@ -13,6 +13,10 @@ Its rules, in one place:
 - a label whose event is waiting is joined to it and learnt; a label that comes before its
   event (or after it was evicted) is held, up to `early_max` labels, the oldest dropped first
   and counted as unmatched;
+- an event's features go through the missing-value policy (`stream_imbal.missing`) before
+  anything else: filled in and counted, or refused (`MissingValueError`) without changing
+  anything but the counts; a sudden change of the feature set is a drift event of kind
+  `schema`;
 - the clock is the latest event time accepted; pending events expire in that time, after each
   event; with a `guard`, an event or label stamped too far ahead of its clock is refused
   (`TimestampTooFarAhead`) without moving the clock;
@@ -52,6 +56,7 @@ from river import base
 from stream_imbal.evaluate import WindowedScores, can_score, no_alarm
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.metrics import WindowedClassRecall
+from stream_imbal.missing import MissingValues
 from stream_imbal.pending import PendingEvent, PendingLabels
 
 __all__ = ["SCORED", "WARMING_UP", "Event", "Label", "Outcome", "Prediction", "ScoreThenLearn"]
@@ -107,7 +112,8 @@ class Prediction(NamedTuple):
 @dataclasses.dataclass(slots=True)
 class Outcome:
     """What processing one event or label did; `evicted` lists the pending events evicted, by
-    reason (`full`, `expired`), for the reasons that evicted any."""
+    reason (`full`, `expired`), for the reasons that evicted any; `missing` and `unknown` name
+    the event's missing and unknown features (`MissingValues.last_missing`, `last_unknown`)."""
 
     prediction: Prediction | None = None
     learned: int = 0
@@ -116,6 +122,8 @@ class Outcome:
     unmatched_labels: int = 0
     drift_events: list = dataclasses.field(default_factory=list)
     alert: bool = False  # the prediction flags the event as the minority class
+    missing: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
 
 
 class _Made(NamedTuple):
@@ -146,6 +154,8 @@ class ScoreThenLearn:
         Score each event when it arrives (its `Outcome` has the prediction). False for a
         learner whose predictions others make: an event is scored only once labelled, just
         before it is learnt, for the windowed metrics.
+    missing
+        The missing-value policy; by default `MissingValues()` (impute).
 
     """
 
@@ -158,8 +168,10 @@ class ScoreThenLearn:
         scores: WindowedScores | None = None,
         guard: EventTimeGuard | None = None,
         score_on_arrival: bool = True,
+        missing: MissingValues | None = None,
     ) -> None:
         self.model = model
+        self.missing = missing if missing is not None else MissingValues()
         self.score_on_arrival = score_on_arrival
         self._reports_drift = hasattr(model, "n_drift_events")
         self.pending = pending if pending is not None else PendingLabels()
@@ -174,17 +186,26 @@ class ScoreThenLearn:
         self.label_clock = -math.inf  # the latest label time accepted
 
     def on_event(self, event: Event, wall_now: float | None = None) -> Outcome:
-        """Score `event`; learn it if its label is known, else keep it until the label comes."""
+        """Score `event`; learn it if its label is known, else keep it until the label comes.
+        Its features are replaced by the model's input (`MissingValues.prepare`)."""
         self.guard.check(event.ts, self.clock, wall_now)
+        missing = self.missing
+        x = event.features = missing.prepare(event.features, self.learned)
         self.clock = max(self.clock, event.ts)
-        x = event.features
         if self.score_on_arrival:
             prediction, proba = self.score(event)
             decision = self._scored_decision(prediction)
             self.scored += 1
         else:
             prediction, proba, decision = None, None, None
-        outcome = Outcome(prediction=prediction, alert=self.is_alert(prediction))
+        outcome = Outcome(
+            prediction=prediction,
+            missing=missing.last_missing,
+            unknown=missing.last_unknown,
+            alert=self.is_alert(prediction),
+        )
+        if missing.schema_changed:
+            outcome.drift_events.append(missing.drift_events[-1])
         label = event.label
         if label is None and event.event_id in self.early_labels:
             label = self.early_labels.pop(event.event_id)[0]
@@ -316,4 +337,4 @@ class ScoreThenLearn:
             self.scores.update(y, decision, proba or {})
         new = model.n_drift_events - reported if self._reports_drift else 0
         if new:
-            outcome.drift_events = list(model.drift_events[-new:])
+            outcome.drift_events += model.drift_events[-new:]

@@ -20,6 +20,7 @@ the norm exceed it. Only then is the event scanned value by value to say exactly
 Traceback (most recent call last):
 ...
 stream_imbal.exceptions.InvalidEventError: feature 'amount' is NaN (a missing or empty value)
+>>> check_features({"amount": None, "n_items": 3}, missing_ok=True)
 >>> check_features({"x": 1e308})
 Traceback (most recent call last):
 ...
@@ -48,6 +49,7 @@ __all__ = [
     "check_features",
     "check_label",
     "event_id",
+    "is_missing",
     "record_label",
     "timestamp_seconds",
 ]
@@ -64,19 +66,35 @@ MAX_EXACT_FLOAT = 2**53
 lost digits (a JSON number too large for 64 bits is read as a float)."""
 
 
-def check_features(x: Mapping) -> None:
+def is_missing(value: object) -> bool:
+    """Whether a feature value is missing: None, NaN or a blank string (an empty cell). What is
+    then done with it is the policy of `stream_imbal.missing.MissingValues`.
+
+    >>> [is_missing(v) for v in (None, float("nan"), " ", 0.0, "x")]
+    [True, True, True, False, False]
+    """
+    return (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def check_features(x: Mapping, missing_ok: bool = False) -> None:
     """Raise `InvalidEventError` unless `x` is a non-empty dict of finite numbers, each of
-    magnitude at most `MAX_ABS_FEATURE`, none of them named with the empty string."""
+    magnitude at most `MAX_ABS_FEATURE`, none of them named with the empty string; with
+    `missing_ok`, a value may also be missing (`is_missing`), for the missing-value policy to
+    handle."""
     try:
         # NaN compares False; a norm within the limit bounds every value.
         if x and "" not in x and math.hypot(*x.values()) <= MAX_ABS_FEATURE:
             return
     except (TypeError, AttributeError, OverflowError):
         pass
-    _explain_bad_features(x)
+    _explain_bad_features(x, missing_ok)
 
 
-def _explain_bad_features(x: object) -> None:
+def _explain_bad_features(x: object, missing_ok: bool) -> None:
     if not isinstance(x, Mapping):
         raise InvalidEventError(
             f"features must be a dict of name -> number, got {type(x).__name__}"
@@ -86,6 +104,8 @@ def _explain_bad_features(x: object) -> None:
     if "" in x:
         raise InvalidEventError("a feature has an empty name")
     for name, value in x.items():
+        if missing_ok and is_missing(value):
+            continue
         if isinstance(value, str) or not isinstance(value, numbers.Real):
             raise InvalidEventError(
                 f"feature {name!r} is not numeric: {value!r} ({type(value).__name__})"

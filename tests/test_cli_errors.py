@@ -64,8 +64,8 @@ def _run(*args: str):
         ),
         (["evaluate", "huge.csv", "--target", "label"], "huge.csv: row 2: feature 'b' is 1e+308"),
         (
-            ["evaluate", "missing.jsonl", "--target", "label"],
-            "missing.jsonl: row 2: feature 'b' is NaN (a missing or empty value)",
+            ["evaluate", "missing.jsonl", "--target", "label", "--missing", "error"],
+            "missing.jsonl: event 2: feature 'b' is missing (missing values: 'error'",
         ),
         (
             ["evaluate", "good.csv", "--target", "y"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import pathlib
 import random
 import re
@@ -139,7 +140,7 @@ BAD_ROWS_CSV = (
     "id,ts,x,label,label_ts\n"
     "a,1,0.5,0,5\n"  # 1 good
     "b,2,oops,0,5\n"  # 2 non-numeric feature
-    "c,3,,0,5\n"  # 3 missing feature
+    "c,3,,0,5\n"  # 3 missing feature: not a bad row, for the missing-value policy
     ",4,0.5,0,5\n"  # 4 missing id
     "e,yesterday,0.5,0,5\n"  # 5 bad timestamp
     "f,6,0.5,1.5,9\n"  # 6 label neither bool, int nor string
@@ -151,7 +152,6 @@ BAD_ROWS_CSV = (
 )
 BAD_KINDS = {
     2: "feature",
-    3: "feature",
     4: "id",
     5: "timestamp",
     6: "label",
@@ -167,9 +167,10 @@ def test_bad_rows_are_skipped_and_counted_with_their_row_number(tmp_path):
     reported = []
     bad_rows = BadRows("skip", report=reported.append)
     rows = list(FileReader(path, ColumnMap(label_time="label_ts"), on_bad_row=bad_rows))
-    assert [r.number for r in rows] == [1, 11]
+    assert [r.number for r in rows] == [1, 3, 11]
+    assert math.isnan(rows[1].features["x"])
     assert {e.number: e.kind for e in reported} == BAD_KINDS
-    assert bad_rows.skipped == len(BAD_KINDS) and bad_rows.by_kind["feature"] == 3
+    assert bad_rows.skipped == len(BAD_KINDS) and bad_rows.by_kind["feature"] == 2
     assert str(reported[0]) == "row 2: feature 'x' is not a number: 'oops'"
 
 
@@ -189,11 +190,12 @@ def test_bad_rows_on_the_command_line(tmp_path):
     )
     assert skipped.exit_code == 0, skipped.output
     assert "skipped row 9: out of event-time order" in skipped.output
-    assert re.search(r"^skipped bad rows +9$", skipped.output, flags=re.M)
+    assert re.search(r"^skipped bad rows +8$", skipped.output, flags=re.M)
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert summary["skipped_bad_rows"] == 9 and summary["rows_read"] == 11
+    assert summary["skipped_bad_rows"] == 8 and summary["rows_read"] == 11
+    assert summary["missing_values"] == {"x": 1}
     predictions = pd.read_csv(tmp_path / "o" / "predictions.csv")
-    assert predictions["id"].tolist() == ["a", "k"]
+    assert predictions["id"].tolist() == ["a", "c", "k"]
 
 
 def test_a_missing_label_or_label_time_means_unlabelled(tmp_path):

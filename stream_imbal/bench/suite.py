@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from stream_imbal.datasets import KEEL_TABLES, KeelTable
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import read_labelled_events
+from stream_imbal.missing import MissingValueError, MissingValues
 from stream_imbal.simulation import Scenario, get_scenario, load_scenario_suite
 
 __all__ = [
@@ -135,12 +136,15 @@ class LabelledFile:
     """A user's labelled CSV, Parquet or JSONL file as a benchmark stream, in file order.
 
     Its two classes become False and True, True the rarer (`minority`), as every strategy of
-    the benchmark expects; a file with another number of classes is a `ConfigError`.
+    the benchmark expects; a file with another number of classes is a `ConfigError`. Missing
+    feature values go through the policy `missing` (`stream_imbal.missing`), so every strategy
+    learns the same filled-in events.
     """
 
     path: str
     target: str
     features: tuple[str, ...] = ()
+    missing: str = "impute"
 
     @functools.cached_property
     def _rows(self) -> list[tuple[dict, object]]:
@@ -162,7 +166,14 @@ class LabelledFile:
 
     def __iter__(self):
         minority = self.minority
-        for x, y in self._rows:
+        policy = MissingValues(self.missing, list(self.features))
+        for n, (x, y) in enumerate(self._rows, start=1):
+            try:
+                x = policy.prepare(x)
+            except MissingValueError as error:
+                if self.missing == "skip":
+                    continue
+                raise ConfigError(f"{self.path}: event {n}: {error}") from None
             yield x, y == minority
 
 

@@ -95,6 +95,7 @@ def bench(
     target: str | None,
     features: tuple[str, ...],
     ignore: tuple[str, ...],
+    missing: str,
     models: tuple[str, ...],
     streams: str | None,
     strategies: str | None,
@@ -119,7 +120,7 @@ def bench(
     if data is not None:
         if target is None:
             raise click.UsageError("--data needs --target, the column of the labels")
-        chosen = _data_stream(data, target, features, ignore)
+        chosen = _data_stream(data, target, features, ignore, missing)
         named = ",".join(chosen[0].source.features)
         suite = f"--data {data} --target {target} --feature {named}"
     else:
@@ -169,11 +170,14 @@ def bench(
     click.echo(f"results written to {out}/ (results.md, results.csv, windows.csv, plots/)")
 
 
-def _data_stream(data: pathlib.Path, target: str, features, ignore) -> list[BenchStream]:
-    """The user's file as the benchmark's one stream; says which columns are features and which
-    class is the minority (True for every strategy)."""
+def _data_stream(
+    data: pathlib.Path, target: str, features, ignore, missing: str
+) -> list[BenchStream]:
+    """The user's file as the benchmark's one stream, its missing values by the policy
+    `missing`; says which columns are features and which class is the minority (True for every
+    strategy)."""
     chosen = choose_columns(data, {target: "label"}, features, ignore)
-    source = LabelledFile(str(data), target, tuple(chosen))
+    source = LabelledFile(str(data), target, tuple(chosen), missing)
     click.echo(f"{len(source):,} events; minority class {source.minority!r} (scored as True)")
     return [BenchStream(data.stem, source)]
 

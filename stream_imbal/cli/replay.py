@@ -20,6 +20,8 @@ from stream_imbal.cli.run import (
     build_model,
     choose_columns,
     feature_options,
+    in_file,
+    missing_values,
     model_file_options,
     report_run,
     run_options,
@@ -27,6 +29,7 @@ from stream_imbal.cli.run import (
 )
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import count_rows
+from stream_imbal.missing import MissingValueError
 from stream_imbal.pending import PENDING_MAX, PendingLabels
 from stream_imbal.progress import progress
 from stream_imbal.replay import (
@@ -54,6 +57,7 @@ DIRECT_ONLY = (
     "report_dir",
     "init_model",
     "save_model",
+    "missing",
 )
 KAFKA_ONLY = ("labels_topic", "speed")
 
@@ -172,8 +176,9 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
 
     Rows must be in event-time order: a row older than an earlier one is a bad row (unless
     --reorder-window holds enough rows back to put it in place), as are rows with a missing
-    id, a bad timestamp, a non-numeric or NaN feature or a label that is not a bool, an
-    integer or a string. A missing label is not an error: the event is replayed unlabelled.
+    id, a bad timestamp, a non-numeric or infinite feature or a label that is not a bool, an
+    integer or a string. A missing label is not an error: the event is replayed unlabelled; a
+    missing feature (an empty cell, null or NaN) goes through --missing.
     """
     _check_mode(ctx, options)
     outputs = (
@@ -213,9 +218,11 @@ def _replay(file: pathlib.Path, options: dict) -> None:
         if options["events_topic"]:
             counts = _to_kafka(timeline(rows), options)
         else:
-            counts, result = _direct(timeline(rows), file, options)
+            counts, result = _direct(timeline(rows), chosen, options)
     except BadRowError as error:
         raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
+    except MissingValueError as error:
+        raise in_file(file, error) from None
     counts = {
         "rows read": reader.rows_read,
         "events replayed": timeline.events,
@@ -262,13 +269,14 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
         )
 
 
-def _direct(timeline, file: pathlib.Path, options: dict):
+def _direct(timeline, features: list[str], options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
     replay = DirectReplay(
         trained.model,
         window_size=options["window"],
         pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
+        missing=missing_values(options["missing"], features, trained),
     )
     replay.core.resume(trained.class_counts, trained.learned)
     learnt_before = replay.learnt
@@ -284,6 +292,7 @@ def _direct(timeline, file: pathlib.Path, options: dict):
         "evicted (store full)": replay.pending.evictions["full"],
         "evicted (expired)": replay.pending.evictions["expired"],
         "labels unmatched": replay.unmatched,
+        "skipped (missing values)": replay.core.missing.skipped,
     }
     return counts, result
 

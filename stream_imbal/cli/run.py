@@ -13,6 +13,7 @@ from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
+from stream_imbal.missing import POLICIES, MissingValueError, MissingValues, describe_counts
 from stream_imbal.model_file import TrainedModel, load_model, save_model
 from stream_imbal.presets import PRESETS, ModelSpec
 
@@ -117,7 +118,16 @@ def run_options(function):
 
 
 def feature_options(function):
-    """`--feature` and `--ignore`, the same in `evaluate` and `replay`."""
+    """`--feature`, `--ignore` and `--missing`, the same in `evaluate` and `replay`."""
+    function = click.option(
+        "--missing",
+        type=click.Choice(POLICIES),
+        default="impute",
+        show_default=True,
+        help="A missing feature value (an empty cell, null or NaN): fill it in with the "
+        "feature's running mean and set a <feature>__missing indicator (impute), skip the row "
+        "(skip, counted), or stop (error).",
+    )(function)
     function = click.option(
         "--ignore", multiple=True, help="Column that is not a feature (repeatable)."
     )(function)
@@ -128,6 +138,21 @@ def feature_options(function):
         help="Feature column (repeatable, or comma-separated); default: every other column "
         "whose name does not say id or time (id, *_id, ts, *_time, *_at...).",
     )(function)
+
+
+def missing_values(policy: str, features: list[str], trained: TrainedModel) -> MissingValues:
+    """The run's missing-value policy over the file's `features`, going on from a model file's
+    (`--init-model`: its feature means); the model file will keep it (`--save-model`)."""
+    if trained.missing is None:
+        trained.missing = MissingValues(policy, features)
+    else:
+        trained.missing = MissingValues.resumed(trained.missing, policy)
+    return trained.missing
+
+
+def in_file(file: pathlib.Path, error: MissingValueError) -> MissingValueError:
+    """`error`, naming `file`: a row refused by `--missing error`."""
+    return MissingValueError(f"{file}: {error}", error.missing)
 
 
 def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
@@ -151,21 +176,28 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @model_file_options
 @report_option
 def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, **options):
-    """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
+    """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE.
+
+    Event N is data row N; rows with missing feature values go through --missing.
+    """
     report_dir = options["report_dir"]
     chosen = choose_columns(file, {target: "label"}, features, ignore)
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
         events = read_labelled_events(file, target, features=chosen)
         trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
-        result = prequential(
-            trained.model,
-            events,
-            window,
-            progress=progress,
-            total=total,
-            learnt=trained.class_counts,
-        )
+        try:
+            result = prequential(
+                trained.model,
+                events,
+                window,
+                progress=progress,
+                total=total,
+                learnt=trained.class_counts,
+                missing=missing_values(options["missing"], chosen, trained),
+            )
+        except MissingValueError as error:
+            raise in_file(file, error) from None
         report_run(result, out, file)
         n = result.summary["n_events"]
         save_trained(options["save_model"], trained, result.class_counts, n)
@@ -195,5 +227,11 @@ def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> N
         click.echo("(minority recall, precision and F1: the minority class against the rest)")
     kinds = result.drift_events["kind"].value_counts().to_dict() if len(result.drift_events) else {}
     click.echo(f"drift events: {kinds or 'none'}")
+    if "missing_values" in summary:
+        missing, unknown = summary["missing_values"], summary["unknown_features"]
+        click.echo(
+            f"missing values: {describe_counts(missing)}; unknown features: "
+            f"{describe_counts(unknown)}; rows skipped: {summary['skipped_missing']:,}"
+        )
     result.to_csv(out)
     click.echo(f"per-window metrics written to {out / 'windows.csv'}")

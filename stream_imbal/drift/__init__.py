@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stream_imbal.drift.challenger import Challenger
 from stream_imbal.drift.class_recall import ClassRecallMonitor
-from stream_imbal.drift.events import CONCEPT, PRIOR, DriftEvent
+from stream_imbal.drift.events import CONCEPT, PRIOR, SCHEMA, DriftEvent
 from stream_imbal.drift.policy import RESPONSES, DriftPolicy
 from stream_imbal.drift.prior_shift import PriorShiftDetector
 
@@ -12,6 +12,7 @@ __all__ = [
     "CONCEPT",
     "PRIOR",
     "RESPONSES",
+    "SCHEMA",
     "Challenger",
     "ClassRecallMonitor",
     "DriftEvent",

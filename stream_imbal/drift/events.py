@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable
 
-__all__ = ["DriftEvent", "CONCEPT", "PRIOR"]
+__all__ = ["DriftEvent", "CONCEPT", "PRIOR", "SCHEMA"]
 
 CONCEPT = "concept"
 PRIOR = "prior"
+SCHEMA = "schema"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,8 +21,9 @@ class DriftEvent:
     index
         Number of labelled events learned when the drift was detected (0-based event index).
     kind
-        `"concept"` (P(x | y) moved: the model is answered by the drift response) or `"prior"`
-        (only the class proportions moved: answered by recalibration).
+        `"concept"` (P(x | y) moved: the model is answered by the drift response), `"prior"`
+        (only the class proportions moved: answered by recalibration) or `"schema"` (the set
+        of features the events carry changed: `stream_imbal.missing.MissingValues`).
     detector
         Name of the detector that fired, e.g. `"DDM(class=True)"` or `"ADWIN(prior)"`.
     class_label

@@ -42,6 +42,7 @@ from river import base
 
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
 from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.missing import MissingValueError, MissingValues
 from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
 
@@ -68,6 +69,10 @@ class DirectReplay:
         The class scored as positive; by default the rarest seen so far.
     guard
         Refuse timestamps too far ahead of the clock (`stream_imbal.event_clock`).
+    missing
+        The missing-value policy (`stream_imbal.missing`); by default `MissingValues()`: an
+        event it skips is counted and neither scored nor learnt, one it refuses under `error`
+        stops the run (`MissingValueError` naming its row).
 
     Attributes
     ----------
@@ -85,11 +90,13 @@ class DirectReplay:
         pending: PendingLabels | None = None,
         minority_class: Hashable | None = None,
         guard: EventTimeGuard | None = None,
+        missing: MissingValues | None = None,
     ) -> None:
         self.model = model
-        self.scores = WindowedScores(window_size, minority_class, model)
+        missing = missing if missing is not None else MissingValues()
+        self.scores = WindowedScores(window_size, minority_class, model, missing)
         self.core = ScoreThenLearn(
-            model, pending, window=window_size, scores=self.scores, guard=guard
+            model, pending, window=window_size, scores=self.scores, guard=guard, missing=missing
         )
 
     @property
@@ -119,7 +126,8 @@ class DirectReplay:
         scored), the core's G-mean and minority recall over the last window of learnt events
         (`gmean_last_window`, `minority_recall_last_window`, as the service reports them), and
         the counts `events`, `learnt`, `labels_unmatched`, `evicted_full` and
-        `evicted_expired`; `seconds` includes the cost of reading the timeline.
+        `evicted_expired`, and those of the missing-value policy (`MissingValues.summary`);
+        `seconds` includes the cost of reading the timeline.
         """
         started = time.perf_counter()
         core = self.core
@@ -127,7 +135,12 @@ class DirectReplay:
             if isinstance(item, Label):
                 core.on_label(item)
             else:
-                prediction = core.on_event(item).prediction
+                try:
+                    prediction = core.on_event(item).prediction
+                except MissingValueError as error:
+                    if core.missing.policy == "skip":
+                        continue
+                    raise MissingValueError(f"row {item.row}: {error}", error.missing) from None
                 if on_prediction is not None:
                     on_prediction(prediction)
         result = self.scores.result(time.perf_counter() - started)

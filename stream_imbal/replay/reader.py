@@ -6,12 +6,13 @@ zone: `stream_imbal.validation.timestamp_seconds`), a label, optionally the time
 became known, and the features (`stream_imbal.files.choose_features`; numbers only, as
 `stream_imbal.files.numeric_values` reads them).
 
-A row that cannot be replayed is a *bad row*: a missing id, a bad timestamp, a non-numeric, NaN
-or infinite feature, a label that is not a bool, an integer or a string, a bad label time or
+A row that cannot be replayed is a *bad row*: a missing id, a bad timestamp, a non-numeric or
+infinite feature, a label that is not a bool, an integer or a string, a bad label time or
 one before the event's, or a row out of event-time order. Each is reported as a `BadRowError`
 naming its row (1-based data row of the file, the header not counted) to a `BadRows` policy,
 which raises it (`fail`) or counts it and goes on (`skip`). A missing label is not an error:
-the event is replayed unlabelled.
+the event is replayed unlabelled, and neither is a missing feature (an empty cell, null or NaN):
+it is NaN in the row's features, for the missing-value policy (`stream_imbal.missing`).
 
 **Event-time order.** With `reorder_window=0` (the default) a row older than the previous row
 is out of order. With `reorder_window=k`, up to `k` rows are held back and released oldest
@@ -58,11 +59,18 @@ from stream_imbal.exceptions import (
 from stream_imbal.files import (
     ColumnChoice,
     choose_features,
+    missing_cells,
     numeric_values,
     read_chunks,
     shown_value,
 )
-from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
+from stream_imbal.validation import (
+    check_features,
+    event_id,
+    is_missing,
+    record_label,
+    timestamp_seconds,
+)
 
 __all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
 
@@ -266,7 +274,7 @@ class FileReader:
         # Python lists: indexing numpy arrays one cell at a time is slow.
         ts = epoch_seconds(chunk[columns.ts]).tolist()
         values = np.column_stack([numeric_values(chunk[c]) for c in features])
-        finite = np.isfinite(values).all(axis=1).tolist()
+        finite = (np.isfinite(values) | missing_cells(chunk[features])).all(axis=1).tolist()
         label_ts = epoch_seconds(chunk[columns.label_time]) if columns.label_time else None
         ids, labels = chunk[columns.id].tolist(), chunk[columns.label].tolist()
         rows = values.tolist()
@@ -288,7 +296,7 @@ class FileReader:
                 continue
             x = dict(zip(features, rows[i], strict=True))
             try:
-                check_features(x)  # finite already: the magnitude limit
+                check_features(x, missing_ok=True)  # finite already: the magnitude limit
             except InvalidEventError as error:
                 self.on_bad_row(BadRowError(n, "feature", str(error)))
                 continue
@@ -339,10 +347,10 @@ def _missing(value: object) -> bool:
 def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
     """A feature column without a single number is a mistake in the mapping, not bad rows."""
     for column in features:
-        values = chunk[column]
-        if values.notna().any() and np.isnan(numeric_values(values)).all():
+        values = chunk[column][~missing_cells(chunk[[column]])[:, 0]]
+        if len(values) and np.isnan(numeric_values(values)).all():
             raise ConfigError(
-                f"column {column!r} is not numeric (e.g. {shown_value(values.dropna().iloc[0])}); "
+                f"column {column!r} is not numeric (e.g. {shown_value(values.iloc[0])}); "
                 "leave it out with --ignore or name the features with --feature"
             )
 
@@ -382,8 +390,8 @@ def _bad_time(number: int, what: str, raw: object) -> BadRowError:
 def _bad_feature(number: int, features: list[str], row: pd.Series) -> BadRowError:
     for name in features:
         value = row[name]
-        if _missing(value):
-            return BadRowError(number, "feature", f"feature {name!r} is missing")
+        if _missing(value) or is_missing(value):
+            continue  # for the missing-value policy
         number_value = numeric_values(pd.Series([value], dtype=object))[0]
         if math.isnan(number_value):
             reason = f"feature {name!r} is not a number: {shown_value(value)}"
@@ -391,4 +399,4 @@ def _bad_feature(number: int, features: list[str], row: pd.Series) -> BadRowErro
         if math.isinf(number_value):
             reason = f"feature {name!r} is infinite: {shown_value(value)}"
             return BadRowError(number, "feature", reason)
-    raise AssertionError("a row with finite features is not bad")  # pragma: no cover
+    raise AssertionError("a row with finite or missing features is not bad")  # pragma: no cover

@@ -9,6 +9,7 @@ import numbers
 
 import pandas as pd
 
+from stream_imbal.missing import describe_counts
 from stream_imbal.report.run_files import RunFiles
 
 __all__ = ["render_page"]
@@ -44,6 +45,10 @@ SUMMARY_LABELS = {
     "pr_auc": "PR-AUC (windowed mean)",
     "seconds": "seconds",
     "events_per_s": "events/s",
+    "missing_values": "missing values",
+    "unknown_features": "unknown features (dropped)",
+    "skipped_missing": "skipped (missing values)",
+    "schema_changes": "schema changes",
 }
 SEGMENT_HEADERS = {
     "start": "from event",
@@ -145,6 +150,8 @@ def _format(key: str, value: object) -> str:
     to 3 decimals, NaN as a dash."""
     if key == "after" and not value:
         return "(start of the run)"
+    if isinstance(value, dict):  # counts per feature
+        return html.escape(describe_counts(value))
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         return html.escape(str(value))
     if math.isnan(value):
