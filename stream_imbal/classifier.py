@@ -23,7 +23,7 @@ from stream_imbal.validation import check_features, check_label
 __all__ = ["WARM_UP", "OnlineImbalancedClassifier"]
 
 #: Labels each of two classes needs before the model decides (see `warm_up`).
-WARM_UP = 1
+WARM_UP = 10
 
 
 def linear_learner() -> base.Classifier:

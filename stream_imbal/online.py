@@ -30,7 +30,7 @@ Its rules, in one place:
 
 >>> from stream_imbal import OnlineImbalancedClassifier
 >>> from stream_imbal.online import Event, Label, ScoreThenLearn
->>> core = ScoreThenLearn(OnlineImbalancedClassifier(seed=1))
+>>> core = ScoreThenLearn(OnlineImbalancedClassifier(seed=1, warm_up=1))
 >>> core.on_event(Event("a", 0.0, {"x": 1.0}, label=0)).prediction.status
 'warming_up'
 >>> core.on_event(Event("b", 1.0, {"x": 5.0}, label=1)).learned

@@ -20,6 +20,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from consumers.kafka_io import KafkaSettings, ensure_topics
 from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal.classifier import WARM_UP
 from stream_imbal.cli import main
 from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
@@ -314,6 +315,12 @@ def test_bad_delays(text):
 # --- direct mode --------------------------------------------------------------------------------
 
 
+def _warm(labels: list, warm_up: int) -> bool:
+    """Whether each of two classes has `warm_up` of `labels`."""
+    counts = collections.Counter(labels)
+    return sum(n >= warm_up for n in counts.values()) >= 2
+
+
 def test_without_delay_the_replay_is_the_prequential_evaluation(tmp_path):
     frame = _frame(2500, seed=5)
     path = _write(frame.drop(columns="label_ts"), tmp_path / "events.csv")
@@ -332,10 +339,11 @@ def test_without_delay_the_replay_is_the_prequential_evaluation(tmp_path):
         *("id", "ts", "score", "decision", "threshold", "prior", "status", "learned")
     ]
     assert predictions["id"].tolist() == frame["id"].tolist()  # each event predicted once
-    # Until both classes are learnt a prediction says so, with no score nor decision.
+    # Until each class has WARM_UP labels learnt a prediction says so, with no score nor
+    # decision.
     warming = predictions["status"] == "warming_up"
-    first_minority = frame["label"].tolist().index(1)
-    assert warming.tolist() == [i <= first_minority for i in range(len(frame))]
+    labels = frame["label"].tolist()
+    assert warming.tolist() == [not _warm(labels[:i], WARM_UP) for i in range(len(frame))]
     assert predictions.loc[warming, ["score", "decision", "prior"]].isna().all().all()
     assert predictions.loc[~warming, ["score", "decision", "prior"]].notna().all().all()
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
@@ -351,23 +359,26 @@ def test_a_delay_in_events_learns_each_label_once_and_late(tmp_path):
     predictions = pd.read_csv(out / "predictions.csv")
     assert predictions["id"].tolist() == frame["id"].tolist()
     # Nothing is learnt before the first label, known once 300 more events have arrived, and
-    # nothing is predicted before labels of both classes have been learnt.
+    # nothing is predicted before WARM_UP labels of each class have been learnt.
     scored = predictions["status"] == "scored"
-    first_minority = frame["label"].tolist().index(1)
-    assert scored.tolist() == [i > first_minority + 300 for i in range(len(frame))]
+    labels = frame["label"].tolist()
+    learnt = [labels[: max(i - 300, 0)] for i in range(len(frame))]
+    assert scored.tolist() == [_warm(known, WARM_UP) for known in learnt]
     assert (predictions["decision"].notna() == scored).all()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["learnt"] == summary["n_events"] == 1500 and summary["labels_unmatched"] == 0
     windows = pd.read_csv(out / "windows.csv")
-    # The windows score the predictions made at arrival: the first ones had no decision.
+    # The windows score the predictions made at arrival once two classes were learnt (an
+    # abstention then as no alarm): not the first ones.
     first = windows.iloc[0]
-    assert first["tp"] + first["fp"] + first["fn"] + first["tn"] == scored[:500].sum()
+    two_classes = [_warm(known, 1) for known in learnt[:500]]
+    assert first["tp"] + first["fp"] + first["fn"] + first["tn"] == sum(two_classes) < 500
     assert windows["end"].tolist() == [500, 1000, 1500]
 
 
 def test_late_labels_score_the_prediction_made_at_arrival():
     rows = _rows(_frame(1200, seed=7))
-    model = OnlineImbalancedClassifier(seed=2)
+    model = OnlineImbalancedClassifier(seed=2, warm_up=1)
     replay = DirectReplay(model, window_size=400)
     made = {}
     result = replay.run(

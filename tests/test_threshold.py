@@ -61,7 +61,7 @@ def test_reset_forgets_the_class_means():
 
 def test_the_classifier_decides_at_the_early_cut():
     rng = random.Random(0)
-    model = OnlineImbalancedClassifier(seed=0)
+    model = OnlineImbalancedClassifier(seed=0, warm_up=1)
     for i in range(400):  # 8 positives: far from the 20 a search needs
         positive = i % 50 == 49
         model.learn_one({"a": rng.gauss(2.0 if positive else 0.0, 1.0)}, positive)

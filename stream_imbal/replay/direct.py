@@ -21,12 +21,12 @@ rules are those of the service: `DirectReplay` runs the same `stream_imbal.onlin
 >>> result = replay.run(timeline, on_prediction=predictions.append)
 >>> len(predictions), replay.learnt, len(replay.pending)
 (3000, 3000, 0)
->>> sum(p.status == "warming_up" for p in predictions)  # made before both classes were learnt
-1445
+>>> sum(p.status == "warming_up" for p in predictions)  # before 10 labels of each class
+1628
 >>> result.windows[["start", "end", "n_minority", "minority_recall"]].round(2)
    start   end  n_minority  minority_recall
 0      0  1000           0              NaN
-1   1000  2000          24             0.83
+1   1000  2000          24             0.54
 2   2000  3000          38             0.97
 
 """
