@@ -36,7 +36,7 @@ import os
 import pathlib
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sized
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sized
 
 import pandas as pd
 from river import base, metrics
@@ -80,7 +80,9 @@ WINDOW_COLUMNS = [
 #: Prefix of the optional window columns holding each candidate's blend weight
 #: (`OnlineImbalancedClassifier.candidate_weights`) at the window's end.
 WEIGHT_PREFIX = "weight_"
-DRIFT_COLUMNS = ["index", "kind", "detector"]
+#: A drift event: the model's index of it, what drifted, the detector, and the event whose
+#: learning raised it (its data row, time and id, each where known).
+DRIFT_COLUMNS = ["index", "kind", "detector", "row", "ts", "id"]
 
 
 @dataclasses.dataclass(eq=False)
@@ -93,9 +95,10 @@ class EvaluationResult:
         One row per window of events, with the columns of `WINDOW_COLUMNS`, then a
         `weight_<name>` column per candidate when the model blends candidates.
     drift_events
-        The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
+        The drifts the model reported (`DRIFT_COLUMNS`), empty if it reports none.
     summary
-        Scores over the whole run, the mean windowed G-mean and PR-AUC, and the throughput.
+        Scores over the whole run, the mean windowed G-mean and PR-AUC, and the throughput;
+        a command adds what it ran (`model`, `input`).
     class_counts
         Labelled events per class, in order of first appearance (not saved by `to_csv`).
 
@@ -103,7 +106,7 @@ class EvaluationResult:
 
     windows: pd.DataFrame
     drift_events: pd.DataFrame
-    summary: dict[str, float]
+    summary: dict[str, float | str]
     class_counts: dict = dataclasses.field(default_factory=dict)
 
     @property
@@ -143,6 +146,7 @@ def prequential(
     progress: bool = False,
     total: int | None = None,
     learnt: Mapping[Hashable, int] | None = None,
+    on_prediction: Callable[[int, Hashable, Hashable | None, dict], None] | None = None,
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
@@ -153,7 +157,8 @@ def prequential(
         argmax of `predict_proba_one` is taken instead, to pay for one prediction per event.
         Attributes it may expose are recorded at the end of each window: `priors` (label ->
         share), `prior_intervals` (label -> (low, high)), `threshold`, and at the end of the
-        run `drift_events` (items with `index`, `kind` and `detector`).
+        run `drift_events` (items with `index`, `kind` and `detector`; each with the number of
+        the event whose learning raised it when the model counts them in `n_drift_events`).
     stream
         `(x, y)` or `(x, y, truth)` items; `truth` (or None) has the attributes
         `minority_share`, `concept` and `minority_label` when the stream knows them.
@@ -170,6 +175,9 @@ def prequential(
     learnt
         Events per class the model learnt before this run (a model file), so that it scores
         from the first event if it knows two classes.
+    on_prediction
+        Called with each event's number (from 1), label, decision (None before the model can
+        score) and probabilities, before the event is learnt.
 
     Returns
     -------
@@ -189,6 +197,7 @@ def prequential(
     argmax = type(model).predict_one is base.Classifier.predict_one
     scores = WindowedScores(window_size, minority_class, model)
     known = dict(learnt or {})  # events per class the model has learnt
+    reports_drift = hasattr(model, "n_drift_events")
     started = time.perf_counter()
     for n, item in enumerate(stream):
         x, y, truth = _unpack(item, n)
@@ -198,9 +207,15 @@ def prequential(
             y_pred = None
         elif y_pred is None:
             y_pred = no_alarm(known)
+        if on_prediction is not None:
+            on_prediction(n + 1, y, y_pred, proba)
+        reported = model.n_drift_events if reports_drift else 0
         model.learn_one(x, y)
         known[y] = known.get(y, 0) + 1
         scores.update(y, y_pred, proba, truth)
+        new = model.n_drift_events - reported if reports_drift else 0
+        if new:
+            scores.locate(model.drift_events[-new:], row=n + 1)
     return scores.result(time.perf_counter() - started)
 
 
@@ -279,6 +294,18 @@ class WindowedScores:
         self._window = _Window(0, window_size)
         self._rows: list[dict] = []
         self._truth = self._minority = None
+        self._drift_rows: dict[object, tuple] = {}  # drift event -> (row, ts, id)
+
+    def locate(
+        self,
+        drift_events: Iterable,
+        row: int | None = None,
+        ts: float | None = None,
+        event_id: Hashable | None = None,
+    ) -> None:
+        """Say which event's learning raised `drift_events`: its data row, time and id."""
+        for event in drift_events:
+            self._drift_rows[event] = (row, ts, event_id)
 
     def update(
         self, y: Hashable, y_pred: Hashable | None, proba: dict, truth: object = None
@@ -309,10 +336,15 @@ class WindowedScores:
             rows.append(window.row(n, self.model, self._minority, self._truth))
         weights = sorted({key for row in rows for key in row if key.startswith(WEIGHT_PREFIX)})
         windows = pd.DataFrame(rows, columns=WINDOW_COLUMNS + weights)
-        events = getattr(self.model, "drift_events", ())
+        unknown = (None, math.nan, math.nan)
         drift_events = pd.DataFrame(
-            [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
+            [
+                (e.index, e.kind, e.detector, *self._drift_rows.get(e, unknown))
+                for e in getattr(self.model, "drift_events", ())
+            ],
+            columns=DRIFT_COLUMNS,
         )
+        drift_events = drift_events.astype({"row": "Int64", "ts": float})
         summary = self._total.scores() | {
             "gmean_windowed": float(windows["gmean"].mean()),
             "pr_auc": float(windows["pr_auc"].mean()),

@@ -61,7 +61,8 @@ class Event:
     """An event as the stream delivers it.
 
     `label` is set when the event carries it; otherwise `label_follows` says whether a `Label`
-    may come later. `row` is its data row when it comes from a file.
+    may come later. `row` is its data row when it comes from a file, and `file_label` the label
+    the file gives it, even one that comes later: for a replay's outputs, never read here.
     """
 
     event_id: str | int
@@ -70,6 +71,7 @@ class Event:
     label: Hashable | None = None
     label_follows: bool = True
     row: int | None = None
+    file_label: Hashable | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

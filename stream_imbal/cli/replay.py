@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import pathlib
 import time
 
 import click
 from click.core import ParameterSource
 
+from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import (
@@ -40,6 +42,7 @@ from stream_imbal.replay import (
     PredictionsCSV,
     parse_duration,
 )
+from stream_imbal.replay.reader import TS_UNITS
 
 __all__ = ["replay"]
 
@@ -85,7 +88,14 @@ class _Duration(click.ParamType):
     "--ts-column",
     default="ts",
     show_default=True,
-    help="Column of the event times: epoch seconds or date-time strings (UTC if no zone).",
+    help="Column of the event times: epoch times or date-time strings (UTC if no zone).",
+)
+@click.option(
+    "--ts-unit",
+    type=click.Choice(list(TS_UNITS)),
+    help="The unit of numeric times (also of --label-time-column). Default: that of the first "
+    "time, by its magnitude (from 1e11, milliseconds; 1e14, microseconds; 1e17, nanoseconds); "
+    "a later time of another magnitude is a bad row.",
 )
 @click.option(
     "--target",
@@ -169,8 +179,9 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
 
     Rows must be in event-time order: a row older than an earlier one is a bad row (unless
     --reorder-window holds enough rows back to put it in place), as are rows with a missing
-    id, a bad timestamp, a non-numeric or NaN feature or a label that is not a bool, an
-    integer or a string. A missing label is not an error: the event is replayed unlabelled.
+    id, a bad timestamp (or an epoch time of another unit than the file's), a non-numeric or
+    NaN feature or a label that is not a bool, an integer or a string. A missing label is not
+    an error: the event is replayed unlabelled.
     """
     _check_mode(ctx, options)
     outputs = (
@@ -203,16 +214,21 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             reorder_window=options["reorder_window"],
             on_bad_row=bad_rows,
             chunk_size=options["chunk_size"],
+            ts_unit=options["ts_unit"],
         )
         total = max(count_rows(file) - options["start_row"], 0)
         rows = progress(reader, total, unit="rows", enabled=options["progress"])
         timeline = LabelTimeline(delay, on_bad_row=bad_rows)
+        items = timeline(rows)
+        # The first rows are read before the model is built: their errors show at once.
+        items = itertools.chain(list(itertools.islice(items, 1)), items)
+        click.echo(_times_said(reader, columns.ts))
         if options["events_topic"]:
-            counts = _to_kafka(timeline(rows), options)
+            counts = _to_kafka(items, options)
         else:
-            counts, result = _direct(timeline(rows), file, options)
+            counts, result, model = _direct(items, options)
     except BadRowError as error:
-        raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
+        raise UserError(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
     counts = {
         "rows read": reader.rows_read,
         "events replayed": timeline.events,
@@ -231,9 +247,19 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             "unlabelled": timeline.unlabelled,
             "skipped_bad_rows": bad_rows.skipped,
         }
-        report_run(result, options["out"], file)
+        report_run(result, options["out"], file, model)
         if options["report_dir"]:
             write_run_report(options["out"], options["report_dir"])
+
+
+def _times_said(reader: FileReader, column: str) -> str:
+    """How the event times of the file are read, for the header of a run."""
+    if reader.ts_unit is None:
+        return f"{column}: date-time strings (UTC without a time zone)"
+    unit = TS_UNITS[reader.ts_unit][1]
+    if reader.ts_unit_given:
+        return f"{column}: epoch {unit} (--ts-unit)"
+    return f"{column}: epoch {unit}, from their magnitude (--ts-unit to set)"
 
 
 def _check_mode(ctx: click.Context, options: dict) -> None:
@@ -259,7 +285,7 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
         )
 
 
-def _direct(timeline, file: pathlib.Path, options: dict):
+def _direct(timeline, options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
     replay = DirectReplay(
@@ -282,7 +308,7 @@ def _direct(timeline, file: pathlib.Path, options: dict):
         "evicted (expired)": replay.pending.evictions["expired"],
         "labels unmatched": replay.unmatched,
     }
-    return counts, result
+    return counts, result, trained.description
 
 
 def _to_kafka(timeline, options: dict) -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
+from collections.abc import Hashable
 
 import click
 import pandas as pd
@@ -12,12 +14,20 @@ from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
+from stream_imbal.files import (
+    choose_features,
+    count_rows,
+    file_columns,
+    file_format,
+    read_labelled_events,
+)
 from stream_imbal.model_file import TrainedModel, load_model, save_model
+from stream_imbal.online import SCORED, WARMING_UP, Prediction
 from stream_imbal.presets import PRESETS, ModelSpec
+from stream_imbal.replay.direct import PredictionsCSV
 
 SUMMARY_ROWS = [
-    ("events", "n_events", "{:,.0f}"),
+    ("events evaluated", "n_events", "{:,.0f}"),
     ("G-mean (of the class recalls)", "gmean", "{:.3f}"),
     ("windowed G-mean (mean of windows)", "gmean_windowed", "{:.3f}"),
     ("minority recall", "minority_recall", "{:.3f}"),
@@ -129,8 +139,10 @@ def feature_options(function):
 
 
 def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
-    """The feature columns of `file` by the one rule (`choose_features`), said in one line."""
+    """The feature columns of `file` by the one rule (`choose_features`), said in one line after
+    the file's format."""
     named = tuple(f for given in features for f in given.split(",") if f)
+    click.echo(f"{file}: {file_format(file).describe()}")
     columns = file_columns(file)  # its errors name the file
     try:
         choice = choose_features(columns, roles, named, ignore)
@@ -148,6 +160,12 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @run_options
 @model_file_options
 @report_option
+@click.option(
+    "--predictions",
+    "write_predictions",
+    is_flag=True,
+    help="Also write predictions.csv: each event's prediction (its id is its data row) and label.",
+)
 def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, **options):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
     report_dir = options["report_dir"]
@@ -156,24 +174,66 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
         events = read_labelled_events(file, target, features=chosen)
         trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
-        result = prequential(
-            trained.model,
-            events,
-            window,
-            progress=progress,
-            total=total,
-            learnt=trained.class_counts,
-        )
-        report_run(result, out, file)
+        with contextlib.ExitStack() as stack:
+            on_prediction = None
+            if options["write_predictions"]:
+                sink = stack.enter_context(PredictionsCSV(out / "predictions.csv"))
+                on_prediction = _PredictionWriter(trained, sink)
+            result = prequential(
+                trained.model,
+                events,
+                window,
+                progress=progress,
+                total=total,
+                learnt=trained.class_counts,
+                on_prediction=on_prediction,
+            )
+        if on_prediction is not None:
+            click.echo(f"predictions written to {sink.path}")
+        report_run(result, out, file, trained.description)
         n = result.summary["n_events"]
         save_trained(options["save_model"], trained, result.class_counts, n)
         if report_dir:
             write_run_report(out, report_dir)
 
 
-def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> None:
-    """Print the run's scores and write its files into `out`; a run that cannot be scored (no
-    labelled event, or one class only) is a `UserError` naming `source`."""
+class _PredictionWriter:
+    """`prequential`'s predictions as `ScoreThenLearn` makes them (`Prediction`), to a sink."""
+
+    def __init__(self, trained: TrainedModel, sink: PredictionsCSV) -> None:
+        self.model = trained.model
+        self.learned = trained.learned
+        self.known = dict(trained.class_counts)  # events per class the model has learnt
+        self.sink = sink
+
+    def __call__(self, n: int, y: Hashable, decision: Hashable | None, proba: dict) -> None:
+        model, known = self.model, self.known
+        if decision is None:
+            prediction = Prediction(n, None, None, None, None, None, WARMING_UP, self.learned)
+        else:
+            minority = getattr(model, "minority_class", None)
+            if minority is None:
+                minority = min(known, key=known.__getitem__)
+            priors = getattr(model, "priors", None) or {}
+            prediction = Prediction(
+                n,
+                None,
+                proba.get(minority, 0.0),
+                decision,
+                getattr(model, "threshold", None),
+                priors.get(minority),
+                SCORED,
+                self.learned,
+            )
+        self.sink.add(prediction, y)
+        known[y] = known.get(y, 0) + 1
+        self.learned += 1
+
+
+def report_run(result: EvaluationResult, out: pathlib.Path, source: object, model: str) -> None:
+    """Print the run's scores and write its files into `out`, its summary naming the `model`
+    and the `source`; a run that cannot be scored (no labelled event, or one class only) is a
+    `UserError` naming `source`."""
     counts = result.class_counts
     if len(counts) < 2:
         found = f"only class {next(iter(counts))!r}" if counts else "no labelled event"
@@ -193,5 +253,6 @@ def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> N
         click.echo("(minority recall, precision and F1: the minority class against the rest)")
     kinds = result.drift_events["kind"].value_counts().to_dict() if len(result.drift_events) else {}
     click.echo(f"drift events: {kinds or 'none'}")
+    result.summary |= {"model": model, "input": str(source)}
     result.to_csv(out)
     click.echo(f"per-window metrics written to {out / 'windows.csv'}")

@@ -177,7 +177,9 @@ class LabelTimeline:
             self.labelled += 1
         else:
             self.unlabelled += 1
-        return Event(row.event_id, row.ts, row.features, label, label_follows, row.number)
+        return Event(
+            row.event_id, row.ts, row.features, label, label_follows, row.number, row.label
+        )
 
     def _known(self, row: Row, index: int) -> float:
         """When the row's label becomes known, on the clock of the delay."""

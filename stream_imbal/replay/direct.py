@@ -18,7 +18,7 @@ rules are those of the service: `DirectReplay` runs the same `stream_imbal.onlin
 >>> timeline = LabelTimeline(LabelDelay.parse("1d"))(rows)  # one event a minute
 >>> replay = DirectReplay(OnlineImbalancedClassifier(seed=7), window_size=1000)
 >>> predictions = []
->>> result = replay.run(timeline, on_prediction=predictions.append)
+>>> result = replay.run(timeline, on_prediction=lambda p, label: predictions.append(p))
 >>> len(predictions), replay.learnt, len(replay.pending)
 (3000, 3000, 0)
 >>> sum(p.status == "warming_up" for p in predictions)  # made before both classes were learnt
@@ -111,30 +111,39 @@ class DirectReplay:
     def run(
         self,
         timeline: Iterable[Event | Label],
-        on_prediction: Callable[[Prediction], None] | None = None,
+        on_prediction: Callable[[Prediction, Hashable | None], None] | None = None,
     ) -> EvaluationResult:
-        """Replay `timeline`; `on_prediction` gets each event's prediction as it is made.
+        """Replay `timeline`; `on_prediction` gets each event's prediction as it is made, with
+        the event's label if known (carried, or given by its file: `Event.file_label`).
 
         The summary holds the scores of `WindowedScores` (`n_events` counts the labelled events
         scored), the core's G-mean and minority recall over the last window of learnt events
         (`gmean_last_window`, `minority_recall_last_window`, as the service reports them), and
-        the counts `events`, `learnt`, `labels_unmatched`, `evicted_full` and
-        `evicted_expired`; `seconds` includes the cost of reading the timeline.
+        the counts `events_predicted`, `learnt`, `labels_unmatched`, `evicted_full` and
+        `evicted_expired`; `seconds` includes the cost of reading the timeline. Each drift
+        event is located at the event whose learning raised it (its row, time and id).
         """
         started = time.perf_counter()
-        core = self.core
+        core, scores = self.core, self.scores
         for item in timeline:
             if isinstance(item, Label):
-                core.on_label(item)
-            else:
-                prediction = core.on_event(item).prediction
-                if on_prediction is not None:
-                    on_prediction(prediction)
-        result = self.scores.result(time.perf_counter() - started)
+                waiting = core.pending.get(item.event_id)
+                outcome = core.on_label(item)
+                if outcome.drift_events:
+                    ts = waiting.ts if waiting is not None else None
+                    scores.locate(outcome.drift_events, item.row, ts, item.event_id)
+                continue
+            outcome = core.on_event(item)
+            if outcome.drift_events:
+                scores.locate(outcome.drift_events, item.row, item.ts, item.event_id)
+            if on_prediction is not None:
+                label = item.label if item.label is not None else item.file_label
+                on_prediction(outcome.prediction, label)
+        result = scores.result(time.perf_counter() - started)
         result.summary |= {
             "gmean_last_window": core.gmean(),
             "minority_recall_last_window": core.minority_recall(),
-            "events": self.events,
+            "events_predicted": self.events,
             "learnt": self.learnt,
             "labels_unmatched": self.unmatched,
             "evicted_full": self.pending.evictions["full"],
@@ -147,7 +156,7 @@ class PredictionsCSV:
     """A sink writing predictions to a CSV file as they come (`add`, then `close`).
 
     Columns: those of `Prediction` (`id`, `ts`, `score`, `decision`, `threshold`, `prior`,
-    `status`, `learned`); an unknown value is empty.
+    `status`, `learned`), then the event's `label` when known; an unknown value is empty.
     """
 
     def __init__(self, path: str | pathlib.Path) -> None:
@@ -155,10 +164,10 @@ class PredictionsCSV:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("w", newline="")
         self._writer = csv.writer(self._file)
-        self._writer.writerow(Prediction._fields)
+        self._writer.writerow([*Prediction._fields, "label"])
 
-    def add(self, prediction: Prediction) -> None:
-        self._writer.writerow(prediction)  # None is written as an empty cell
+    def add(self, prediction: Prediction, label: Hashable | None = None) -> None:
+        self._writer.writerow([*prediction, label])  # None is written as an empty cell
 
     def close(self) -> None:
         self._file.close()

@@ -1,7 +1,7 @@
 """Read a historical stream from a CSV, Parquet or JSONL file, row by row, in event-time order.
 
 The file is read in bounded-memory chunks (`stream_imbal.files.read_chunks`). Columns are mapped
-by `ColumnMap`: an id, a timestamp (epoch seconds or an ISO-8601 date-time, UTC without a time
+by `ColumnMap`: an id, a timestamp (an epoch time or an ISO-8601 date-time, UTC without a time
 zone: `stream_imbal.validation.timestamp_seconds`), a label, optionally the time each label
 became known, and the features (`stream_imbal.files.choose_features`; numbers only, as
 `stream_imbal.files.numeric_values` reads them).
@@ -12,6 +12,12 @@ one before the event's, or a row out of event-time order. Each is reported as a 
 naming its row (1-based data row of the file, the header not counted) to a `BadRows` policy,
 which raises it (`fail`) or counts it and goes on (`skip`). A missing label is not an error:
 the event is replayed unlabelled.
+
+**Epoch units.** Numeric times are epoch seconds, milliseconds, microseconds or nanoseconds:
+`ts_unit` names the unit, or the first numeric time of the file says it by its magnitude
+(`ts_unit_of`: from 1e11 on, a time is in milliseconds, as 1e11 seconds is the year 5138). Then
+a time whose magnitude says another unit is a bad row, never a time wrong by a factor of 1,000.
+Label times are in the unit of the event times; date-time strings are read as such.
 
 **Event-time order.** With `reorder_window=0` (the default) a row older than the previous row
 is out of order. With `reorder_window=k`, up to `k` rows are held back and released oldest
@@ -64,10 +70,28 @@ from stream_imbal.files import (
 )
 from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
 
-__all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
+__all__ = [
+    "TS_UNITS",
+    "BadRowError",
+    "BadRows",
+    "ColumnMap",
+    "FileReader",
+    "Row",
+    "epoch_seconds",
+    "ts_unit_of",
+]
 
 BAD_ROW_POLICIES = ("skip", "fail")
 _EPOCH = pd.Timestamp(0, tz="UTC")
+#: Unit of a numeric epoch time -> (how many make a second, its name).
+TS_UNITS = {
+    "s": (1.0, "seconds"),
+    "ms": (1e3, "milliseconds"),
+    "us": (1e6, "microseconds"),
+    "ns": (1e9, "nanoseconds"),
+}
+#: The magnitude from which an epoch time is in the next unit: each is a time in 1973.
+_UNIT_FROM = np.array([1e11, 1e14, 1e17])
 
 
 class BadRowError(StreamImbalError):
@@ -188,11 +212,16 @@ class FileReader:
         The `BadRows` policy; by default the first bad row raises.
     chunk_size
         Rows read at a time.
+    ts_unit
+        The unit of numeric times (`s`, `ms`, `us` or `ns`); by default that of the file's first
+        numeric time, by its magnitude.
 
     Attributes
     ----------
     rows_read
         Data rows read so far, bad ones included, those skipped by `start_row` not.
+    ts_unit
+        The unit of numeric times: given, or once a numeric time has been read, its.
 
     """
 
@@ -205,15 +234,20 @@ class FileReader:
         reorder_window: int = 0,
         on_bad_row: BadRows | None = None,
         chunk_size: int = 10_000,
+        ts_unit: str | None = None,
     ) -> None:
         if start_row < 0 or reorder_window < 0:
             raise ConfigError("start_row and reorder_window must be >= 0")
+        if ts_unit is not None and ts_unit not in TS_UNITS:
+            raise ConfigError(f"ts_unit must be one of {', '.join(TS_UNITS)}, got {ts_unit!r}")
         self.path = pathlib.Path(path)
         self.columns = columns
         self.start_row = start_row
         self.reorder_window = reorder_window
         self.on_bad_row = on_bad_row if on_bad_row is not None else BadRows()
         self.chunk_size = chunk_size
+        self.ts_unit = ts_unit
+        self.ts_unit_given = ts_unit is not None
         self.rows_read = 0
 
     def __iter__(self) -> Iterator[Row]:
@@ -246,6 +280,8 @@ class FileReader:
         features = None
         number = 0  # data rows before the chunk
         for chunk in read_chunks(self.path, self.chunk_size):
+            if self.ts_unit is None:  # from the file's first numeric time, skipped rows' too
+                self.ts_unit = self._unit_in(chunk)
             if number + len(chunk) <= self.start_row:
                 number += len(chunk)
                 continue
@@ -261,13 +297,45 @@ class FileReader:
             )
             number += len(chunk)
 
+    def _unit_in(self, chunk: pd.DataFrame) -> str | None:
+        """The unit of the chunk's first numeric event (else label) time, by its magnitude."""
+        for column in (self.columns.ts, self.columns.label_time):
+            if column in chunk.columns:
+                numbers = epoch_numbers(chunk[column])
+                found = numbers[np.isfinite(numbers)]
+                if len(found):
+                    return ts_unit_of(found[0])
+        return None
+
+    def _times(self, values: pd.Series) -> tuple[list[float], list[float | None]]:
+        """Epoch seconds, and each numeric time whose magnitude says another unit than the
+        file's (else None; always None when the unit is given)."""
+        numbers = epoch_numbers(values)
+        seconds = _seconds(values, numbers, self.ts_unit or "s").tolist()
+        if self.ts_unit_given or self.ts_unit is None:
+            return seconds, [None] * len(values)
+        units = np.searchsorted(_UNIT_FROM, np.abs(numbers), side="right")
+        other = np.isfinite(numbers) & (units != list(TS_UNITS).index(self.ts_unit))
+        return seconds, [v if o else None for v, o in zip(numbers.tolist(), other, strict=True)]
+
+    def _other_unit(self, number: int, what: str, value: float) -> BadRowError:
+        shown = int(value) if value.is_integer() else value
+        return BadRowError(
+            number,
+            what,
+            f"{what} {shown} is in epoch {TS_UNITS[ts_unit_of(value)][1]} by its magnitude, but "
+            f"the file's are in epoch {TS_UNITS[self.ts_unit][1]} (--ts-unit to set)",
+        )
+
     def _chunk_rows(self, chunk: pd.DataFrame, features: list[str], number: int) -> Iterator[Row]:
         columns = self.columns
         # Python lists: indexing numpy arrays one cell at a time is slow.
-        ts = epoch_seconds(chunk[columns.ts]).tolist()
+        ts, ts_other = self._times(chunk[columns.ts])
         values = np.column_stack([numeric_values(chunk[c]) for c in features])
         finite = np.isfinite(values).all(axis=1).tolist()
-        label_ts = epoch_seconds(chunk[columns.label_time]) if columns.label_time else None
+        label_ts, label_other = (
+            self._times(chunk[columns.label_time]) if columns.label_time else (None, None)
+        )
         ids, labels = chunk[columns.id].tolist(), chunk[columns.label].tolist()
         rows = values.tolist()
         for i in range(len(chunk)):
@@ -276,11 +344,15 @@ class FileReader:
                 identifier = _event_id(ids[i], n)
                 if not math.isfinite(ts[i]):
                     raise _bad_time(n, "timestamp", chunk[columns.ts].iloc[i])
+                if ts_other[i] is not None:
+                    raise self._other_unit(n, "timestamp", ts_other[i])
                 if not finite[i]:
                     raise _bad_feature(n, features, chunk.iloc[i])
                 label = _label(labels[i], n)
                 known = None
                 if label_ts is not None and label is not None:
+                    if label_other[i] is not None:
+                        raise self._other_unit(n, "label time", label_other[i])
                     known = _label_time(label_ts[i], ts[i], chunk[columns.label_time].iloc[i], n)
                     label = None if known is None else label
             except BadRowError as error:
@@ -295,25 +367,70 @@ class FileReader:
             yield Row(n, identifier, ts[i], x, label, known)
 
 
-def epoch_seconds(values: pd.Series) -> np.ndarray:
+def epoch_seconds(values: pd.Series, unit: str = "s") -> np.ndarray:
     """Times as epoch seconds (floats), NaN where missing or not a time.
 
-    A column of numbers or of date-times (Parquet) is converted as a whole; any other cell is
-    read by `stream_imbal.validation.timestamp_seconds`, the rule of every entry point (epoch
-    seconds, or an ISO-8601 string; UTC without a time zone).
+    A number (or a string of one) is an epoch time in `unit` (`s`, `ms`, `us` or `ns`); a column
+    of date-times (Parquet) is converted as a whole; any other cell is read by
+    `stream_imbal.validation.timestamp_seconds`, the rule of every entry point (an ISO-8601
+    string; UTC without a time zone).
 
     >>> import pandas as pd
     >>> epoch_seconds(pd.Series([60, "1970-01-01T00:02:00", "1970-01-01 01:00+01:00", "x"]))
     array([ 60., 120.,   0.,  nan])
+    >>> epoch_seconds(pd.Series([1_700_000_000_500]), unit="ms").tolist()
+    [1700000000.5]
 
     """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return _since_epoch(values)
-    if pd.api.types.is_bool_dtype(values):
+    return _seconds(values, epoch_numbers(values), unit)
+
+
+def epoch_numbers(values: pd.Series) -> np.ndarray:
+    """The numeric times of a column as they are written, NaN for any other cell."""
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
         return np.full(len(values), np.nan)
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
-    return np.array([_seconds_or_nan(value) for value in values.tolist()], dtype=float)
+    return np.array([_as_number(value) for value in values.tolist()], dtype=float)
+
+
+def ts_unit_of(value: float) -> str:
+    """The unit an epoch time's magnitude says: from 1e11 on (1973 in milliseconds, the year
+    5138 in seconds) milliseconds, from 1e14 microseconds, from 1e17 nanoseconds.
+
+    >>> ts_unit_of(1_700_000_000), ts_unit_of(1.7e12), ts_unit_of(1.7e15), ts_unit_of(1.7e18)
+    ('s', 'ms', 'us', 'ns')
+    """
+    return list(TS_UNITS)[int(np.searchsorted(_UNIT_FROM, abs(value), side="right"))]
+
+
+def _seconds(values: pd.Series, numbers: np.ndarray, unit: str) -> np.ndarray:
+    """`epoch_seconds`, given the column's `epoch_numbers`."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _since_epoch(values)
+    seconds = numbers / TS_UNITS[unit][0]
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return seconds
+    strings = np.isnan(numbers)
+    if strings.any():
+        cells = values.tolist()
+        seconds[strings] = [_seconds_or_nan(cells[i]) for i in np.flatnonzero(strings)]
+    return seconds
+
+
+def _as_number(value: object) -> float:
+    """A cell as a number if it is one or a string of one (else NaN); an int beyond the float
+    range is infinite."""
+    if isinstance(value, bool):
+        return math.nan
+    if isinstance(value, int | float | str):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.copysign(math.inf, value)
+        except ValueError:
+            return math.nan
+    return math.nan
 
 
 def _seconds_or_nan(value: object) -> float:
