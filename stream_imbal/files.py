@@ -12,10 +12,14 @@ and strings with lone surrogates are read as written, for the checks of each row
 (`stream_imbal.validation`); a line that is not a JSON object (or has a key with a lone
 surrogate) makes the file unreadable, with its line number. Text files may start with a UTF-8
 byte-order mark.
+
+pandas, numpy and pyarrow are imported by the functions that read rows: a command checks a
+file's format, header and columns (`file_format`, `file_columns`, `choose_features`) at once.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import dataclasses
@@ -27,17 +31,18 @@ import pathlib
 import re
 import zlib
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from typing import IO
-
-import numpy as np
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING
 
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
 from stream_imbal.validation import check_features, record_label
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
 __all__ = [
     "ColumnChoice",
+    "ColumnMap",
     "FileFormat",
     "choose_features",
     "count_rows",
@@ -48,6 +53,7 @@ __all__ = [
     "read_labelled_events",
     "shown_columns",
     "shown_value",
+    "ts_unit_of",
 ]
 
 #: Suffix -> the format it names; each but `.parquet` (compressed inside) may be followed by `.gz`.
@@ -63,6 +69,16 @@ GZIP = ".gz"
 #: The CSV delimiters told apart, the suffix's own first (it wins a tie).
 DELIMITERS = {".csv": ",;\t", ".tsv": "\t,;"}
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+#: Unit of a numeric epoch time -> (how many make a second, its name).
+TS_UNITS = {
+    "s": (1.0, "seconds"),
+    "ms": (1e3, "milliseconds"),
+    "us": (1e6, "microseconds"),
+    "ns": (1e9, "nanoseconds"),
+}
+#: The magnitude from which an epoch time is in the next unit of `TS_UNITS`: each is a time in
+#: 1973 in that unit, whereas 1e11 seconds is the year 5138.
+TS_UNIT_FROM = (1e11, 1e14, 1e17)
 #: What a compressed or text file raises when its bytes are not what its suffix says.
 READ_ERRORS = (ValueError, OSError, EOFError, zlib.error, csv.Error)
 #: The encoding of CSV and JSON lines files: UTF-8, after a byte-order mark if there is one.
@@ -96,6 +112,46 @@ class ColumnChoice:
         return (
             f"features ({len(self.features)}): {', '.join(self.features)}; not features: {others}"
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnMap:
+    """Which column of a replayed file holds what (`stream_imbal.replay.FileReader`).
+
+    Parameters
+    ----------
+    id
+        The event id (a string or an integer).
+    ts
+        The event time: epoch seconds or a date-time string.
+    label
+        The label (a bool, an integer or a string; missing means unlabelled).
+    label_time
+        When the label became known (as `ts`), if the file says so.
+    features
+        The feature columns; empty means every column not named above nor in `ignore`, and
+        whose name does not say id or time (see `choose_features`).
+    ignore
+        Columns that are not features.
+
+    """
+
+    id: str = "id"
+    ts: str = "ts"
+    label: str = "label"
+    label_time: str | None = None
+    features: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """The columns that are not features, with what each holds."""
+        roles = {self.id: "id", self.ts: "timestamp", self.label: "label"}
+        return roles | ({self.label_time: "label time"} if self.label_time else {})
+
+    def choose(self, columns: Sequence[str]) -> ColumnChoice:
+        """The feature columns among the file's `columns` (`choose_features`)."""
+        return choose_features(columns, self.roles, self.features, self.ignore)
 
 
 def choose_features(
@@ -172,6 +228,8 @@ def count_rows(path: str | pathlib.Path) -> int:
     form = file_format(path)
     try:
         if form.kind == "parquet":
+            import pyarrow.parquet as pq
+
             return pq.ParquetFile(form.path).metadata.num_rows
         lines, last = 0, b"\n"
         with form.open_binary() as file:
@@ -193,6 +251,8 @@ def file_columns(path: str | pathlib.Path) -> list[str]:
             with form.open_text() as file:
                 return next(csv.reader(file, delimiter=form.delimiter), [])
         if form.kind == "parquet":
+            import pyarrow.parquet as pq
+
             return list(pq.read_schema(form.path).names)
         number, first = next(_json_lines(form), (0, ""))
         if not first:
@@ -277,6 +337,8 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
     Rows keep the file's order (replay files are expected in event-time order). A JSONL chunk
     has the keys of its lines as columns (a key missing from a line is a missing cell).
     """
+    import pandas as pd
+
     form = file_format(path)
     try:
         if form.kind == "csv":
@@ -288,6 +350,8 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
                 compression="gzip" if form.compressed else None,
             )
         elif form.kind == "parquet":
+            import pyarrow.parquet as pq
+
             for batch in pq.ParquetFile(form.path).iter_batches(batch_size=chunk_size):
                 yield batch.to_pandas()
         else:
@@ -311,6 +375,8 @@ def _json_chunks(form: FileFormat, chunk_size: int) -> Iterator[pd.DataFrame]:
 def _frame(records: list[dict]) -> pd.DataFrame:
     """Records as a DataFrame, a column holding a string with a lone surrogate (which a column
     of text cannot hold) as Python objects, for the checks of its rows to refuse."""
+    import pandas as pd
+
     try:
         return pd.DataFrame.from_records(records)
     except UnicodeEncodeError:
@@ -381,9 +447,13 @@ def numeric_values(values: pd.Series) -> np.ndarray:
     """A column as floats: NaN where a cell is missing or not a number, an infinity where it is
     beyond the float range (`1e400`, or an integer of 400 digits in JSON).
 
+    >>> import pandas as pd
     >>> numeric_values(pd.Series([1, "2.5", "x", None, [3], -(10**400), "\\ud800"])).tolist()
     [1.0, 2.5, nan, nan, nan, -inf, nan]
     """
+    import numpy as np
+    import pandas as pd
+
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
     try:
@@ -423,6 +493,8 @@ def read_labelled_events(
     [({'amount': 12.5, 'hour': 3.0}, 0), ({'amount': 900.0, 'hour': 4.0}, 1)]
 
     """
+    import numpy as np
+
     chosen = None
     row = 0
     for chunk in read_chunks(path, chunk_size):
@@ -456,6 +528,15 @@ def read_labelled_events(
             if label is None:
                 raise InvalidLabelError(f"{path}: row {row} has no label in {target!r}")
             yield x, label
+
+
+def ts_unit_of(value: float) -> str:
+    """The unit of a numeric epoch time by its magnitude (`TS_UNIT_FROM`).
+
+    >>> ts_unit_of(1_700_000_000), ts_unit_of(1.7e12), ts_unit_of(1.7e15), ts_unit_of(-1.7e18)
+    ('s', 'ms', 'us', 'ns')
+    """
+    return list(TS_UNITS)[bisect.bisect_right(TS_UNIT_FROM, abs(value))]
 
 
 def shown_columns(columns: list[str], limit: int = 10) -> str:

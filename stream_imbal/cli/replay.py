@@ -1,16 +1,17 @@
 """`stream-imbal replay`: replay a historical stream from a file, in-process or to Kafka.
 
 The Kafka side lives in `consumers.replay_producer`, imported only with `--to-kafka`, so the
-library itself never imports Kafka.
+library itself never imports Kafka. As in `evaluate`, the options, the file and its first rows
+are checked before river is imported and the model built.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 import pathlib
 import time
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
@@ -22,27 +23,20 @@ from stream_imbal.cli.run import (
     build_model,
     choose_columns,
     feature_options,
+    first_read,
     model_file_options,
     report_run,
     run_options,
     save_trained,
 )
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import count_rows
+from stream_imbal.files import TS_UNITS, ColumnMap, count_rows
 from stream_imbal.pending import PendingLabels
 from stream_imbal.progress import progress
-from stream_imbal.replay import (
-    BadRowError,
-    BadRows,
-    ColumnMap,
-    DirectReplay,
-    FileReader,
-    LabelDelay,
-    LabelTimeline,
-    PredictionsCSV,
-    parse_duration,
-)
-from stream_imbal.replay.reader import TS_UNITS
+from stream_imbal.replay.delay import LabelDelay, parse_duration
+
+if TYPE_CHECKING:
+    from stream_imbal.replay.reader import FileReader
 
 __all__ = ["replay"]
 
@@ -197,16 +191,18 @@ def _replay(file: pathlib.Path, options: dict) -> None:
     delay = options["label_delay"] or LabelDelay()
     if options["label_time_column"]:
         delay = LabelDelay(column=options["label_time_column"])
+    columns = ColumnMap(
+        id=options["id_column"],
+        ts=options["ts_column"],
+        label=options["label_column"],
+        label_time=options["label_time_column"],
+    )
+    chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
+    columns = dataclasses.replace(columns, features=tuple(chosen))
+    from stream_imbal.replay.reader import BadRowError, BadRows, FileReader
+
     bad_rows = BadRows(options["on_bad_row"], report=_BadRowPrinter())
     try:
-        columns = ColumnMap(
-            id=options["id_column"],
-            ts=options["ts_column"],
-            label=options["label_column"],
-            label_time=options["label_time_column"],
-        )
-        chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
-        columns = dataclasses.replace(columns, features=tuple(chosen))
         reader = FileReader(
             file,
             columns,
@@ -217,16 +213,15 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             ts_unit=options["ts_unit"],
         )
         total = max(count_rows(file) - options["start_row"], 0)
-        rows = progress(reader, total, unit="rows", enabled=options["progress"])
-        timeline = LabelTimeline(delay, on_bad_row=bad_rows)
-        items = timeline(rows)
-        # The first rows are read before the model is built: their errors show at once.
-        items = itertools.chain(list(itertools.islice(items, 1)), items)
+        rows = first_read(progress(reader, total, unit="rows", enabled=options["progress"]))
         click.echo(_times_said(reader, columns.ts))
+        from stream_imbal.replay.timeline import LabelTimeline  # imports river
+
+        timeline = LabelTimeline(delay, on_bad_row=bad_rows)
         if options["events_topic"]:
-            counts = _to_kafka(items, options)
+            counts = _to_kafka(timeline(rows), options)
         else:
-            counts, result, model = _direct(items, options)
+            counts, result, model = _direct(timeline(rows), options)
     except BadRowError as error:
         raise UserError(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
     counts = {
@@ -288,6 +283,8 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 def _direct(timeline, options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
+    from stream_imbal.replay.direct import DirectReplay, PredictionsCSV
+
     replay = DirectReplay(
         trained.model,
         window_size=options["window"],
@@ -352,7 +349,7 @@ class _BadRowPrinter:
         self.limit = limit
         self.seen = 0
 
-    def __call__(self, error: BadRowError) -> None:
+    def __call__(self, error: Exception) -> None:
         if self.seen < self.limit:
             click.echo(f"skipped {error}", err=True)
         elif self.seen == self.limit:

@@ -1,18 +1,23 @@
-"""`stream-imbal simulate` and `evaluate`: prequential runs of a model preset."""
+"""`stream-imbal simulate` and `evaluate`: prequential runs of a model preset.
+
+The options, the file's format, header and columns and its first rows are checked before river
+is imported (it takes seconds, pandas a fraction of one) and the model built: a mistake in the
+input shows at once.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import pathlib
-from collections.abc import Hashable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-import pandas as pd
 
 from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
-from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import (
     choose_features,
@@ -22,9 +27,15 @@ from stream_imbal.files import (
     read_labelled_events,
 )
 from stream_imbal.model_file import TrainedModel, load_model, save_model
-from stream_imbal.online import SCORED, WARMING_UP, Prediction
 from stream_imbal.presets import PRESETS, ModelSpec
-from stream_imbal.replay.direct import PredictionsCSV
+
+if TYPE_CHECKING:
+    from stream_imbal.evaluate import EvaluationResult
+
+T = TypeVar("T")
+#: Items (events, or a replay's events and labels) read before the model is built, so that the
+#: errors of a file's first rows show at once.
+READ_AHEAD = 1000
 
 SUMMARY_ROWS = [
     ("events evaluated", "n_events", "{:,.0f}"),
@@ -138,6 +149,12 @@ def feature_options(function):
     )(function)
 
 
+def first_read(items: Iterable[T]) -> Iterator[T]:
+    """`items`, the first `READ_AHEAD` of them read already (see `READ_AHEAD`)."""
+    items = iter(items)
+    return itertools.chain(list(itertools.islice(items, READ_AHEAD)), items)
+
+
 def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
     """The feature columns of `file` by the one rule (`choose_features`), said in one line after
     the file's format."""
@@ -171,14 +188,17 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
     report_dir = options["report_dir"]
     chosen = choose_columns(file, {target: "label"}, features, ignore)
     with run_outputs(out, file.stem, report_dir) as (out, report_dir):
-        events = read_labelled_events(file, target, features=chosen)
+        events = first_read(read_labelled_events(file, target, features=chosen))
         trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
+        from stream_imbal.evaluate import prequential
+        from stream_imbal.replay.direct import PredictionsCSV, PrequentialPredictions
+
         with contextlib.ExitStack() as stack:
             on_prediction = None
             if options["write_predictions"]:
                 sink = stack.enter_context(PredictionsCSV(out / "predictions.csv"))
-                on_prediction = _PredictionWriter(trained, sink)
+                on_prediction = PrequentialPredictions(trained.model, sink, trained.class_counts)
             result = prequential(
                 trained.model,
                 events,
@@ -197,43 +217,12 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
             write_run_report(out, report_dir)
 
 
-class _PredictionWriter:
-    """`prequential`'s predictions as `ScoreThenLearn` makes them (`Prediction`), to a sink."""
-
-    def __init__(self, trained: TrainedModel, sink: PredictionsCSV) -> None:
-        self.model = trained.model
-        self.learned = trained.learned
-        self.known = dict(trained.class_counts)  # events per class the model has learnt
-        self.sink = sink
-
-    def __call__(self, n: int, y: Hashable, decision: Hashable | None, proba: dict) -> None:
-        model, known = self.model, self.known
-        if decision is None:
-            prediction = Prediction(n, None, None, None, None, None, WARMING_UP, self.learned)
-        else:
-            minority = getattr(model, "minority_class", None)
-            if minority is None:
-                minority = min(known, key=known.__getitem__)
-            priors = getattr(model, "priors", None) or {}
-            prediction = Prediction(
-                n,
-                None,
-                proba.get(minority, 0.0),
-                decision,
-                getattr(model, "threshold", None),
-                priors.get(minority),
-                SCORED,
-                self.learned,
-            )
-        self.sink.add(prediction, y)
-        known[y] = known.get(y, 0) + 1
-        self.learned += 1
-
-
 def report_run(result: EvaluationResult, out: pathlib.Path, source: object, model: str) -> None:
     """Print the run's scores and write its files into `out`, its summary naming the `model`
     and the `source`; a run that cannot be scored (no labelled event, or one class only) is a
     `UserError` naming `source`."""
+    import pandas as pd
+
     counts = result.class_counts
     if len(counts) < 2:
         found = f"only class {next(iter(counts))!r}" if counts else "no labelled event"

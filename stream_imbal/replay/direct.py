@@ -42,10 +42,10 @@ from river import base
 
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
 from stream_imbal.event_clock import EventTimeGuard
-from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn
+from stream_imbal.online import SCORED, WARMING_UP, Event, Label, Prediction, ScoreThenLearn
 from stream_imbal.pending import PendingLabels
 
-__all__ = ["DirectReplay", "Prediction", "PredictionsCSV"]
+__all__ = ["DirectReplay", "Prediction", "PredictionsCSV", "PrequentialPredictions"]
 
 
 class DirectReplay:
@@ -177,3 +177,50 @@ class PredictionsCSV:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class PrequentialPredictions:
+    """The predictions of `stream_imbal.evaluate.prequential` (its `on_prediction`) as
+    `ScoreThenLearn` makes them, to a sink such as `PredictionsCSV`: an event's id is its number.
+
+    Parameters
+    ----------
+    model
+        The model `prequential` runs.
+    sink
+        Gets each `Prediction` and the event's label (`add`).
+    learnt
+        Events per class the model learnt before (a model file).
+
+    """
+
+    def __init__(
+        self, model: base.Classifier, sink: PredictionsCSV, learnt: dict | None = None
+    ) -> None:
+        self.model = model
+        self.sink = sink
+        self.known = dict(learnt or {})  # events per class the model has learnt
+        self.learned = sum(self.known.values())
+
+    def __call__(self, n: int, y: Hashable, decision: Hashable | None, proba: dict) -> None:
+        model, known = self.model, self.known
+        if decision is None:  # not before the model has learnt two classes
+            prediction = Prediction(n, None, None, None, None, None, WARMING_UP, self.learned)
+        else:
+            minority = getattr(model, "minority_class", None)
+            if minority is None:
+                minority = min(known, key=known.__getitem__)
+            priors = getattr(model, "priors", None) or {}
+            prediction = Prediction(
+                n,
+                None,
+                proba.get(minority, 0.0),
+                decision,
+                getattr(model, "threshold", None),
+                priors.get(minority),
+                SCORED,
+                self.learned,
+            )
+        self.sink.add(prediction, y)
+        known[y] = known.get(y, 0) + 1
+        self.learned += 1

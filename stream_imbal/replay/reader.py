@@ -15,8 +15,9 @@ the event is replayed unlabelled.
 
 **Epoch units.** Numeric times are epoch seconds, milliseconds, microseconds or nanoseconds:
 `ts_unit` names the unit, or the first numeric time of the file says it by its magnitude
-(`ts_unit_of`: from 1e11 on, a time is in milliseconds, as 1e11 seconds is the year 5138). Then
-a time whose magnitude says another unit is a bad row, never a time wrong by a factor of 1,000.
+(`stream_imbal.files.ts_unit_of`: from 1e11 on, a time is in milliseconds, as 1e11 seconds is
+the year 5138). Then a time whose magnitude says another unit is a bad row, never a time wrong
+by a factor of 1,000.
 Label times are in the unit of the event times; date-time strings are read as such.
 
 **Event-time order.** With `reorder_window=0` (the default) a row older than the previous row
@@ -50,7 +51,7 @@ import dataclasses
 import heapq
 import math
 import pathlib
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -62,36 +63,20 @@ from stream_imbal.exceptions import (
     StreamImbalError,
 )
 from stream_imbal.files import (
-    ColumnChoice,
-    choose_features,
+    TS_UNIT_FROM,
+    TS_UNITS,
+    ColumnMap,
     numeric_values,
     read_chunks,
     shown_value,
+    ts_unit_of,
 )
 from stream_imbal.validation import check_features, event_id, record_label, timestamp_seconds
 
-__all__ = [
-    "TS_UNITS",
-    "BadRowError",
-    "BadRows",
-    "ColumnMap",
-    "FileReader",
-    "Row",
-    "epoch_seconds",
-    "ts_unit_of",
-]
+__all__ = ["BadRowError", "BadRows", "ColumnMap", "FileReader", "Row", "epoch_seconds"]
 
 BAD_ROW_POLICIES = ("skip", "fail")
 _EPOCH = pd.Timestamp(0, tz="UTC")
-#: Unit of a numeric epoch time -> (how many make a second, its name).
-TS_UNITS = {
-    "s": (1.0, "seconds"),
-    "ms": (1e3, "milliseconds"),
-    "us": (1e6, "microseconds"),
-    "ns": (1e9, "nanoseconds"),
-}
-#: The magnitude from which an epoch time is in the next unit: each is a time in 1973.
-_UNIT_FROM = np.array([1e11, 1e14, 1e17])
 
 
 class BadRowError(StreamImbalError):
@@ -143,46 +128,6 @@ class BadRows:
             self.report(error)
 
 
-@dataclasses.dataclass(frozen=True)
-class ColumnMap:
-    """Which column of the file holds what.
-
-    Parameters
-    ----------
-    id
-        The event id (a string or an integer).
-    ts
-        The event time: epoch seconds or a date-time string.
-    label
-        The label (a bool, an integer or a string; missing means unlabelled).
-    label_time
-        When the label became known (as `ts`), if the file says so.
-    features
-        The feature columns; empty means every column not named above nor in `ignore`, and
-        whose name does not say id or time (see `stream_imbal.files.choose_features`).
-    ignore
-        Columns that are not features.
-
-    """
-
-    id: str = "id"
-    ts: str = "ts"
-    label: str = "label"
-    label_time: str | None = None
-    features: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-    @property
-    def roles(self) -> dict[str, str]:
-        """The columns that are not features, with what each holds."""
-        roles = {self.id: "id", self.ts: "timestamp", self.label: "label"}
-        return roles | ({self.label_time: "label time"} if self.label_time else {})
-
-    def choose(self, columns: Sequence[str]) -> ColumnChoice:
-        """The feature columns among the file's `columns` (`stream_imbal.files.choose_features`)."""
-        return choose_features(columns, self.roles, self.features, self.ignore)
-
-
 @dataclasses.dataclass(slots=True)
 class Row:
     """One good row of the file."""
@@ -203,7 +148,7 @@ class FileReader:
     path
         A `.csv`, `.parquet`, `.jsonl` or `.json` (JSON lines) file.
     columns
-        The `ColumnMap`.
+        The `ColumnMap`; by default `ColumnMap()` (columns `id`, `ts` and `label`).
     start_row
         Skip the first `start_row` data rows, unchecked (to resume a replay).
     reorder_window
@@ -228,7 +173,7 @@ class FileReader:
     def __init__(
         self,
         path: str | pathlib.Path,
-        columns: ColumnMap = ColumnMap(),
+        columns: ColumnMap | None = None,
         *,
         start_row: int = 0,
         reorder_window: int = 0,
@@ -241,7 +186,7 @@ class FileReader:
         if ts_unit is not None and ts_unit not in TS_UNITS:
             raise ConfigError(f"ts_unit must be one of {', '.join(TS_UNITS)}, got {ts_unit!r}")
         self.path = pathlib.Path(path)
-        self.columns = columns
+        self.columns = columns if columns is not None else ColumnMap()
         self.start_row = start_row
         self.reorder_window = reorder_window
         self.on_bad_row = on_bad_row if on_bad_row is not None else BadRows()
@@ -314,7 +259,7 @@ class FileReader:
         seconds = _seconds(values, numbers, self.ts_unit or "s").tolist()
         if self.ts_unit_given or self.ts_unit is None:
             return seconds, [None] * len(values)
-        units = np.searchsorted(_UNIT_FROM, np.abs(numbers), side="right")
+        units = np.searchsorted(TS_UNIT_FROM, np.abs(numbers), side="right")
         other = np.isfinite(numbers) & (units != list(TS_UNITS).index(self.ts_unit))
         return seconds, [v if o else None for v, o in zip(numbers.tolist(), other, strict=True)]
 
@@ -392,16 +337,6 @@ def epoch_numbers(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
     return np.array([_as_number(value) for value in values.tolist()], dtype=float)
-
-
-def ts_unit_of(value: float) -> str:
-    """The unit an epoch time's magnitude says: from 1e11 on (1973 in milliseconds, the year
-    5138 in seconds) milliseconds, from 1e14 microseconds, from 1e17 nanoseconds.
-
-    >>> ts_unit_of(1_700_000_000), ts_unit_of(1.7e12), ts_unit_of(1.7e15), ts_unit_of(1.7e18)
-    ('s', 'ms', 'us', 'ns')
-    """
-    return list(TS_UNITS)[int(np.searchsorted(_UNIT_FROM, abs(value), side="right"))]
 
 
 def _seconds(values: pd.Series, numbers: np.ndarray, unit: str) -> np.ndarray:
