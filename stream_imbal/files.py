@@ -288,6 +288,16 @@ class FileFormat:
             text += f" separated by {DELIMITER_NAMES[self.delimiter]}"
         return text + (", gzip-compressed" if self.compressed else "")
 
+    @property
+    def stem(self) -> str:
+        """The file's name without its suffix (nor `.gz`), to name a run after it.
+
+        >>> FileFormat(pathlib.Path("data/Tx.2024.csv.gz"), "csv", True, ",").stem
+        'Tx.2024'
+        """
+        name = self.path.name[: -len(GZIP)] if self.compressed else self.path.name
+        return pathlib.PurePath(name).stem
+
     def open_binary(self) -> IO[bytes]:
         """The file's bytes, decompressed."""
         return gzip.open(self.path) if self.compressed else self.path.open("rb")

@@ -30,13 +30,13 @@ from stream_imbal.cli.run import (
     save_trained,
 )
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import TS_UNITS, ColumnMap, count_rows
+from stream_imbal.files import TS_UNITS, ColumnMap, count_rows, file_format
 from stream_imbal.pending import PendingLabels
 from stream_imbal.progress import progress
 from stream_imbal.replay.delay import LabelDelay, parse_duration
 
 if TYPE_CHECKING:
-    from stream_imbal.replay.reader import FileReader
+    from stream_imbal.replay.reader import BadRowError, FileReader
 
 __all__ = ["replay"]
 
@@ -181,7 +181,7 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
     outputs = (
         contextlib.nullcontext((None, None))
         if options["events_topic"]
-        else run_outputs(options["out"], file.stem, options["report_dir"])
+        else run_outputs(options["out"], file_format(file).stem, options["report_dir"])
     )
     with outputs as (options["out"], options["report_dir"]):
         _replay(file, options)
@@ -199,7 +199,7 @@ def _replay(file: pathlib.Path, options: dict) -> None:
     )
     chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
     columns = dataclasses.replace(columns, features=tuple(chosen))
-    from stream_imbal.replay.reader import BadRowError, BadRows, FileReader
+    from stream_imbal.replay.reader import BadRowError, BadRows, FileReader  # pandas
 
     bad_rows = BadRows(options["on_bad_row"], report=_BadRowPrinter())
     try:
@@ -283,7 +283,7 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 def _direct(timeline, options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
-    from stream_imbal.replay.direct import DirectReplay, PredictionsCSV
+    from stream_imbal.replay.direct import DirectReplay, PredictionsCSV  # river
 
     replay = DirectReplay(
         trained.model,
@@ -349,7 +349,7 @@ class _BadRowPrinter:
         self.limit = limit
         self.seen = 0
 
-    def __call__(self, error: Exception) -> None:
+    def __call__(self, error: BadRowError) -> None:
         if self.seen < self.limit:
             click.echo(f"skipped {error}", err=True)
         elif self.seen == self.limit:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from stream_imbal.evaluate import EvaluationResult
 
 T = TypeVar("T")
-#: Items (events, or a replay's events and labels) read before the model is built, so that the
-#: errors of a file's first rows show at once.
+#: Events (or a replay's rows) read before the model is built, so that the errors of a file's
+#: first rows show at once.
 READ_AHEAD = 1000
 
 SUMMARY_ROWS = [
@@ -187,10 +187,11 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE."""
     report_dir = options["report_dir"]
     chosen = choose_columns(file, {target: "label"}, features, ignore)
-    with run_outputs(out, file.stem, report_dir) as (out, report_dir):
+    with run_outputs(out, file_format(file).stem, report_dir) as (out, report_dir):
         events = first_read(read_labelled_events(file, target, features=chosen))
         trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
+        # imported once the input is checked: river takes seconds
         from stream_imbal.evaluate import prequential
         from stream_imbal.replay.direct import PredictionsCSV, PrequentialPredictions
 
