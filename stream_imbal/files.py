@@ -46,6 +46,7 @@ __all__ = [
     "FileFormat",
     "choose_features",
     "count_rows",
+    "decimal_comma_hint",
     "file_columns",
     "file_format",
     "numeric_values",
@@ -69,6 +70,7 @@ GZIP = ".gz"
 #: The CSV delimiters told apart, the suffix's own first (it wins a tie).
 DELIMITERS = {".csv": ",;\t", ".tsv": "\t,;"}
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 #: Unit of a numeric epoch time -> (how many make a second, its name).
 TS_UNITS = {
     "s": (1.0, "seconds"),
@@ -525,9 +527,10 @@ def read_labelled_events(
             row += 1
             if refused[i]:
                 column = chosen[int(not_numbers[i].argmax())]
+                cell = chunk[column].iloc[i]
                 raise InvalidEventError(
-                    f"{path}: row {row}, column {column!r}: {shown_value(chunk[column].iloc[i])} "
-                    f"is not a number; pass --ignore {column} to leave the column out"
+                    f"{path}: row {row}, column {column!r}: {shown_value(cell)} is not a number"
+                    f"{decimal_comma_hint(cell)}; pass --ignore {column} to leave the column out"
                 )
             x = dict(zip(chosen, vector, strict=True))
             try:
@@ -547,6 +550,17 @@ def ts_unit_of(value: float) -> str:
     ('s', 'ms', 'us', 'ns')
     """
     return list(TS_UNITS)[bisect.bisect_right(TS_UNIT_FROM, abs(value))]
+
+
+def decimal_comma_hint(value: object) -> str:
+    """A hint for a cell that is not a number because of its decimal comma (`12,5`).
+
+    >>> decimal_comma_hint("-12,5"), decimal_comma_hint("x")
+    (' (a decimal comma: numbers are read with a decimal point)', '')
+    """
+    if isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip()):
+        return " (a decimal comma: numbers are read with a decimal point)"
+    return ""
 
 
 def shown_columns(columns: list[str], limit: int = 10) -> str:

@@ -131,6 +131,17 @@ def test_a_file_that_is_not_what_its_name_says_is_one_error_line(tmp_path, name,
     ]
 
 
+def test_a_decimal_comma_is_refused_with_a_hint(tmp_path):
+    # a ';'-separated file often writes 12,5 for 12.5: not read as 125, nor as a number
+    frame = _frame(300)
+    frame["amount"] = frame["amount"].map(lambda v: f"{v:.2f}".replace(".", ","))
+    path = _write(frame, tmp_path / "events.csv", ";")
+    hint = "(a decimal comma: numbers are read with a decimal point)"
+    for args in (["evaluate", path, "--target", "label"], ["replay", path]):
+        result = _run(*args)
+        assert result.exit_code == 2 and hint in result.output, result.output
+
+
 # --- epoch units -------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ from stream_imbal.files import (
     TS_UNIT_FROM,
     TS_UNITS,
     ColumnMap,
+    decimal_comma_hint,
     numeric_values,
     read_chunks,
     shown_value,
@@ -393,9 +394,11 @@ def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
     for column in features:
         values = chunk[column]
         if values.notna().any() and np.isnan(numeric_values(values)).all():
+            example = values.dropna().iloc[0]
             raise ConfigError(
-                f"column {column!r} is not numeric (e.g. {shown_value(values.dropna().iloc[0])}); "
-                "leave it out with --ignore or name the features with --feature"
+                f"column {column!r} is not numeric (e.g. {shown_value(example)}"
+                f"{decimal_comma_hint(example)}); leave it out with --ignore or name the features "
+                "with --feature"
             )
 
 
@@ -438,7 +441,9 @@ def _bad_feature(number: int, features: list[str], row: pd.Series) -> BadRowErro
             return BadRowError(number, "feature", f"feature {name!r} is missing")
         number_value = numeric_values(pd.Series([value], dtype=object))[0]
         if math.isnan(number_value):
-            reason = f"feature {name!r} is not a number: {shown_value(value)}"
+            reason = (
+                f"feature {name!r} is not a number: {shown_value(value)}{decimal_comma_hint(value)}"
+            )
             return BadRowError(number, "feature", reason)
         if math.isinf(number_value):
             reason = f"feature {name!r} is infinite: {shown_value(value)}"
