@@ -140,6 +140,7 @@ def test_a_decimal_comma_is_refused_with_a_hint(tmp_path):
     for args in (["evaluate", path, "--target", "label"], ["replay", path]):
         result = _run(*args)
         assert result.exit_code == 2 and hint in result.output, result.output
+        assert f"Error: {path}: " in result.output
 
 
 # --- epoch units -------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ class FileReader:
                 number = self.start_row
             if features is None:
                 features = self.columns.choose(list(chunk.columns)).features
-                _check_numeric(chunk, features)
+                _check_numeric(chunk, features, self.path)
             self.rows_read += len(chunk)
             yield from self._chunk_rows(
                 chunk.reindex(columns=[*self.columns.roles, *features]), features, number
@@ -389,14 +389,14 @@ def _missing(value: object) -> bool:
     return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
-def _check_numeric(chunk: pd.DataFrame, features: list[str]) -> None:
+def _check_numeric(chunk: pd.DataFrame, features: list[str], path: pathlib.Path) -> None:
     """A feature column without a single number is a mistake in the mapping, not bad rows."""
     for column in features:
         values = chunk[column]
         if values.notna().any() and np.isnan(numeric_values(values)).all():
             example = values.dropna().iloc[0]
             raise ConfigError(
-                f"column {column!r} is not numeric (e.g. {shown_value(example)}"
+                f"{path}: column {column!r} is not numeric (e.g. {shown_value(example)}"
                 f"{decimal_comma_hint(example)}); leave it out with --ignore or name the features "
                 "with --feature"
             )
