@@ -738,3 +738,12 @@ def test_a_csv_header_beyond_the_csv_field_limit_is_one_error_line(tmp_path):
     for result in _runs(path, tmp_path):
         assert result.exit_code == 2
         assert "cannot be read as csv: field larger than field limit" in result.stderr
+
+
+def test_an_integer_time_beyond_the_float_range_is_a_bad_row(tmp_path):
+    # was: OverflowError (int too large to convert to float) when reading the epoch unit
+    path = tmp_path / "events.csv"
+    pd.DataFrame(_rows_text(ts=10**400)).to_csv(path, index=False)
+    _, failed, skipped = _runs(path, tmp_path)
+    assert "row 6: bad timestamp: " in failed.stderr
+    assert _counts(skipped.stdout)["skipped bad rows"] == 1

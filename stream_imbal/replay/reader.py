@@ -14,11 +14,11 @@ which raises it (`fail`) or counts it and goes on (`skip`). A missing label is n
 the event is replayed unlabelled.
 
 **Epoch units.** Numeric times are epoch seconds, milliseconds, microseconds or nanoseconds:
-`ts_unit` names the unit, or the first numeric time of the file says it by its magnitude
+`ts_unit` names the unit, or the first numeric time read says it by its magnitude
 (`stream_imbal.files.ts_unit_of`: from 1e11 on, a time is in milliseconds, as 1e11 seconds is
 the year 5138). Then a time whose magnitude says another unit is a bad row, never a time wrong
-by a factor of 1,000.
-Label times are in the unit of the event times; date-time strings are read as such.
+by a factor of 1,000. Label times are in the unit of the event times; date-time strings are
+read as such.
 
 **Event-time order.** With `reorder_window=0` (the default) a row older than the previous row
 is out of order. With `reorder_window=k`, up to `k` rows are held back and released oldest
@@ -159,15 +159,15 @@ class FileReader:
     chunk_size
         Rows read at a time.
     ts_unit
-        The unit of numeric times (`s`, `ms`, `us` or `ns`); by default that of the file's first
-        numeric time, by its magnitude.
+        The unit of numeric times (`s`, `ms`, `us` or `ns`); by default that of the first
+        numeric time read (after `start_row`), by its magnitude.
 
     Attributes
     ----------
     rows_read
         Data rows read so far, bad ones included, those skipped by `start_row` not.
     ts_unit
-        The unit of numeric times: given, or once a numeric time has been read, its.
+        The unit of numeric times: given, or said by the first numeric time read (None before).
 
     """
 
@@ -226,8 +226,6 @@ class FileReader:
         features = None
         number = 0  # data rows before the chunk
         for chunk in read_chunks(self.path, self.chunk_size):
-            if self.ts_unit is None:  # from the file's first numeric time, skipped rows' too
-                self.ts_unit = self._unit_in(chunk)
             if number + len(chunk) <= self.start_row:
                 number += len(chunk)
                 continue
@@ -243,20 +241,14 @@ class FileReader:
             )
             number += len(chunk)
 
-    def _unit_in(self, chunk: pd.DataFrame) -> str | None:
-        """The unit of the chunk's first numeric event (else label) time, by its magnitude."""
-        for column in (self.columns.ts, self.columns.label_time):
-            if column in chunk.columns:
-                numbers = epoch_numbers(chunk[column])
-                found = numbers[np.isfinite(numbers)]
-                if len(found):
-                    return ts_unit_of(found[0])
-        return None
-
     def _times(self, values: pd.Series) -> tuple[list[float], list[float | None]]:
         """Epoch seconds, and each numeric time whose magnitude says another unit than the
-        file's (else None; always None when the unit is given)."""
+        file's (else None; always None when the unit is given). The first numeric time read
+        says the file's unit, if not given."""
         numbers = epoch_numbers(values)
+        if self.ts_unit is None:
+            found = numbers[np.isfinite(numbers)]
+            self.ts_unit = ts_unit_of(found[0]) if len(found) else None
         seconds = _seconds(values, numbers, self.ts_unit or "s").tolist()
         if self.ts_unit_given or self.ts_unit is None:
             return seconds, [None] * len(values)
@@ -362,8 +354,8 @@ def _as_number(value: object) -> float:
     if isinstance(value, int | float | str):
         try:
             return float(value)
-        except OverflowError:
-            return math.copysign(math.inf, value)
+        except OverflowError:  # an int beyond the float range
+            return math.inf if value > 0 else -math.inf
         except ValueError:
             return math.nan
     return math.nan
