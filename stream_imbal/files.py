@@ -5,7 +5,8 @@ rule for which columns are features (`choose_features`) and for which cells are 
 A file's format is named by its suffix (`FORMATS`), gzip-compressed if it ends in `.gz`
 (`events.csv.gz`, `events.jsonl.gz`). A CSV file's delimiter is the one of `,` `;` and tab that
 splits its header into the most columns (a tie keeps the suffix's: tab for `.tsv`, else comma):
-`file_format` says which, for a run to print it.
+`file_format` says which, for a run to print it. `ColumnMap` names the columns of a replayed
+file, and `ts_unit_of` the unit of a numeric epoch time by its magnitude (`TS_UNITS`).
 
 A JSON lines file is read line by line with Python's `json`: NaN, Infinity, integers of any size
 and strings with lone surrogates are read as written, for the checks of each row to refuse them
