@@ -36,7 +36,7 @@ import os
 import pathlib
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sized
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sized
 
 import numpy as np
 import pandas as pd
@@ -87,7 +87,9 @@ ALERT_BUDGET = 0.01
 #: Prefix of the optional window columns holding each candidate's blend weight
 #: (`OnlineImbalancedClassifier.candidate_weights`) at the window's end.
 WEIGHT_PREFIX = "weight_"
-DRIFT_COLUMNS = ["index", "kind", "detector"]
+#: A drift event: the model's index of it, what drifted, the detector, and the event whose
+#: learning raised it (its data row, time and id, each where known).
+DRIFT_COLUMNS = ["index", "kind", "detector", "row", "ts", "id"]
 
 
 @dataclasses.dataclass(eq=False)
@@ -100,10 +102,11 @@ class EvaluationResult:
         One row per window of events, with the columns of `WINDOW_COLUMNS`, then a
         `weight_<name>` column per candidate when the model blends candidates.
     drift_events
-        The drifts the model reported (`index`, `kind`, `detector`), empty if it reports none.
+        The drifts the model reported (`DRIFT_COLUMNS`), empty if it reports none.
     summary
-        Scores over the whole run, the mean windowed G-mean and PR-AUC, the throughput, and
-        with a missing-value policy its counts (`MissingValues.summary`).
+        Scores over the whole run, the mean windowed G-mean and PR-AUC, the throughput, with
+        a missing-value policy its counts (`MissingValues.summary`); a command adds what it
+        ran (`model`, `input`).
     class_counts
         Labelled events per class, in order of first appearance (not saved by `to_csv`).
 
@@ -152,6 +155,7 @@ def prequential(
     total: int | None = None,
     learnt: Mapping[Hashable, int] | None = None,
     missing: MissingValues | None = None,
+    on_prediction: Callable[[int, Hashable, Hashable | None, dict], None] | None = None,
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
@@ -162,7 +166,8 @@ def prequential(
         argmax of `predict_proba_one` is taken instead, to pay for one prediction per event.
         Attributes it may expose are recorded at the end of each window: `priors` (label ->
         share), `prior_intervals` (label -> (low, high)), `threshold`, and at the end of the
-        run `drift_events` (items with `index`, `kind` and `detector`).
+        run `drift_events` (items with `index`, `kind` and `detector`; each with the number of
+        the event whose learning raised it when the model counts them in `n_drift_events`).
     stream
         `(x, y)` or `(x, y, truth)` items; `truth` (or None) has the attributes
         `minority_share`, `concept` and `minority_label` when the stream knows them.
@@ -184,6 +189,9 @@ def prequential(
         (`stream_imbal.missing`): an event it skips is neither scored nor learnt, one it
         refuses under `error` raises `MissingValueError` naming the event (1-based). None:
         the features go to the model as they are.
+    on_prediction
+        Called with each event's number (from 1), label, decision (None before the model can
+        score, or while it abstains) and probabilities, before the event is learnt.
 
     Returns
     -------
@@ -203,6 +211,7 @@ def prequential(
     argmax = type(model).predict_one is base.Classifier.predict_one
     scores = WindowedScores(window_size, minority_class, model, missing)
     known = dict(learnt or {})  # events per class the model has learnt
+    reports_drift = hasattr(model, "n_drift_events")
     started = time.perf_counter()
     for n, item in enumerate(stream):
         x, y, truth = _unpack(item, n)
@@ -214,14 +223,20 @@ def prequential(
                     continue
                 raise MissingValueError(f"event {n + 1}: {error}", error.missing) from None
         proba = model.predict_proba_one(x)
-        y_pred = _argmax(proba) if argmax else model.predict_one(x)
+        decision = _argmax(proba) if argmax else model.predict_one(x)
         if not can_score(known):
-            y_pred = None
-        elif y_pred is None:
-            y_pred = no_alarm(known)
+            decision = y_pred = None
+        else:
+            y_pred = no_alarm(known) if decision is None else decision
+        if on_prediction is not None:
+            on_prediction(n + 1, y, decision, proba)
+        reported = model.n_drift_events if reports_drift else 0
         model.learn_one(x, y)
         known[y] = known.get(y, 0) + 1
         scores.update(y, y_pred, proba, truth)
+        new = model.n_drift_events - reported if reports_drift else 0
+        if new:
+            scores.locate(model.drift_events[-new:], row=n + 1)
     return scores.result(time.perf_counter() - started)
 
 
@@ -305,6 +320,18 @@ class WindowedScores:
         self._window = _Window(0, window_size)
         self._rows: list[dict] = []
         self._truth = self._minority = None
+        self._drift_rows: dict[object, tuple] = {}  # drift event -> (row, ts, id)
+
+    def locate(
+        self,
+        drift_events: Iterable,
+        row: int | None = None,
+        ts: float | None = None,
+        event_id: Hashable | None = None,
+    ) -> None:
+        """Say which event's learning raised `drift_events`: its data row, time and id."""
+        for event in drift_events:
+            self._drift_rows[event] = (row, ts, event_id)
 
     def update(
         self, y: Hashable, y_pred: Hashable | None, proba: dict, truth: object = None
@@ -338,9 +365,12 @@ class WindowedScores:
         events = list(getattr(self.model, "drift_events", ()))
         if self.missing is not None:
             events = sorted(events + self.missing.drift_events, key=lambda e: e.index)
+        unknown = (None, math.nan, math.nan)
         drift_events = pd.DataFrame(
-            [(e.index, e.kind, e.detector) for e in events], columns=DRIFT_COLUMNS
+            [(e.index, e.kind, e.detector, *self._drift_rows.get(e, unknown)) for e in events],
+            columns=DRIFT_COLUMNS,
         )
+        drift_events = drift_events.astype({"row": "Int64", "ts": float})
         summary = self._total.scores() | {
             "gmean_windowed": float(windows["gmean"].mean()),
             "pr_auc": float(windows["pr_auc"].mean()),

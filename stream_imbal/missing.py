@@ -54,11 +54,14 @@ from __future__ import annotations
 import collections
 import copy
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stream_imbal.drift.events import SCHEMA, DriftEvent
 from stream_imbal.exceptions import ConfigError, InvalidEventError
+
+if TYPE_CHECKING:
+    from stream_imbal.drift.events import DriftEvent
 
 __all__ = [
     "INDICATOR_SUFFIX",
@@ -297,9 +300,7 @@ class MissingValues:
         share = self._off / self.window
         if not self._alarmed and len(recent) == self.window and share >= self.alarm_share:
             self._alarmed = self.schema_changed = True
-            self.drift_events.append(
-                DriftEvent(index, SCHEMA, f"MissingValues(window={self.window})")
-            )
+            self.drift_events.append(_schema_event(index, f"MissingValues(window={self.window})"))
         elif self._alarmed and share < self.alarm_share / 2:
             self._alarmed = False
 
@@ -316,3 +317,11 @@ def describe_counts(counts: dict[str, int], shown: int = 5) -> str:
     names = ", ".join(f"{name}: {n:,}" for name, n in top)
     more = ", ..." if len(counts) > shown else ""
     return f"{sum(counts.values()):,} in {len(counts)} features ({names}{more})"
+
+
+def _schema_event(index: int, detector: str) -> DriftEvent:
+    # imported here: `stream_imbal.drift` loads river, which a command checking its input
+    # before it builds a model must not pay for
+    from stream_imbal.drift.events import SCHEMA, DriftEvent
+
+    return DriftEvent(index, SCHEMA, detector)

@@ -59,7 +59,16 @@ from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.missing import MissingValues
 from stream_imbal.pending import PendingEvent, PendingLabels
 
-__all__ = ["SCORED", "WARMING_UP", "Event", "Label", "Outcome", "Prediction", "ScoreThenLearn"]
+__all__ = [
+    "SCORED",
+    "WARMING_UP",
+    "Event",
+    "Label",
+    "Outcome",
+    "Prediction",
+    "ScoreThenLearn",
+    "prediction_of",
+]
 
 SCORED, WARMING_UP = "scored", "warming_up"
 
@@ -69,7 +78,8 @@ class Event:
     """An event as the stream delivers it.
 
     `label` is set when the event carries it; otherwise `label_follows` says whether a `Label`
-    may come later. `row` is its data row when it comes from a file.
+    may come later. `row` is its data row when it comes from a file, and `file_label` the label
+    the file gives it, even one that comes later: for a replay's outputs, never read here.
     """
 
     event_id: str | int
@@ -78,6 +88,7 @@ class Event:
     label: Hashable | None = None
     label_follows: bool = True
     row: int | None = None
+    file_label: Hashable | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,6 +135,31 @@ class Outcome:
     alert: bool = False  # the prediction flags the event as the minority class
     missing: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+
+
+def prediction_of(
+    model: base.Classifier,
+    event_id: str | int | None,
+    ts: float | None,
+    proba: dict,
+    decision: Hashable | None,
+    class_counts: dict[Hashable, int],
+    learned: int,
+) -> Prediction:
+    """The `Prediction` of `model` for an event: `proba` and `decision` are what it said, having
+    learnt `class_counts` of each class (`learned` events in all). `warming_up` until it has
+    learnt two classes, or while it abstains (a None decision)."""
+    if decision is None or not can_score(class_counts):
+        return Prediction(event_id, ts, None, None, None, None, WARMING_UP, learned)
+    minority = getattr(model, "minority_class", None)
+    if minority is None:
+        minority = min(class_counts, key=class_counts.__getitem__)
+    priors = getattr(model, "priors", None) or {}
+    threshold = getattr(model, "threshold", None)
+    score = proba.get(minority, 0.0)
+    return Prediction(
+        event_id, ts, score, decision, threshold, priors.get(minority), SCORED, learned
+    )
 
 
 class _Made(NamedTuple):
@@ -298,25 +334,9 @@ class ScoreThenLearn:
 
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts
-        if not can_score(counts):
-            return self.warming_up(event)
-        model = self.model
-        decision = model.predict_one(event.features)
-        if decision is None:
-            return self.warming_up(event)
-        minority = getattr(model, "minority_class", None)
-        if minority is None:
-            minority = min(counts, key=counts.__getitem__)
-        priors = getattr(model, "priors", None) or {}
-        return Prediction(
-            event.event_id,
-            event.ts,
-            proba.get(minority, 0.0),
-            decision,
-            getattr(model, "threshold", None),
-            priors.get(minority),
-            SCORED,
-            self.learned,
+        decision = self.model.predict_one(event.features) if can_score(counts) else None
+        return prediction_of(
+            self.model, event.event_id, event.ts, proba, decision, counts, self.learned
         )
 
     def _learn(

@@ -93,6 +93,10 @@ class PendingLabels:
         self.evictions["full"] += len(evicted)
         return evicted
 
+    def get(self, event_id: Hashable) -> PendingEvent | None:
+        """The event waiting under `event_id`, left in the store, or None."""
+        return self._events.get(event_id)
+
     def pop(self, event_id: Hashable) -> PendingEvent | None:
         """Take the event out of the store, or None if unknown or already evicted."""
         return self._events.pop(event_id, None)

@@ -68,57 +68,46 @@ import math
 import pathlib
 import tomllib
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from stream_imbal.balancing import (
-    ClassWeights,
-    NoBalancing,
-    OnlineSMOTE,
-    Resample,
-    Reweight,
-    ReweightResample,
-)
-from stream_imbal.bounded_tree import BoundedHoeffdingTree
-from stream_imbal.classifier import (
-    WARM_UP,
-    OnlineImbalancedClassifier,
-    default_learner,
-    linear_learner,
-)
-from stream_imbal.drift import DriftPolicy
-from stream_imbal.ensemble import SubspaceForest
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.threshold import OBJECTIVES, ThresholdCalibrator
+
+if TYPE_CHECKING:
+    from stream_imbal.classifier import OnlineImbalancedClassifier
+    from stream_imbal.threshold import ThresholdCalibrator
 
 __all__ = ["PRESETS", "PRESET_PARTS", "ModelSpec", "build_preset"]
 
-#: Name -> learner, given the classifier's seed.
-LEARNERS: dict[str, Callable] = {
-    "pool": default_learner,
-    "linear": lambda seed: linear_learner(),
-    "forest": lambda seed: SubspaceForest(seed=seed),
-    "tree": lambda seed: BoundedHoeffdingTree(),
-}
-BALANCINGS: dict[str, Callable] = {
-    "reweight-resample": lambda: ReweightResample(max_repeats=5),
-    "reweight": Reweight,
-    "reweight-sqrt": lambda: Reweight(ClassWeights("sqrt_inverse")),
-    "reweight-effnum": lambda: Reweight(ClassWeights("effective_number")),
-    "oversample": lambda: Resample("over"),
-    "undersample": lambda: Resample("under"),
-    "resample-balanced": lambda: Resample("balanced"),
-    "smote": OnlineSMOTE,
-    "none": NoBalancing,
-}
 DRIFTS = {
     "both": (True, True),
     "concept": (True, False),
     "prior": (False, True),
     "none": (False,) * 2,
 }
+#: The names of each part; `ModelSpec.build` makes them (`_makers`), importing river, which takes
+#: seconds: a specification is checked without it.
 CHOICES = {
-    "learner": tuple(LEARNERS),
-    "balancing": tuple(BALANCINGS),
-    "threshold": OBJECTIVES,
+    "learner": ("pool", "linear", "forest", "tree"),
+    "balancing": (
+        "reweight-resample",
+        "reweight",
+        "reweight-sqrt",
+        "reweight-effnum",
+        "oversample",
+        "undersample",
+        "resample-balanced",
+        "smote",
+        "none",
+    ),
+    "threshold": (  # threshold.OBJECTIVES
+        "gmean",
+        "alert_rate",
+        "precision",
+        "recall",
+        "cost",
+        "fbeta",
+        "balanced_accuracy",
+    ),
     "drift": tuple(DRIFTS),
 }
 #: Number key -> (the objective it belongs to, its default, whether it is at most 1).
@@ -133,6 +122,41 @@ OBJECTIVE_NUMBERS = {
 #: Recent negatives per expected alert in the window an alert budget is read from.
 NEGATIVES_PER_ALERT = 100
 MAX_BUDGET_WINDOW = 100_000
+
+
+def _makers() -> dict[str, dict[str, Callable]]:
+    """Name -> maker of each learner (given the classifier's seed) and each balancing."""
+    from stream_imbal.balancing import (
+        ClassWeights,
+        NoBalancing,
+        OnlineSMOTE,
+        Resample,
+        Reweight,
+        ReweightResample,
+    )
+    from stream_imbal.bounded_tree import BoundedHoeffdingTree
+    from stream_imbal.classifier import default_learner, linear_learner
+    from stream_imbal.ensemble import SubspaceForest
+
+    return {
+        "learner": {
+            "pool": default_learner,
+            "linear": lambda seed: linear_learner(),
+            "forest": lambda seed: SubspaceForest(seed=seed),
+            "tree": lambda seed: BoundedHoeffdingTree(),
+        },
+        "balancing": {
+            "reweight-resample": lambda: ReweightResample(max_repeats=5),
+            "reweight": Reweight,
+            "reweight-sqrt": lambda: Reweight(ClassWeights("sqrt_inverse")),
+            "reweight-effnum": lambda: Reweight(ClassWeights("effective_number")),
+            "oversample": lambda: Resample("over"),
+            "undersample": lambda: Resample("under"),
+            "resample-balanced": lambda: Resample("balanced"),
+            "smote": OnlineSMOTE,
+            "none": NoBalancing,
+        },
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,11 +231,15 @@ class ModelSpec:
 
     def build(self, seed: int = 0) -> OnlineImbalancedClassifier:
         """A fresh classifier of this specification, seeded with `seed`."""
+        from stream_imbal.classifier import WARM_UP, OnlineImbalancedClassifier
+        from stream_imbal.drift import DriftPolicy
+
         spec = self.resolved()
+        makers = _makers()
         detect_concept, detect_prior = DRIFTS[spec.drift]
         return OnlineImbalancedClassifier(
-            learner=LEARNERS[spec.learner](seed),
-            balancing=BALANCINGS[spec.balancing](),
+            learner=makers["learner"][spec.learner](seed),
+            balancing=makers["balancing"][spec.balancing](),
             drift=DriftPolicy(detect_concept=detect_concept, detect_prior=detect_prior),
             threshold_policy=self._threshold_policy(spec.threshold),
             seed=seed,
@@ -219,6 +247,8 @@ class ModelSpec:
         )
 
     def _threshold_policy(self, objective: str) -> ThresholdCalibrator:
+        from stream_imbal.threshold import ThresholdCalibrator
+
         numbers = {
             key: getattr(self, key) or default
             for key, (owner, default, _) in OBJECTIVE_NUMBERS.items()

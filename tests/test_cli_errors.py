@@ -114,7 +114,7 @@ def test_the_real_process_prints_no_traceback(files):
         capture_output=True,
         text=True,
         cwd=files,
-        env=os.environ | {"PYTHONPATH": os.getcwd()},
+        env=os.environ | {"PYTHONPATH": str(REPO)},
     )
     assert process.returncode == 2
     assert "Traceback" not in process.stderr

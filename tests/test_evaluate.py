@@ -143,13 +143,15 @@ def test_model_introspection_and_drift_events():
     assert windows["prior_low"].tolist() == [0.05, 0.05]
     assert windows["prior_high"].tolist() == [0.25, 0.25]
     assert windows["threshold"].tolist() == [0.3, 0.3]
-    assert result.drift_events.to_dict("records") == [
+    assert result.drift_events[["index", "kind", "detector"]].to_dict("records") == [
         {"index": 150, "kind": "prior", "detector": "adwin"}
     ]
+    # a model that does not count its drifts (`n_drift_events`) does not say where they were
+    assert result.drift_events[["row", "ts", "id"]].isna().all().all()
     plain = prequential(dummy.PriorClassifier(), stream, window_size=200)
     assert plain.windows[["prior_estimate", "prior_low", "threshold"]].isna().all().all()
     assert plain.drift_events.empty
-    assert list(plain.drift_events.columns) == ["index", "kind", "detector"]
+    assert list(plain.drift_events.columns) == ["index", "kind", "detector", "row", "ts", "id"]
 
 
 @pytest.mark.parametrize("model", [_Introspected(), linear_model.LogisticRegression()])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import io
 import json
 import math
@@ -260,11 +261,14 @@ def csv_cell(value: object) -> str:
     return str(value)
 
 
-def write_csv(path: pathlib.Path, columns, rows, *, bom: bool = False, ragged=None) -> None:
-    """Cells as text, quoted where needed; a lone surrogate as its (invalid) UTF-8 bytes;
-    `ragged` (row, longer) gives that row one field too many or too few."""
+def write_csv(
+    path: pathlib.Path, columns, rows, *, bom: bool = False, ragged=None, delimiter: str = ","
+) -> None:
+    """Cells as text separated by `delimiter`, quoted where needed; a lone surrogate as its
+    (invalid) UTF-8 bytes; `ragged` (row, longer) gives that row one field too many or too few;
+    gzip-compressed if `path` ends in `.gz`."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     writer.writerow(columns)
     for i, row in enumerate(rows):
         cells = dict(row)  # a repeated key: its last value
@@ -273,7 +277,8 @@ def write_csv(path: pathlib.Path, columns, rows, *, bom: bool = False, ragged=No
             line = [*line, "1"] if ragged[1] else line[:-1]
         writer.writerow(line)
     text = ("\ufeff" if bom else "") + buffer.getvalue()
-    path.write_bytes(text.encode(errors="surrogatepass"))
+    data = text.encode(errors="surrogatepass")
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
 
 
 def write_jsonl(path: pathlib.Path, rows, *, ascii_only=True, raw=None, lines=None) -> None:
@@ -412,13 +417,15 @@ def _run_all(path: pathlib.Path, id_ts, chunk_size=10_000, label_time=False) -> 
     ragged=st.one_of(st.none(), st.none(), st.none(), st.tuples(st.integers(0, 19), st.booleans())),
     chunk_size=st.sampled_from([3, 10_000]),
     label_time=st.booleans(),
+    delimiter=st.sampled_from([",", ",", ";", "\t"]),
+    suffix=st.sampled_from([".csv", ".csv", ".csv.gz", ".tsv"]),
 )
 def test_a_csv_file_with_hostile_cells_runs_or_fails_in_one_line(
-    table, bom, ragged, chunk_size, label_time
+    table, bom, ragged, chunk_size, label_time, delimiter, suffix
 ):
     columns, rows = table
-    with _file(".csv") as path:
-        write_csv(path, columns, rows, bom=bom, ragged=ragged)
+    with _file(suffix) as path:
+        write_csv(path, columns, rows, bom=bom, ragged=ragged, delimiter=delimiter)
         _run_all(path, columns[:2], chunk_size, label_time)
 
 
@@ -464,7 +471,7 @@ def test_a_parquet_file_with_hostile_cells_runs_or_fails_in_one_line(table, labe
 
 @fuzz(50)
 @given(
-    suffix=st.sampled_from([".csv", ".jsonl", ".parquet"]),
+    suffix=st.sampled_from([".csv", ".jsonl", ".parquet", ".csv.gz", ".jsonl.gz"]),
     header=st.sampled_from(
         ["", "id,ts,a,b,label\n", '{"id": "e0", "ts": 1, "a": 1, "b": 2, "label": 0}\n']
     ),
@@ -732,3 +739,12 @@ def test_a_csv_header_beyond_the_csv_field_limit_is_one_error_line(tmp_path):
     for result in _runs(path, tmp_path):
         assert result.exit_code == 2
         assert "cannot be read as csv: field larger than field limit" in result.stderr
+
+
+def test_an_integer_time_beyond_the_float_range_is_a_bad_row(tmp_path):
+    # was: OverflowError (int too large to convert to float) when reading the epoch unit
+    path = tmp_path / "events.csv"
+    pd.DataFrame(_rows_text(ts=10**400)).to_csv(path, index=False)
+    _, failed, skipped = _runs(path, tmp_path)
+    assert "row 6: bad timestamp: " in failed.stderr
+    assert _counts(skipped.stdout)["skipped bad rows"] == 1

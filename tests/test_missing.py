@@ -300,7 +300,7 @@ def test_an_unknown_service_policy_is_refused():
 
 def test_a_replay_with_empty_cells_predicts_what_the_service_does_with_nulls(tmp_path):
     # one policy in one core: the file's empty cells and the messages' nulls give one model
-    path = _file_with_holes(tmp_path / "holes.csv", n=400, share=0.1)
+    path = _file_with_holes(tmp_path / "holes.csv", n=800, share=0.1)
     result = _run("replay", path, "--window", 100, "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
     replayed = pd.read_csv(tmp_path / "o" / "predictions.csv")
@@ -315,7 +315,7 @@ def test_a_replay_with_empty_cells_predicts_what_the_service_does_with_nulls(tmp
     assert [p["status"] for p in published] == replayed["status"].tolist()
     live = [p["score"] for p in published if p["score"] is not None]
     assert live == pytest.approx(replayed["score"].dropna().tolist(), rel=1e-12)
-    assert len(live) > 300
+    assert len(live) > 400
 
 
 def test_a_model_file_keeps_the_feature_means_and_a_run_from_it_counts_afresh(

@@ -106,3 +106,14 @@ def test_bench_runs_a_model_specification_beside_the_strategies(tmp_path):
     assert f"--model {path}" in (out / "results.md").read_text()
     bad = CliRunner().invoke(main, ["bench", "--model", "forest"])
     assert bad.exit_code == 2 and "unknown model preset 'forest'" in bad.output
+
+
+def test_each_named_part_is_made_and_no_other():
+    # The names are checked without importing river; the makers import it.
+    from stream_imbal.presets import CHOICES, _makers
+    from stream_imbal.threshold import OBJECTIVES
+
+    makers = _makers()
+    assert CHOICES["learner"] == tuple(makers["learner"])
+    assert CHOICES["balancing"] == tuple(makers["balancing"])
+    assert CHOICES["threshold"] == OBJECTIVES

@@ -184,7 +184,7 @@ def test_the_first_bad_row_fails_by_default(tmp_path):
 def test_bad_rows_on_the_command_line(tmp_path):
     path = _csv(tmp_path, BAD_ROWS_CSV)
     failed = _invoke(path, "--label-time-column", "label_ts", "--out", tmp_path / "o")
-    assert failed.exit_code == 1
+    assert failed.exit_code == 2  # an input error, as in every command
     assert "row 2: feature 'x' is not a number" in failed.output
     skipped = _invoke(
         path, "--label-time-column", "label_ts", "--on-bad-row", "skip", "--out", tmp_path / "o"
@@ -336,8 +336,9 @@ def test_without_delay_the_replay_is_the_prequential_evaluation(tmp_path):
     pd.testing.assert_frame_equal(windows, expected.windows, check_dtype=False)
     predictions = pd.read_csv(tmp_path / "o" / "predictions.csv")
     assert list(predictions.columns) == [
-        *("id", "ts", "score", "decision", "threshold", "prior", "status", "learned")
+        *("id", "ts", "score", "decision", "threshold", "prior", "status", "learned", "label")
     ]
+    assert predictions["label"].tolist() == frame["label"].tolist()
     assert predictions["id"].tolist() == frame["id"].tolist()  # each event predicted once
     # Until each class has WARM_UP labels learnt a prediction says so, with no score nor
     # decision.
@@ -383,7 +384,7 @@ def test_late_labels_score_the_prediction_made_at_arrival():
     made = {}
     result = replay.run(
         LabelTimeline(LabelDelay(column="label_ts"))(rows),
-        lambda p: made.setdefault(p.id, p.decision),
+        lambda p, label: made.setdefault(p.id, p.decision),
     )
     assert len(made) == 1200 and model.n_seen == replay.learnt == 1200
     tally = collections.Counter(
@@ -422,7 +423,7 @@ def test_the_example_dataset_replays(tmp_path):
     assert result.exit_code == 0, result.output
     assert (report / "report.html").is_file() and (report / "scores.png").is_file()
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["rows_read"] == summary["events"] == summary["learnt"] == 5000
+    assert summary["rows_read"] == summary["events_predicted"] == summary["learnt"] == 5000
     assert summary["skipped_bad_rows"] == 0 and summary["gmean"] > 0.5
     assert len(pd.read_csv(out / "windows.csv")) == 5
 

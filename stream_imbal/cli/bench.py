@@ -27,6 +27,7 @@ from stream_imbal.bench import (
 )
 from stream_imbal.cli.run import choose_columns, feature_options
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.files import file_format
 from stream_imbal.presets import ModelSpec
 
 
@@ -179,7 +180,7 @@ def _data_stream(
     chosen = choose_columns(data, {target: "label"}, features, ignore)
     source = LabelledFile(str(data), target, tuple(chosen), missing)
     click.echo(f"{len(source):,} events; minority class {source.minority!r} (scored as True)")
-    return [BenchStream(data.stem, source)]
+    return [BenchStream(file_format(data).stem, source)]
 
 
 def _names(text: str) -> list[str]:

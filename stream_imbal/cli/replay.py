@@ -1,7 +1,8 @@
 """`stream-imbal replay`: replay a historical stream from a file, in-process or to Kafka.
 
 The Kafka side lives in `consumers.replay_producer`, imported only with `--to-kafka`, so the
-library itself never imports Kafka.
+library itself never imports Kafka. As in `evaluate`, the options, the file and its first rows
+are checked before river is imported and the model built.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import contextlib
 import dataclasses
 import pathlib
 import time
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
 
+from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import (
     build_model,
     choose_columns,
     feature_options,
+    first_read,
     in_file,
     missing_values,
     model_file_options,
@@ -28,21 +32,14 @@ from stream_imbal.cli.run import (
     save_trained,
 )
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import count_rows
+from stream_imbal.files import TS_UNITS, ColumnMap, count_rows, file_format
 from stream_imbal.missing import MissingValueError
 from stream_imbal.pending import PENDING_MAX, PendingLabels
 from stream_imbal.progress import progress
-from stream_imbal.replay import (
-    BadRowError,
-    BadRows,
-    ColumnMap,
-    DirectReplay,
-    FileReader,
-    LabelDelay,
-    LabelTimeline,
-    PredictionsCSV,
-    parse_duration,
-)
+from stream_imbal.replay.delay import LabelDelay, parse_duration
+
+if TYPE_CHECKING:
+    from stream_imbal.replay.reader import BadRowError, FileReader
 
 __all__ = ["replay"]
 
@@ -89,7 +86,14 @@ class _Duration(click.ParamType):
     "--ts-column",
     default="ts",
     show_default=True,
-    help="Column of the event times: epoch seconds or date-time strings (UTC if no zone).",
+    help="Column of the event times: epoch times or date-time strings (UTC if no zone).",
+)
+@click.option(
+    "--ts-unit",
+    type=click.Choice(list(TS_UNITS)),
+    help="The unit of numeric times (also of --label-time-column). Default: that of the first "
+    "time, by its magnitude (from 1e11, milliseconds; 1e14, microseconds; 1e17, nanoseconds); "
+    "a later time of another magnitude is a bad row.",
 )
 @click.option(
     "--target",
@@ -176,15 +180,16 @@ def replay(ctx: click.Context, file: pathlib.Path, **options) -> None:
 
     Rows must be in event-time order: a row older than an earlier one is a bad row (unless
     --reorder-window holds enough rows back to put it in place), as are rows with a missing
-    id, a bad timestamp, a non-numeric or infinite feature or a label that is not a bool, an
-    integer or a string. A missing label is not an error: the event is replayed unlabelled; a
-    missing feature (an empty cell, null or NaN) goes through --missing.
+    id, a bad timestamp (or an epoch time of another unit than the file's), a non-numeric or
+    infinite feature or a label that is not a bool, an integer or a string. A missing label is
+    not an error: the event is replayed unlabelled; a missing feature (an empty cell, null or
+    NaN) goes through --missing.
     """
     _check_mode(ctx, options)
     outputs = (
         contextlib.nullcontext((None, None))
         if options["events_topic"]
-        else run_outputs(options["out"], file.stem, options["report_dir"])
+        else run_outputs(options["out"], file_format(file).stem, options["report_dir"])
     )
     with outputs as (options["out"], options["report_dir"]):
         _replay(file, options)
@@ -194,16 +199,18 @@ def _replay(file: pathlib.Path, options: dict) -> None:
     delay = options["label_delay"] or LabelDelay()
     if options["label_time_column"]:
         delay = LabelDelay(column=options["label_time_column"])
+    columns = ColumnMap(
+        id=options["id_column"],
+        ts=options["ts_column"],
+        label=options["label_column"],
+        label_time=options["label_time_column"],
+    )
+    chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
+    columns = dataclasses.replace(columns, features=tuple(chosen))
+    from stream_imbal.replay.reader import BadRowError, BadRows, FileReader  # pandas
+
     bad_rows = BadRows(options["on_bad_row"], report=_BadRowPrinter())
     try:
-        columns = ColumnMap(
-            id=options["id_column"],
-            ts=options["ts_column"],
-            label=options["label_column"],
-            label_time=options["label_time_column"],
-        )
-        chosen = choose_columns(file, columns.roles, options["features"], options["ignore"])
-        columns = dataclasses.replace(columns, features=tuple(chosen))
         reader = FileReader(
             file,
             columns,
@@ -211,16 +218,20 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             reorder_window=options["reorder_window"],
             on_bad_row=bad_rows,
             chunk_size=options["chunk_size"],
+            ts_unit=options["ts_unit"],
         )
         total = max(count_rows(file) - options["start_row"], 0)
-        rows = progress(reader, total, unit="rows", enabled=options["progress"])
+        rows = first_read(progress(reader, total, unit="rows", enabled=options["progress"]))
+        click.echo(_times_said(reader, columns.ts))
+        from stream_imbal.replay.timeline import LabelTimeline  # imports river
+
         timeline = LabelTimeline(delay, on_bad_row=bad_rows)
         if options["events_topic"]:
             counts = _to_kafka(timeline(rows), options)
         else:
-            counts, result = _direct(timeline(rows), chosen, options)
+            counts, result, model = _direct(timeline(rows), chosen, options)
     except BadRowError as error:
-        raise click.ClickException(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
+        raise UserError(f"{file}: {error} (--on-bad-row skip skips bad rows)") from None
     except MissingValueError as error:
         raise in_file(file, error) from None
     counts = {
@@ -241,9 +252,19 @@ def _replay(file: pathlib.Path, options: dict) -> None:
             "unlabelled": timeline.unlabelled,
             "skipped_bad_rows": bad_rows.skipped,
         }
-        report_run(result, options["out"], file)
+        report_run(result, options["out"], file, model)
         if options["report_dir"]:
             write_run_report(options["out"], options["report_dir"])
+
+
+def _times_said(reader: FileReader, column: str) -> str:
+    """How the event times of the file are read, for the header of a run."""
+    if reader.ts_unit is None:
+        return f"{column}: date-time strings (UTC without a time zone)"
+    unit = TS_UNITS[reader.ts_unit][1]
+    if reader.ts_unit_given:
+        return f"{column}: epoch {unit} (--ts-unit)"
+    return f"{column}: epoch {unit}, from their magnitude (--ts-unit to set)"
 
 
 def _check_mode(ctx: click.Context, options: dict) -> None:
@@ -272,6 +293,8 @@ def _check_mode(ctx: click.Context, options: dict) -> None:
 def _direct(timeline, features: list[str], options: dict):
     out = options["out"]
     trained = build_model(options["model_spec"], options["seed"], options["init_model"])
+    from stream_imbal.replay.direct import DirectReplay, PredictionsCSV  # river
+
     replay = DirectReplay(
         trained.model,
         window_size=options["window"],
@@ -294,7 +317,7 @@ def _direct(timeline, features: list[str], options: dict):
         "labels unmatched": replay.unmatched,
         "skipped (missing values)": replay.core.missing.skipped,
     }
-    return counts, result
+    return counts, result, trained.description
 
 
 def _to_kafka(timeline, options: dict) -> dict:

@@ -1,24 +1,45 @@
-"""`stream-imbal simulate` and `evaluate`: prequential runs of a model preset."""
+"""`stream-imbal simulate` and `evaluate`: prequential runs of a model preset.
+
+The options, the file's format, header and columns and its first rows are checked before river
+is imported (it takes seconds, pandas a fraction of one) and the model built: a mistake in the
+input shows at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import pathlib
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 import click
-import pandas as pd
 
 from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
-from stream_imbal.evaluate import EvaluationResult, prequential
 from stream_imbal.exceptions import ConfigError
-from stream_imbal.files import choose_features, count_rows, file_columns, read_labelled_events
+from stream_imbal.files import (
+    choose_features,
+    count_rows,
+    file_columns,
+    file_format,
+    read_labelled_events,
+)
 from stream_imbal.missing import POLICIES, MissingValueError, MissingValues, describe_counts
 from stream_imbal.model_file import TrainedModel, load_model, save_model
 from stream_imbal.presets import PRESETS, ModelSpec
 
+if TYPE_CHECKING:
+    from stream_imbal.evaluate import EvaluationResult
+
+T = TypeVar("T")
+#: Events (or a replay's rows) read before the model is built, so that the errors of a file's
+#: first rows show at once.
+READ_AHEAD = 1000
+
 SUMMARY_ROWS = [
-    ("events", "n_events", "{:,.0f}"),
+    ("events evaluated", "n_events", "{:,.0f}"),
     ("G-mean (of the class recalls)", "gmean", "{:.3f}"),
     ("windowed G-mean (mean of windows)", "gmean_windowed", "{:.3f}"),
     ("minority recall", "minority_recall", "{:.3f}"),
@@ -155,9 +176,17 @@ def in_file(file: pathlib.Path, error: MissingValueError) -> MissingValueError:
     return MissingValueError(f"{file}: {error}", error.missing)
 
 
+def first_read(items: Iterable[T]) -> Iterator[T]:
+    """`items`, the first `READ_AHEAD` of them read already (see `READ_AHEAD`)."""
+    items = iter(items)
+    return itertools.chain(list(itertools.islice(items, READ_AHEAD)), items)
+
+
 def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) -> list[str]:
-    """The feature columns of `file` by the one rule (`choose_features`), said in one line."""
+    """The feature columns of `file` by the one rule (`choose_features`), said in one line after
+    the file's format."""
     named = tuple(f for given in features for f in given.split(",") if f)
+    click.echo(f"{file}: {file_format(file).describe()}")
     columns = file_columns(file)  # its errors name the file
     try:
         choice = choose_features(columns, roles, named, ignore)
@@ -175,6 +204,12 @@ def choose_columns(file: pathlib.Path, roles: dict[str, str], features, ignore) 
 @run_options
 @model_file_options
 @report_option
+@click.option(
+    "--predictions",
+    "write_predictions",
+    is_flag=True,
+    help="Also write predictions.csv: each event's prediction (its id is its data row) and label.",
+)
 def evaluate(file, target, features, ignore, window, out, seed, model_spec, progress, **options):
     """Evaluate a model preset prequentially on a CSV, Parquet or JSONL FILE.
 
@@ -182,32 +217,47 @@ def evaluate(file, target, features, ignore, window, out, seed, model_spec, prog
     """
     report_dir = options["report_dir"]
     chosen = choose_columns(file, {target: "label"}, features, ignore)
-    with run_outputs(out, file.stem, report_dir) as (out, report_dir):
-        events = read_labelled_events(file, target, features=chosen)
+    with run_outputs(out, file_format(file).stem, report_dir) as (out, report_dir):
+        events = first_read(read_labelled_events(file, target, features=chosen))
         trained = build_model(model_spec, seed, options["init_model"])
         total = count_rows(file)
-        try:
-            result = prequential(
-                trained.model,
-                events,
-                window,
-                progress=progress,
-                total=total,
-                learnt=trained.class_counts,
-                missing=missing_values(options["missing"], chosen, trained),
-            )
-        except MissingValueError as error:
-            raise in_file(file, error) from None
-        report_run(result, out, file)
+        # imported once the input is checked: river takes seconds
+        from stream_imbal.evaluate import prequential
+        from stream_imbal.replay.direct import PredictionsCSV, PrequentialPredictions
+
+        with contextlib.ExitStack() as stack:
+            on_prediction = None
+            if options["write_predictions"]:
+                sink = stack.enter_context(PredictionsCSV(out / "predictions.csv"))
+                on_prediction = PrequentialPredictions(trained.model, sink, trained.class_counts)
+            try:
+                result = prequential(
+                    trained.model,
+                    events,
+                    window,
+                    progress=progress,
+                    total=total,
+                    learnt=trained.class_counts,
+                    missing=missing_values(options["missing"], chosen, trained),
+                    on_prediction=on_prediction,
+                )
+            except MissingValueError as error:
+                raise in_file(file, error) from None
+        if on_prediction is not None:
+            click.echo(f"predictions written to {sink.path}")
+        report_run(result, out, file, trained.description)
         n = result.summary["n_events"]
         save_trained(options["save_model"], trained, result.class_counts, n)
         if report_dir:
             write_run_report(out, report_dir)
 
 
-def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> None:
-    """Print the run's scores and write its files into `out`; a run that cannot be scored (no
-    labelled event, or one class only) is a `UserError` naming `source`."""
+def report_run(result: EvaluationResult, out: pathlib.Path, source: object, model: str) -> None:
+    """Print the run's scores and write its files into `out`, its summary naming the `model`
+    and the `source`; a run that cannot be scored (no labelled event, or one class only) is a
+    `UserError` naming `source`."""
+    import pandas as pd
+
     counts = result.class_counts
     if len(counts) < 2:
         found = f"only class {next(iter(counts))!r}" if counts else "no labelled event"
@@ -233,5 +283,6 @@ def report_run(result: EvaluationResult, out: pathlib.Path, source: object) -> N
             f"missing values: {describe_counts(missing)}; unknown features: "
             f"{describe_counts(unknown)}; rows skipped: {summary['skipped_missing']:,}"
         )
+    result.summary |= {"model": model, "input": str(source)}
     result.to_csv(out)
     click.echo(f"per-window metrics written to {out / 'windows.csv'}")

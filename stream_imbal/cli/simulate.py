@@ -42,11 +42,11 @@ def simulate(
         stream = simulation.get_scenario(scenario, seed=seed, n_events=events)
     with run_outputs(out, pathlib.Path(scenario).stem, report_dir) as (out, report_dir):
         click.echo(stream.describe())
-        model = build_model(model_spec, seed).model
+        trained = build_model(model_spec, seed)
         result = prequential(
-            model, stream.iter_truth(), window, progress=progress, total=stream.n_events
+            trained.model, stream.iter_truth(), window, progress=progress, total=stream.n_events
         )
-        report_run(result, out, scenario)
+        report_run(result, out, scenario, trained.description)
         ScenarioRecord.from_scenario(stream).write(out)  # the true drift points, for reports
         if report_dir:
             write_run_report(out, report_dir)

@@ -6,34 +6,37 @@ labels, and `DirectReplay` runs a classifier on that timeline in-process: it sco
 when it arrives and learns it when its label comes. The `stream-imbal replay` command does all
 of it, or sends the timeline to Kafka instead (`consumers.replay_producer`).
 
+Each name is imported from its module on first use: `LabelDelay` without pandas nor river, so
+that a command checks its options and its file before it pays seconds for them.
 """
 
 from __future__ import annotations
 
-from stream_imbal.replay.delay import Event, Label, LabelDelay, LabelTimeline, parse_duration
-from stream_imbal.replay.direct import DirectReplay, Prediction, PredictionsCSV
-from stream_imbal.replay.reader import (
-    BadRowError,
-    BadRows,
-    ColumnMap,
-    FileReader,
-    Row,
-    epoch_seconds,
-)
+import importlib
 
-__all__ = [
-    "BadRowError",
-    "BadRows",
-    "ColumnMap",
-    "DirectReplay",
-    "Event",
-    "FileReader",
-    "Label",
-    "LabelDelay",
-    "LabelTimeline",
-    "Prediction",
-    "PredictionsCSV",
-    "Row",
-    "epoch_seconds",
-    "parse_duration",
-]
+#: Name -> the module that defines it.
+_MODULES = {
+    "BadRowError": "reader",
+    "BadRows": "reader",
+    "ColumnMap": "reader",
+    "FileReader": "reader",
+    "Row": "reader",
+    "epoch_seconds": "reader",
+    "LabelDelay": "delay",
+    "parse_duration": "delay",
+    "Event": "timeline",
+    "Label": "timeline",
+    "LabelTimeline": "timeline",
+    "DirectReplay": "direct",
+    "Prediction": "direct",
+    "PredictionsCSV": "direct",
+    "PrequentialPredictions": "direct",
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module 'stream_imbal.replay' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"stream_imbal.replay.{_MODULES[name]}"), name)

@@ -18,7 +18,7 @@ rules are those of the service: `DirectReplay` runs the same `stream_imbal.onlin
 >>> timeline = LabelTimeline(LabelDelay.parse("1d"))(rows)  # one event a minute
 >>> replay = DirectReplay(OnlineImbalancedClassifier(seed=7), window_size=1000)
 >>> predictions = []
->>> result = replay.run(timeline, on_prediction=predictions.append)
+>>> result = replay.run(timeline, on_prediction=lambda p, label: predictions.append(p))
 >>> len(predictions), replay.learnt, len(replay.pending)
 (3000, 3000, 0)
 >>> sum(p.status == "warming_up" for p in predictions)  # before 10 labels of each class
@@ -43,10 +43,10 @@ from river import base
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.missing import MissingValueError, MissingValues
-from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn
+from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn, prediction_of
 from stream_imbal.pending import PendingLabels
 
-__all__ = ["DirectReplay", "Prediction", "PredictionsCSV"]
+__all__ = ["DirectReplay", "Prediction", "PredictionsCSV", "PrequentialPredictions"]
 
 
 class DirectReplay:
@@ -118,36 +118,45 @@ class DirectReplay:
     def run(
         self,
         timeline: Iterable[Event | Label],
-        on_prediction: Callable[[Prediction], None] | None = None,
+        on_prediction: Callable[[Prediction, Hashable | None], None] | None = None,
     ) -> EvaluationResult:
-        """Replay `timeline`; `on_prediction` gets each event's prediction as it is made.
+        """Replay `timeline`; `on_prediction` gets each event's prediction as it is made, with
+        the event's label if known (carried, or given by its file: `Event.file_label`).
 
         The summary holds the scores of `WindowedScores` (`n_events` counts the labelled events
         scored), the core's G-mean and minority recall over the last window of learnt events
         (`gmean_last_window`, `minority_recall_last_window`, as the service reports them), and
-        the counts `events`, `learnt`, `labels_unmatched`, `evicted_full` and
+        the counts `events_predicted`, `learnt`, `labels_unmatched`, `evicted_full` and
         `evicted_expired`, and those of the missing-value policy (`MissingValues.summary`);
-        `seconds` includes the cost of reading the timeline.
+        `seconds` includes the cost of reading the timeline. Each drift event is located at the
+        event whose learning raised it (its row, time and id).
         """
         started = time.perf_counter()
-        core = self.core
+        core, scores = self.core, self.scores
         for item in timeline:
             if isinstance(item, Label):
-                core.on_label(item)
-            else:
-                try:
-                    prediction = core.on_event(item).prediction
-                except MissingValueError as error:
-                    if core.missing.policy == "skip":
-                        continue
-                    raise MissingValueError(f"row {item.row}: {error}", error.missing) from None
-                if on_prediction is not None:
-                    on_prediction(prediction)
-        result = self.scores.result(time.perf_counter() - started)
+                waiting = core.pending.get(item.event_id)
+                outcome = core.on_label(item)
+                if outcome.drift_events:
+                    ts = waiting.ts if waiting is not None else None
+                    scores.locate(outcome.drift_events, item.row, ts, item.event_id)
+                continue
+            try:
+                outcome = core.on_event(item)
+            except MissingValueError as error:
+                if core.missing.policy == "skip":
+                    continue
+                raise MissingValueError(f"row {item.row}: {error}", error.missing) from None
+            if outcome.drift_events:
+                scores.locate(outcome.drift_events, item.row, item.ts, item.event_id)
+            if on_prediction is not None:
+                label = item.label if item.label is not None else item.file_label
+                on_prediction(outcome.prediction, label)
+        result = scores.result(time.perf_counter() - started)
         result.summary |= {
             "gmean_last_window": core.gmean(),
             "minority_recall_last_window": core.minority_recall(),
-            "events": self.events,
+            "events_predicted": self.events,
             "learnt": self.learnt,
             "labels_unmatched": self.unmatched,
             "evicted_full": self.pending.evictions["full"],
@@ -160,7 +169,7 @@ class PredictionsCSV:
     """A sink writing predictions to a CSV file as they come (`add`, then `close`).
 
     Columns: those of `Prediction` (`id`, `ts`, `score`, `decision`, `threshold`, `prior`,
-    `status`, `learned`); an unknown value is empty.
+    `status`, `learned`), then the event's `label` when known; an unknown value is empty.
     """
 
     def __init__(self, path: str | pathlib.Path) -> None:
@@ -168,10 +177,10 @@ class PredictionsCSV:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = self.path.open("w", newline="")
         self._writer = csv.writer(self._file)
-        self._writer.writerow(Prediction._fields)
+        self._writer.writerow([*Prediction._fields, "label"])
 
-    def add(self, prediction: Prediction) -> None:
-        self._writer.writerow(prediction)  # None is written as an empty cell
+    def add(self, prediction: Prediction, label: Hashable | None = None) -> None:
+        self._writer.writerow([*prediction, label])  # None is written as an empty cell
 
     def close(self) -> None:
         self._file.close()
@@ -181,3 +190,34 @@ class PredictionsCSV:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class PrequentialPredictions:
+    """The predictions of `stream_imbal.evaluate.prequential` (its `on_prediction`) as
+    `ScoreThenLearn` makes them, to a sink such as `PredictionsCSV`: an event's id is its number.
+
+    Parameters
+    ----------
+    model
+        The model `prequential` runs.
+    sink
+        Gets each `Prediction` and the event's label (`add`).
+    learnt
+        Events per class the model learnt before (a model file).
+
+    """
+
+    def __init__(
+        self, model: base.Classifier, sink: PredictionsCSV, learnt: dict | None = None
+    ) -> None:
+        self.model = model
+        self.sink = sink
+        self.known = dict(learnt or {})  # events per class the model has learnt
+        self.learned = sum(self.known.values())
+
+    def __call__(self, n: int, y: Hashable, decision: Hashable | None, proba: dict) -> None:
+        known = self.known
+        prediction = prediction_of(self.model, n, None, proba, decision, known, self.learned)
+        self.sink.add(prediction, y)
+        known[y] = known.get(y, 0) + 1
+        self.learned += 1

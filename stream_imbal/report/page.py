@@ -31,8 +31,11 @@ MARKERS = (
     '<span class="prior">purple: prior shift</span>); dashed lines are the true drift points '
     "of the scenario, when the run was simulated."
 )
+#: Summary keys that name what was run, shown above the scores.
+RUN_KEYS = {"input": "Input", "model": "Model"}
 SUMMARY_LABELS = {
-    "n_events": "events",
+    "n_events": "events evaluated",
+    "events_predicted": "events predicted on arrival",
     "gmean": "G-mean",
     "gmean_windowed": "windowed G-mean (mean)",
     "minority_recall": "minority recall",
@@ -108,10 +111,17 @@ def render_page(run: RunFiles, images: dict[str, bytes], segments: pd.DataFrame)
         f"<h1>stream-imbal report: {html.escape(run.name)}</h1>",
         f"<p>{_overview(run)}</p>",
     ]
+    ran = [f"{name}: {run.summary[key]}" for key, name in RUN_KEYS.items() if key in run.summary]
+    if ran:
+        parts.append(f"<p>{html.escape('. '.join(ran))}.</p>")
     if run.scenario:
         parts.append(f"<h2>Scenario</h2><pre>{html.escape(run.scenario.description)}</pre>")
     if run.summary:
-        rows = [(SUMMARY_LABELS.get(key, key), _format(key, v)) for key, v in run.summary.items()]
+        rows = [
+            (SUMMARY_LABELS.get(key, key), _format(key, v))
+            for key, v in run.summary.items()
+            if key not in RUN_KEYS
+        ]
         parts += ["<h2>Summary</h2>", _table(["", "whole run"], rows)]
     parts += ["<h2>Over time</h2>", f"<p>{MARKERS}</p>"]
     for name, png in images.items():

@@ -44,7 +44,8 @@ class RunFiles:
     drift_events
         The detected drifts (`index`, `kind`, ...), ordered by `index`; empty if none.
     summary
-        The run's summary scores, NaN where undefined; empty without `summary.json`.
+        The run's summary scores, NaN where undefined, and what it ran (`model`, `input`);
+        empty without `summary.json`.
     scenario
         The simulated scenario, None if the run was not a simulation.
 
@@ -66,7 +67,7 @@ class RunFiles:
     path: pathlib.Path
     windows: pd.DataFrame
     drift_events: pd.DataFrame
-    summary: dict[str, float]
+    summary: dict[str, float | str]
     scenario: ScenarioRecord | None
 
     def __post_init__(self):
@@ -141,7 +142,7 @@ def _read_drift_events(path: pathlib.Path) -> pd.DataFrame:
     return events.sort_values("index", kind="stable", ignore_index=True)
 
 
-def _read_summary(path: pathlib.Path) -> dict[str, float]:
+def _read_summary(path: pathlib.Path) -> dict[str, float | str]:
     if not path.is_file():
         return {}
     try:

@@ -109,7 +109,7 @@ class ThresholdCalibrator(base.Base):
     ...     flagged += i >= 10_000 and score >= budget.cut(training_share=0.5)
     ...     budget.update(score, positive, stream_share=0.05)
     >>> print(f"{flagged / 10_000:.1%}")
-    2.1%
+    2.0%
 
     """
 
