@@ -245,3 +245,9 @@ def test_a_costlier_miss_lowers_the_threshold():
 def test_objective_numbers_out_of_range_are_refused(settings):
     with pytest.raises(ValueError, match="must be"):
         ThresholdCalibrator(**settings)
+
+
+def test_a_precision_out_of_reach_flags_nothing():
+    pairs = list(_scored_stream(5000, 0.05, seed=7))  # overlapping classes: precision < 0.95
+    calibrator = _fed(pairs, objective="precision", min_precision=0.95)
+    assert not any(score >= calibrator.threshold for score, _ in pairs[-2000:])

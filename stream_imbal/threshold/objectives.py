@@ -3,8 +3,9 @@
 Two kinds. Trade-offs (`gmean`, `balanced_accuracy`, `fbeta`, `cost`) are maximised. Targets
 (`precision`, `recall`) hold a floor and, among the cuts that reach it, take the best of the
 other side: the most recall at `min_precision`, or the fewest false alarms at `min_recall`; a
-cut short of its floor scores below every cut that reaches it, the closer the higher, so that a
-floor out of reach gives the cut nearest to it. `alert_rate`, a budget on the share of events
+cut short of its floor scores below every cut that reaches it, the closer the higher. Flagging
+nothing meets any precision floor (it raises no false alarm): a precision out of reach flags
+nothing, where the recall floor's nearest cut is the one that flags the most. `alert_rate`, a budget on the share of events
 flagged, is a quantile rather than an objective: `ThresholdCalibrator` sets it directly.
 """
 
@@ -36,7 +37,7 @@ def scores_at_cuts(
     >>> scores_at_cuts(tp, fp, n_pos=2, n_neg=3, objective="gmean").round(2).tolist()
     [0.0, 0.71, 0.82, 0.0]
     >>> scores_at_cuts(tp, fp, 2, 3, "precision", min_precision=0.6).round(2).tolist()
-    [-1.6, 0.5, 1.0, -1.2]
+    [0.0, 0.5, 1.0, -1.2]
     >>> scores_at_cuts(tp, fp, 2, 3, "recall", min_recall=1.0).round(2).tolist()
     [-2.0, -1.5, 0.67, 0.0]
 
@@ -54,7 +55,7 @@ def scores_at_cuts(
         return -(cost_fp * fp + cost_fn * (n_pos - tp)) / (n_pos + n_neg)
     if objective == "precision":
         flagged = tp + fp
-        precision = np.divide(tp, flagged, out=np.zeros_like(tpr), where=flagged > 0)
+        precision = np.divide(tp, flagged, out=np.full_like(tpr, min_precision), where=flagged > 0)
         return np.where(precision >= min_precision, tpr, precision - min_precision - 1.0)
     if objective == "recall":
         return np.where(tpr >= min_recall, tnr, tpr - min_recall - 1.0)
