@@ -1,4 +1,5 @@
-"""An operator's alert budget, from outside: a replay of a file with a prior shift and holes."""
+"""An operator's alerts: a budget held through a replay with a prior shift and holes, and the
+service's count of them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from consumers import load_config
+from consumers.messages import encode_event
 from stream_imbal.cli import main
 from stream_imbal.simulation import Concept, PriorSchedule, Scenario
+from tests.kafka_fakes import InProcessService
+from tests.service_harness import SIGNING_KEY_ENV
 
 N, SHIFT_AT, WINDOW, SKIP = 30_000, 15_000, 5000, 10_000
 
@@ -42,3 +47,34 @@ def test_an_alert_budget_holds_through_a_prior_shift_and_missing_values(tmp_path
     flagged = (pd.read_csv(out / "predictions.csv")["decision"] == True).to_numpy()  # noqa: E712
     shares = [flagged[s : s + WINDOW].mean() for s in range(SKIP, N, WINDOW)]
     assert all(0.006 <= share <= 0.015 for share in shares), shares
+
+
+def test_the_service_counts_its_alerts_and_reports_its_alert_rate():
+    config = load_config(
+        environ={
+            "STREAM_IMBAL__TOPICS__EVENTS": "events",
+            "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
+            "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
+            "STREAM_IMBAL__METRICS__PORT": "0",
+            "STREAM_IMBAL__CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
+        }
+    )
+    service = InProcessService(config)
+    rng = random.Random(5)
+    for i in range(600):
+        fraud = i % 10 == 0
+        features = {"amount": rng.gauss(2.0 if fraud else 0.0, 1.0)}
+        service.consumer.append("events", 0, encode_event(f"e{i}", float(i), features, fraud))
+    service.drain()
+    predictions = service.producer.on("predictions")
+    flagged = sum(p["decision"] is True for p in predictions)
+    registry = service.metrics.registry
+    assert 0 < flagged == registry.get_sample_value("stream_imbal_alerts_total")
+    service._update_gauges()
+    state = service.states[0]
+    gauge = registry.get_sample_value("stream_imbal_windowed_alert_rate", {"model": "global"})
+    assert gauge == state.core.alert_rate() > 0
+    false_alarms = registry.get_sample_value(
+        "stream_imbal_windowed_false_positive_rate", {"model": "global"}
+    )
+    assert false_alarms == state.core.false_positive_rate() < gauge

@@ -50,6 +50,7 @@ SUMMARY_ROWS = [
     ("balanced accuracy", "balanced_accuracy", "{:.3f}"),
     ("kappa", "kappa", "{:.3f}"),
     ("PR-AUC (windowed mean)", "pr_auc", "{:.3f}"),
+    ("recall at 1% alerts (windowed mean)", "recall_at_budget", "{:.3f}"),
     ("events/s", "events_per_s", "{:,.0f}"),
 ]
 

@@ -46,6 +46,7 @@ SUMMARY_LABELS = {
     "balanced_accuracy": "balanced accuracy",
     "kappa": "kappa",
     "pr_auc": "PR-AUC (windowed mean)",
+    "recall_at_budget": "recall at 1% alerts (windowed mean)",
     "seconds": "seconds",
     "events_per_s": "events/s",
     "missing_values": "missing values",
