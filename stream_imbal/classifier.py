@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from river import base, linear_model, multiclass, optim
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
-from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
+from stream_imbal.drift import Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.ensemble.pool import CandidatePool
 from stream_imbal.labels import BinaryLabels
@@ -244,6 +244,11 @@ class OnlineImbalancedClassifier(base.Classifier):
         return self._drift.n_reported
 
     @property
+    def n_drift_alarms(self) -> int:
+        """Concept-drift alarms so far, confirmed (then in `drift_events`) or not."""
+        return self._drift.n_alarms
+
+    @property
     def n_seen(self) -> int:
         """Number of labelled events learned."""
         return self._n_seen
@@ -352,10 +357,10 @@ class OnlineImbalancedClassifier(base.Classifier):
             if challenger is not None:
                 challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
             drift = self._drift
-            kind = drift.update(y, y_pred, self._n_seen)
-            alert = kind or drift.prior_shift_detected or drift.warning_detected
+            drift.update(y, y_pred, self._n_seen)
+            alert = drift.concept_alarm or drift.prior_shift_detected or drift.warning_detected
             if alert or challenger is not None:
-                self._answer_drift(kind)
+                self._answer_drift()
 
         balancing, rng = self._balancing, self._rng
         weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
@@ -383,17 +388,18 @@ class OnlineImbalancedClassifier(base.Classifier):
             self._binary_only = False
             self._takes_weight = accepts_weight(ovr)
 
-    def _answer_drift(self, kind: str | None) -> None:
+    def _answer_drift(self) -> None:
         drift = self._drift
         if drift.prior_shift_detected:
             self._prior.restart(*drift.prior_estimate)
-        if kind is None and self._challenger is None and not drift.warning_detected:
+        alarm = drift.concept_alarm
+        if not alarm and self._challenger is None and not drift.warning_detected:
             return
-        if drift.response == "reset" and kind == CONCEPT:
+        if drift.response == "reset" and alarm:
             self._learner = self._new_learner()
             self._calibrator.reset()
         elif drift.response == "background":
-            self._try_challenger(kind == CONCEPT, drift.warning_detected, drift.grace_period)
+            self._try_challenger(alarm, drift.warning_detected, drift.grace_period)
 
     def _try_challenger(self, drifted: bool, warning: bool, trial_length: int) -> None:
         challenger = self._challenger
