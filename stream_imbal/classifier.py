@@ -63,10 +63,11 @@ class OnlineImbalancedClassifier(base.Classifier):
     2. `balancing` trains `learner` on the event with a weight, a number of repeats or synthetic
        minority events chosen from those proportions; the weight each class actually received
        is tracked as the *training prior* the learner's probabilities are calibrated to;
-    3. `drift` watches the per-class recall (concept drift: a background learner trained since
-       the warning is put on trial and replaces the learner if it recognises the classes
-       better) and the label proportions (prior shift: the prior estimate
-       restarts from the data after the shift, and nothing else changes);
+    3. `drift` watches the per-class recall (a concept-drift alarm: a background learner
+       trained since the warning is put on trial and replaces the learner if it recognises the
+       classes better; the alarm is reported once the trial's events confirm the drop) and the
+       label proportions (prior shift: the prior estimate restarts from the data after the
+       shift, and nothing else changes);
     4. `threshold_policy` picks the decision threshold on the minority score over a recent
        window, for G-mean by default (binary problems); until it has the evidence for a
        search, the threshold is the learner's mean score over the training distribution; when
