@@ -136,6 +136,8 @@ def measure(args: argparse.Namespace) -> None:
                 ]
             )
         for stream_name, generator, first, second in STREAMS[args.suite][args.kind]:
+            if args.streams and stream_name not in args.streams:
+                continue
             for ratio in args.ratios:
                 for seed in seeds:
                     stream = scenario(generator, first, second, ratio, seed)
@@ -162,6 +164,8 @@ def table(paths: list[pathlib.Path]) -> None:
     for row in rows:
         key = (row["suite"], row["kind"], row["stream"], int(row["ratio"]))
         groups.setdefault(key, []).append(row)
+    first_seen = {key[:3]: i for i, key in reversed(list(enumerate(groups)))}
+    groups = dict(sorted(groups.items(), key=lambda item: (first_seen[item[0][:3]], item[0][3])))
     print("| suite | stream | ratio | seeds | alarms / 100k (old rule) | reports / 100k |")
     print("|---|---|---|---|---|---|")
     for (suite, kind, stream, ratio), runs in groups.items():
@@ -169,6 +173,12 @@ def table(paths: list[pathlib.Path]) -> None:
             rates = [[_per_100k(run, column) for run in runs] for column in ("alarms", "reports")]
             spreads = " | ".join(_spread(rate) for rate in rates)
             print(f"| {suite} | {stream} | 1:{ratio} | {len(runs)} | {spreads} |")
+    for suite in sorted({row["suite"] for row in rows}):
+        runs = [r for r in rows if r["suite"] == suite and r["kind"] == "stationary"]
+        if runs:
+            rates = [[_per_100k(run, column) for run in runs] for column in ("alarms", "reports")]
+            spreads = " | ".join(_spread(rate) for rate in rates)
+            print(f"| {suite} | **every stationary stream** | | {len(runs)} | {spreads} |")
     print()
     print(
         "| suite | stream | ratio | seeds | false before the drift: alarms, reports "
@@ -204,7 +214,7 @@ def _delay(run: dict, column: str) -> int | None:
 
 def _spread(values: list[float]) -> str:
     """Mean, and the range over seeds."""
-    return f"{statistics.mean(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+    return f"{statistics.mean(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def _delays(values: list[int | None]) -> str:
@@ -216,6 +226,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suite", choices=tuple(STREAMS), default="report")
     parser.add_argument("--kind", choices=("stationary", "drift"), default="stationary")
+    parser.add_argument("--streams", nargs="+", help="only these streams, by name")
     parser.add_argument("--ratios", type=int, nargs="+", default=list(RATIOS))
     parser.add_argument("--seeds", type=int, nargs="+", help="default: the suite's")
     parser.add_argument("--preset", default="default")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import inspect
 from collections.abc import Hashable
 
 from river import base
@@ -88,7 +89,7 @@ class DriftPolicy(base.Base):
         detect_concept: bool = True,
         detect_prior: bool = True,
         prior_cooldown: int = 1000,
-        confirm_delta: float | None = 1e-3,
+        confirm_delta: float | None = 1e-6,
         grace_period: int = 1000,
         max_events: int = 10_000,
     ):
@@ -123,7 +124,7 @@ class DriftPolicy(base.Base):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         if "confirm_delta" not in state:  # pickled before alarms were confirmed
-            self.confirm_delta = 1e-3
+            self.confirm_delta = inspect.signature(DriftPolicy).parameters["confirm_delta"].default
             self.n_alarms = sum(event.kind == CONCEPT for event in self._events)
             self._start_confirmation_state()
 
