@@ -7,8 +7,9 @@ minority share (`stream_imbal.simulation.Scenario`):
   - drift: one abrupt concept drift at 50,000 of 60,000 events; the delay is from the drift to
     the first report after it (none within the 10,000 events after it: not detected).
 
-For each run both the detector's alarms (what was reported as a concept drift before alarms were
-confirmed: the model's learning is the same either way) and the confirmed reports are counted.
+Each run counts the detector's alarms (each one a concept-drift report under
+`DriftPolicy(confirm_delta=None)`; the model learns the same either way) and the reports (the
+alarms the events after them confirmed).
 The `tune` streams are those the confirmation's confidence was chosen on; the `report` streams
 (other generators and functions, other seeds) were run once, after.
 
@@ -85,7 +86,7 @@ STREAMS = {
         ],
     },
 }
-SEEDS = {"tune": (1, 2), "report": (3, 4, 5)}
+SEEDS = {"tune": (1, 2), "report": (3, 4)}
 
 
 def scenario(generator: str, first: dict, second: dict | None, ratio: int, seed: int) -> Scenario:
