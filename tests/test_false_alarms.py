@@ -169,3 +169,14 @@ def test_an_alarm_is_reported_only_once_confirmed_by_the_events_after_it():
 def test_a_reset_response_reports_the_alarm_at_once():
     policy = DriftPolicy(response="reset")
     assert _reports_after_a_dip(policy, lasting=False) == [20_081]
+
+
+def test_a_policy_pickled_before_alarms_were_confirmed_confirms_them():
+    state = DriftPolicy().__dict__.copy()
+    for key in ("confirm_delta", "n_alarms", "_before", "_pending", "concept_alarm"):
+        del state[key]
+    old = DriftPolicy.__new__(DriftPolicy)
+    old.__setstate__(state)
+    assert _reports_after_a_dip(old, lasting=False) == []
+    assert old.n_alarms == 1
+    assert pickle.loads(pickle.dumps(old)).confirm_delta == 1e-6
