@@ -56,9 +56,9 @@ class DriftPolicy(base.Base):
     confirm_delta
         Largest `recall_drop_p` at which an alarm is confirmed; None reports every alarm at once.
     grace_period
-        Events after the start and after each concept drift during which recall is not
+        Events after the start and after each concept-drift alarm during which recall is not
         monitored (a young learner's errors move as it learns, which is not drift); also the
-        length of a background learner's trial.
+        length of a background learner's trial and of the alarm's confirmation.
     max_events
         How many drift events are kept (the oldest are dropped).
 
