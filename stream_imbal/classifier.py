@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from river import base, linear_model, multiclass, optim
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
-from stream_imbal.drift import CONCEPT, Challenger, DriftEvent, DriftPolicy
+from stream_imbal.drift import Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.ensemble.pool import CandidatePool
 from stream_imbal.labels import BinaryLabels
@@ -66,10 +66,11 @@ class OnlineImbalancedClassifier(base.Classifier):
     2. `balancing` trains `learner` on the event with a weight, a number of repeats or synthetic
        minority events chosen from those proportions; the weight each class actually received
        is tracked as the *training prior* the learner's probabilities are calibrated to;
-    3. `drift` watches the per-class recall (concept drift: a background learner trained since
-       the warning is put on trial and replaces the learner if it recognises the classes
-       better) and the label proportions (prior shift: the prior estimate
-       restarts from the data after the shift, and nothing else changes);
+    3. `drift` watches the per-class recall (a concept-drift alarm: a background learner
+       trained since the warning is put on trial and replaces the learner if it recognises the
+       classes better; the alarm is reported once the trial's events confirm the drop) and the
+       label proportions (prior shift: the prior estimate restarts from the data after the
+       shift, and nothing else changes);
     4. `threshold_policy` picks the decision threshold on the minority score over a recent
        window, for G-mean by default (binary problems); until it has the evidence for a
        search, the threshold is the learner's mean score over the training distribution; when
@@ -263,6 +264,11 @@ class OnlineImbalancedClassifier(base.Classifier):
         return not self._warm
 
     @property
+    def n_drift_alarms(self) -> int:
+        """Concept-drift alarms so far, confirmed (then in `drift_events`) or not."""
+        return self._drift.n_alarms
+
+    @property
     def n_seen(self) -> int:
         """Number of labelled events learned."""
         return self._n_seen
@@ -377,10 +383,10 @@ class OnlineImbalancedClassifier(base.Classifier):
             if challenger is not None:
                 challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
             drift = self._drift
-            kind = drift.update(y, y_pred, self._n_seen)
-            alert = kind or drift.prior_shift_detected or drift.warning_detected
+            drift.update(y, y_pred, self._n_seen)
+            alert = drift.concept_alarm or drift.prior_shift_detected or drift.warning_detected
             if alert or challenger is not None:
-                self._answer_drift(kind)
+                self._answer_drift()
 
         balancing, rng = self._balancing, self._rng
         weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
@@ -408,17 +414,18 @@ class OnlineImbalancedClassifier(base.Classifier):
             self._binary_only = False
             self._takes_weight = accepts_weight(ovr)
 
-    def _answer_drift(self, kind: str | None) -> None:
+    def _answer_drift(self) -> None:
         drift = self._drift
         if drift.prior_shift_detected:
             self._prior.restart(*drift.prior_estimate)
-        if kind is None and self._challenger is None and not drift.warning_detected:
+        alarm = drift.concept_alarm
+        if not alarm and self._challenger is None and not drift.warning_detected:
             return
-        if drift.response == "reset" and kind == CONCEPT:
+        if drift.response == "reset" and alarm:
             self._learner = self._new_learner()
             self._calibrator.reset()
         elif drift.response == "background":
-            self._try_challenger(kind == CONCEPT, drift.warning_detected, drift.grace_period)
+            self._try_challenger(alarm, drift.warning_detected, drift.grace_period)
 
     def _try_challenger(self, drifted: bool, warning: bool, trial_length: int) -> None:
         challenger = self._challenger

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import random
 
 import pytest
 
 from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.drift import CONCEPT, ClassRecallMonitor
-from stream_imbal.simulation import Concept, Scenario, get_scenario
+from stream_imbal.drift import CONCEPT, ClassRecallMonitor, DriftPolicy
+from stream_imbal.simulation import Concept, Drift, Scenario, get_scenario
 
 
 def _concept_drifts(scenario: Scenario) -> list[int]:
@@ -38,7 +39,8 @@ def test_at_most_one_false_alarm_per_100k_stationary_events(ratio):
 def test_a_true_abrupt_drift_is_still_caught():
     scenario = get_scenario("sea-abrupt", seed=0)  # 1:100, abrupt drifts at 15k and 30k
     drifts = _concept_drifts(scenario)
-    assert any(30_000 <= i < 31_000 for i in drifts), drifts
+    # Reported once confirmed, a grace period (1,000 events) after the alarm.
+    assert any(30_000 <= i < 32_000 for i in drifts), drifts
 
 
 @pytest.mark.slow
@@ -46,7 +48,54 @@ def test_the_demos_smaller_drift_is_caught():
     # SEA 0 -> 3 at 10,000 drops the majority's recall from 0.98 to 0.73: under the short
     # window's bound, caught by the long one (in 4 of seeds 0-4).
     drifts = _concept_drifts(get_scenario("demo", seed=0))
-    assert any(10_000 <= i < 11_000 for i in drifts), drifts
+    assert any(10_000 <= i < 12_000 for i in drifts), drifts
+
+
+def _alarms_and_reports(scenario: Scenario, n_events: int) -> tuple[list[int], list[int]]:
+    """Where the default's detector fired and which concept drifts it reported."""
+    model = OnlineImbalancedClassifier(seed=scenario.seed)
+    alarms = []
+    for i, (x, y) in enumerate(itertools.islice(scenario, n_events)):
+        model.predict_one(x)
+        model.learn_one(x, y)
+        if model.n_drift_alarms > len(alarms):
+            alarms.append(i)
+    return alarms, [event.index for event in model.drift_events if event.kind == CONCEPT]
+
+
+def _switch(generator: str, key: str, before: int, after: int, ratio: int) -> Scenario:
+    """A stream whose concept switches from function `before` to `after` at 50,000."""
+    return Scenario(
+        concepts=[Concept(generator, {key: before}), Concept(generator, {key: after})],
+        minority=1 / (1 + ratio),
+        n_events=60_000,
+        drifts=[Drift(50_000, "abrupt", 0)],
+        seed=1,
+    )
+
+
+@pytest.mark.slow
+def test_an_alarm_on_a_young_learner_is_not_reported_and_the_model_is_the_same():
+    # At 1:300 the detector fires once the minority has its 30 events; the recall after the
+    # alarm is no lower than before it. The old rule (confirm_delta=None) reported it.
+    scenario = _switch("Agrawal", "classification_function", 2, 5, ratio=300)
+    old = OnlineImbalancedClassifier(drift=DriftPolicy(confirm_delta=None), seed=1)
+    new = OnlineImbalancedClassifier(seed=1)
+    for x, y in itertools.islice(scenario, 11_500):
+        assert old.predict_proba_one(x) == new.predict_proba_one(x)
+        old.learn_one(x, y)
+        new.learn_one(x, y)
+    assert [event.index for event in old.drift_events if event.kind == CONCEPT] == [10_374]
+    assert [event.index for event in new.drift_events if event.kind == CONCEPT] == []
+    assert new.n_drift_alarms == 1
+
+
+@pytest.mark.slow
+def test_an_abrupt_drift_at_1_to_1000_is_reported_within_5000_events():
+    scenario = _switch("SEA", "variant", 2, 3, ratio=1000)  # the majority's region grows
+    alarms, reports = _alarms_and_reports(scenario, 51_100)
+    assert alarms == [50_057]
+    assert reports == [51_057]
 
 
 def _first_report(monitor: ClassRecallMonitor) -> int | None:
@@ -88,3 +137,46 @@ def test_a_monitor_pickled_before_the_long_window_runs_without_it():
     old.__setstate__(state)
     assert _first_report_of_a_small_drop(old) is None
     assert pickle.loads(pickle.dumps(monitor)).long_window == 200
+
+
+def _reports_after_a_dip(policy: DriftPolicy, lasting: bool) -> list[int]:
+    """Concept drifts `policy` reports when the majority's recall dips at 20,000 (1:99)."""
+    rng = random.Random(1)
+    reports = []
+    for i in range(30_000):
+        y = i % 100 == 0
+        dip = 20_000 <= i < (30_000 if lasting else 20_150)
+        recall = 0.9 if y else (0.5 if dip else 0.97)
+        hit = rng.random() < recall
+        if policy.update(y, y if hit else not y, i) == CONCEPT:
+            reports.append(i)
+    return reports
+
+
+def test_an_alarm_is_reported_only_once_confirmed_by_the_events_after_it():
+    # The old rule reported every alarm: the chance dip too.
+    assert _reports_after_a_dip(DriftPolicy(confirm_delta=None), lasting=False) == [20_081]
+    policy = DriftPolicy()
+    assert _reports_after_a_dip(policy, lasting=False) == []
+    assert policy.n_alarms == 1
+    # A lasting drop is reported, one grace period after the same alarm.
+    policy = DriftPolicy()
+    assert _reports_after_a_dip(policy, lasting=True) == [21_081]
+    assert policy.n_alarms == 1
+    assert policy.events[0].detector == "FHDDM(class=False)"
+
+
+def test_a_reset_response_reports_the_alarm_at_once():
+    policy = DriftPolicy(response="reset")
+    assert _reports_after_a_dip(policy, lasting=False) == [20_081]
+
+
+def test_a_policy_pickled_before_alarms_were_confirmed_confirms_them():
+    state = DriftPolicy().__dict__.copy()
+    for key in ("confirm_delta", "n_alarms", "_before", "_pending", "concept_alarm"):
+        del state[key]
+    old = DriftPolicy.__new__(DriftPolicy)
+    old.__setstate__(state)
+    assert _reports_after_a_dip(old, lasting=False) == []
+    assert old.n_alarms == 1
+    assert pickle.loads(pickle.dumps(old)).confirm_delta == 1e-6

@@ -19,9 +19,11 @@ class DriftEvent:
     Parameters
     ----------
     index
-        Number of labelled events learned when the drift was detected (0-based event index).
+        Number of labelled events learned when the drift was reported (0-based event index);
+        a concept drift is reported once confirmed, by default `DriftPolicy.grace_period`
+        events after the detector's alarm.
     kind
-        `"concept"` (P(x | y) moved: the model is answered by the drift response), `"prior"`
+        `"concept"` (P(x | y) moved: some class's recall dropped and stayed down), `"prior"`
         (only the class proportions moved: answered by recalibration) or `"schema"` (the set
         of features the events carry changed: `stream_imbal.missing.MissingValues`).
     detector

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import collections
+import inspect
 from collections.abc import Hashable
 
 from river import base
 
 from stream_imbal.drift.class_recall import ClassRecallMonitor
+from stream_imbal.drift.confirmation import ClassHits, recall_drop_p
 from stream_imbal.drift.events import CONCEPT, PRIOR, DriftEvent
 from stream_imbal.drift.prior_shift import PriorShiftDetector
 
@@ -19,11 +21,18 @@ RESPONSES = ("background", "reset", "none")
 class DriftPolicy(base.Base):
     """Concept-drift and prior-shift detection, and the response to a concept drift.
 
-    A concept drift (some class's recall drops, seen by `concept_monitor`) is answered by
+    A concept-drift alarm (some class's recall drops, seen by `concept_monitor`) is answered by
     `response`: "background" puts a learner trained since the warning (a fresh one if there
     was no warning) on trial for `grace_period` events and swaps it in if its mean class recall
-    is at least the active learner's, "reset" starts a fresh learner at once, "none" only
-    reports it. A prior shift (the
+    is at least the active learner's, "reset" starts a fresh learner at once, "none" does
+    nothing. The alarm is *reported* as a concept drift only once it is confirmed: when some
+    class's recall over the `grace_period` events after it is still below its recall since the
+    monitoring started, at confidence 1 - `confirm_delta` (`recall_drop_p`). A per-class
+    detector that tests every window of a long stationary stream fires on chance now and then,
+    and a report an operator learns to ignore is worse than none; the events after the alarm
+    had no part in choosing it, so they test it fairly. The report comes `grace_period` events
+    after the alarm, with the alarm's detector and class. With "reset" the model is new after
+    the alarm, so nothing can confirm it: every alarm is reported at once. A prior shift (the
     label proportions move, seen by `prior_detector`) is answered by recalibration alone: the
     caller restarts its prior estimate from the data after the change, and the per-class
     recall monitors start over (the class weights, hence each class's errors, move with the
@@ -44,10 +53,12 @@ class DriftPolicy(base.Base):
         Switch either kind of detection off.
     prior_cooldown
         Events during which further prior detections are not reported again.
+    confirm_delta
+        Largest `recall_drop_p` at which an alarm is confirmed; None reports every alarm at once.
     grace_period
-        Events after the start and after each concept drift during which recall is not
+        Events after the start and after each concept-drift alarm during which recall is not
         monitored (a young learner's errors move as it learns, which is not drift); also the
-        length of a background learner's trial.
+        length of a background learner's trial and of the alarm's confirmation.
     max_events
         How many drift events are kept (the oldest are dropped).
 
@@ -78,6 +89,7 @@ class DriftPolicy(base.Base):
         detect_concept: bool = True,
         detect_prior: bool = True,
         prior_cooldown: int = 1000,
+        confirm_delta: float | None = 1e-6,
         grace_period: int = 1000,
         max_events: int = 10_000,
     ):
@@ -89,16 +101,32 @@ class DriftPolicy(base.Base):
         self.detect_concept = detect_concept
         self.detect_prior = detect_prior
         self.prior_cooldown = prior_cooldown
+        self.confirm_delta = confirm_delta
         self.grace_period = grace_period
         self.max_events = max_events
         self._monitor = (concept_monitor or ClassRecallMonitor()).clone()
         self._prior = (prior_detector or PriorShiftDetector()).clone()
         self._events: collections.deque[DriftEvent] = collections.deque(maxlen=max_events)
         self.n_reported = 0  # every drift reported, including those no longer kept
+        self.n_alarms = 0  # every concept-drift alarm, confirmed or not
         self._last_prior_report = -prior_cooldown
         self._watch_concept_from = grace_period
+        self._start_confirmation_state()
         self.prior_shift_detected = False
         self.warning_detected = False  # a class's recall is in its detector's warning zone
+
+    def _start_confirmation_state(self) -> None:
+        self._before = ClassHits()  # the monitored model's hits since monitoring (re)started
+        # An alarm waiting for its confirmation: (its event, hits before it, hits after it).
+        self._pending: tuple[DriftEvent, ClassHits, ClassHits] | None = None
+        self.concept_alarm = False  # the concept monitor fired on the last event
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if "confirm_delta" not in state:  # pickled before alarms were confirmed
+            self.confirm_delta = inspect.signature(DriftPolicy).parameters["confirm_delta"].default
+            self.n_alarms = sum(event.kind == CONCEPT for event in self._events)
+            self._start_confirmation_state()
 
     @property
     def events(self) -> tuple[DriftEvent, ...]:
@@ -111,9 +139,13 @@ class DriftPolicy(base.Base):
         return self._prior.shares, self._prior.support
 
     def update(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
-        """Feed one labelled event; return "concept" or "prior" when a drift is reported."""
+        """Feed one labelled event; return "concept" or "prior" when a drift is reported.
+
+        `concept_alarm` then says whether the concept monitor fired (the response's cue),
+        whether or not that is reported yet.
+        """
         kind = None
-        self.prior_shift_detected = False
+        self.prior_shift_detected = self.concept_alarm = False
         if self.detect_prior:
             prior = self._prior
             prior.update(y_true)
@@ -124,15 +156,39 @@ class DriftPolicy(base.Base):
                     kind = self._report(index, PRIOR, prior.name, None)
                     # New class weights move each class's errors: recall baselines start over.
                     self.restart_concept_monitor(index)
+        if self._pending is not None:
+            kind = self._confirm(y_true, y_pred, index) or kind
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)
+            self._before.update(y_true, y_pred)
             if monitor.drift_detected:
-                kind = self._report(index, CONCEPT, monitor.name, y_true)
-                monitor.reset()
-                self._watch_concept_from = index + self.grace_period
+                kind = self._alarm(index, monitor.name, y_true) or kind
             self.warning_detected = monitor.warning_detected
         return kind
+
+    def _alarm(self, index: int, detector: str, label: Hashable) -> str | None:
+        """Answer the concept monitor's alarm; report it at once if it cannot be confirmed."""
+        self.n_alarms += 1
+        self.concept_alarm = True
+        self._monitor.reset()
+        self._watch_concept_from = index + self.grace_period
+        before, self._before = self._before, ClassHits()
+        if self.confirm_delta is None or self.response == "reset":
+            return self._report(index, CONCEPT, detector, label)
+        self._pending = (DriftEvent(index, CONCEPT, detector, label), before, ClassHits())
+        return None
+
+    def _confirm(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
+        """Count an event after the pending alarm; report the alarm if its drop has lasted."""
+        alarm, before, after = self._pending
+        after.update(y_true, y_pred)
+        if index < alarm.index + self.grace_period:
+            return None
+        self._pending = None
+        if recall_drop_p(before, after) > self.confirm_delta:
+            return None
+        return self._report(index, CONCEPT, alarm.detector, alarm.class_label)
 
     def restart_concept_monitor(self, index: int) -> None:
         """Forget the recall baselines: the model's errors moved for a reason other than drift.
@@ -143,6 +199,7 @@ class DriftPolicy(base.Base):
 
         """
         self._monitor.reset()
+        self._before = ClassHits()
         self.warning_detected = False
         self._watch_concept_from = index + self.grace_period
 
