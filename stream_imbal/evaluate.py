@@ -36,7 +36,7 @@ import os
 import pathlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sized
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ from river import base, metrics
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
 from stream_imbal.missing import MissingValueError, MissingValues
+from stream_imbal.online import can_score, no_alarm
 from stream_imbal.progress import progress as show_progress
 
 __all__ = [
@@ -238,31 +239,6 @@ def prequential(
         if new:
             scores.locate(model.drift_events[-new:], row=n + 1)
     return scores.result(time.perf_counter() - started)
-
-
-def no_alarm(class_counts: Mapping[Hashable, int]) -> Hashable:
-    """The decision scored for a model that makes none once it has learnt two classes: the most
-    frequent class so far, with a minority score of 0. A system that says nothing about an event
-    raises no alarm for it. MOA's learners say nothing when all their votes are zero, e.g. naive
-    Bayes leaves on a one-hot value their Gaussians have not seen: on the KEEL table
-    kr-vs-k-zero_vs_fifteen (seed 1) MOA's OnlineUnderOverBagging did so for 12 of its 27
-    minority events, and skipping them, as river's evaluation does, gave it a G-mean of 1.0.
-
-    >>> no_alarm({"fraud": 3, "ok": 120})
-    'ok'
-    """
-    return max(class_counts, key=class_counts.__getitem__)
-
-
-def can_score(classes_learnt: Sized) -> bool:
-    """Whether a model that has learnt the classes `classes_learnt` makes predictions: until it
-    has learnt two classes, its prediction is `warming_up` (no score, no decision) and is not
-    scored. The rule of `prequential`, replay and the service alike.
-
-    >>> can_score({0: 120}), can_score({0: 120, 1: 1})
-    (False, True)
-    """
-    return len(classes_learnt) >= 2
 
 
 class WindowedScores:

@@ -150,6 +150,19 @@ def test_help_imports_no_command_and_no_river():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def test_the_online_core_loads_no_pandas():
+    """The core a service runs per event needs neither pandas nor the progress bar."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stream_imbal.online; "
+        "print(sorted(m for m in ('pandas', 'tqdm', 'stream_imbal.evaluate') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
 def test_simulate_help_lists_the_built_in_scenarios():
     from stream_imbal.simulation import SCENARIOS
 
