@@ -137,6 +137,12 @@ class Checkpointer:
                 "incompatible version: restore it with that version, or move it aside to start "
                 "the partition afresh"
             ) from error
+        version = getattr(state, "version", "an unknown version")
+        if isinstance(state, ModelState) and version != __version__:
+            raise SnapshotError(
+                f"checkpoint {key} was written by stream-imbal {version}, not {__version__}: "
+                "restore it with that version, or move it aside to start the partition afresh"
+            )
         if not isinstance(state, ModelState) or state.partition != partition:
             raise SnapshotError(
                 f"checkpoint {key} holds a {type(state).__name__}, not the state of the model "

@@ -15,6 +15,7 @@ Kafka.
 from __future__ import annotations
 
 from consumers.config import ServiceConfig
+from stream_imbal import __version__
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.missing import MissingValues
 from stream_imbal.model_file import load_model
@@ -45,12 +46,14 @@ class ModelState(Offsets):
     partition.
 
     `partition` is the one input partition the model learns, or None for every partition.
+    `version` is the stream-imbal version that made it: a checkpoint of another is refused.
     """
 
     durable = True  # saved in the checkpoints
 
     def __init__(self, config: ServiceConfig, partition: int | None = None) -> None:
         labels = config.labels
+        self.version = __version__
         self.partition = partition
         key = key_from_environment(config.checkpoint.key_env) if config.model.init else None
         trained = load_model(config.model.init, key) if config.model.init else None

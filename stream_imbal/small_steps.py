@@ -64,10 +64,6 @@ class SmallSteps(base.Wrapper, base.Classifier):
         self.max_weight = max_weight
         self.max_steps = max_steps
 
-    def __setstate__(self, state: dict) -> None:
-        state.setdefault("max_steps", 100)  # pickled before the bound existed
-        self.__dict__.update(state)
-
     @classmethod
     def _unit_test_params(cls):
         from river import linear_model

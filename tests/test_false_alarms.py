@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import pickle
 import random
 
 import pytest
@@ -129,16 +128,6 @@ def test_the_long_window_catches_a_drop_the_short_one_cannot():
     assert _first_report_of_a_small_drop(ClassRecallMonitor(long_window=0)) is None
 
 
-def test_a_monitor_pickled_before_the_long_window_runs_without_it():
-    monitor = ClassRecallMonitor()
-    state = monitor.__dict__.copy()
-    del state["long_window"], state["_long_detectors"]
-    old = ClassRecallMonitor.__new__(ClassRecallMonitor)
-    old.__setstate__(state)
-    assert _first_report_of_a_small_drop(old) is None
-    assert pickle.loads(pickle.dumps(monitor)).long_window == 200
-
-
 def _reports_after_a_dip(policy: DriftPolicy, lasting: bool) -> list[int]:
     """Concept drifts `policy` reports when the majority's recall dips at 20,000 (1:99)."""
     rng = random.Random(1)
@@ -169,14 +158,3 @@ def test_an_alarm_is_reported_only_once_confirmed_by_the_events_after_it():
 def test_a_reset_response_reports_the_alarm_at_once():
     policy = DriftPolicy(response="reset")
     assert _reports_after_a_dip(policy, lasting=False) == [20_081]
-
-
-def test_a_policy_pickled_before_alarms_were_confirmed_confirms_them():
-    state = DriftPolicy().__dict__.copy()
-    for key in ("confirm_delta", "n_alarms", "_before", "_pending", "concept_alarm"):
-        del state[key]
-    old = DriftPolicy.__new__(DriftPolicy)
-    old.__setstate__(state)
-    assert _reports_after_a_dip(old, lasting=False) == []
-    assert old.n_alarms == 1
-    assert pickle.loads(pickle.dumps(old)).confirm_delta == 1e-6

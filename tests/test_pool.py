@@ -163,24 +163,6 @@ def test_the_better_ranking_wins_over_the_better_calibrated():
     assert pool.weights["timid"] > 0.9
 
 
-def test_a_pool_pickled_when_skill_was_a_brier_loss_restores():
-    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
-    rng = random.Random(9)
-    for _ in range(500):
-        pool.learn_one(*_xor(rng))
-    weights = pool.weights
-    old = pool.__dict__  # as checkpoints written before: a decayed Brier loss per class
-    for field in ("buffer", "_skill_sums", "_recent", "_ranked"):
-        del old[field]
-    old["_loss_sums"] = {y: [0.3, 0.1] for y in pool._classes}
-    restored = pickle.loads(pickle.dumps(pool))
-    assert restored.weights == weights  # kept until the ranking has been rescored
-    for _ in range(5_000):
-        restored.learn_one(*_xor(rng))
-    assert restored.skills["tree"] > restored.skills["linear"]
-    assert restored.weights["tree"] > 0.5
-
-
 def test_bad_parameters():
     with pytest.raises(ValueError, match="two or more"):
         CandidatePool({"only": _linear()})
@@ -212,8 +194,6 @@ def test_warm_up_weights_hold_until_each_class_has_its_scored_events():
     assert pool.weights["a"] != 0.75  # skill took over
     restored = pickle.loads(pickle.dumps(pool.clone()))
     assert restored.weights == {"a": 0.75, "b": 0.25}  # a fresh pool (a challenger) starts there
-    del restored.__dict__["warm_up_weights"]  # as pools pickled before it existed
-    assert pickle.loads(pickle.dumps(restored)).warm_up_weights is None
 
 
 def test_the_classifier_exposes_the_blend_weights():

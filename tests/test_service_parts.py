@@ -3,6 +3,8 @@ kind, and the checkpointer's order (flush, then snapshots, then commit)."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
@@ -94,4 +96,13 @@ def test_a_signed_snapshot_that_cannot_be_restored_is_refused_clearly(parts, pay
     _, _, checkpointer, *_ = parts
     checkpointer.store.save("stream-imbal.events.0", sign(payload, b"k" * 32))
     with pytest.raises(SnapshotError, match=f"checkpoint stream-imbal.events.0 .*{reason}"):
+        checkpointer.restore(0)
+
+
+def test_a_checkpoint_of_another_version_is_refused_by_its_version(parts):
+    _, _, checkpointer, *_ = parts
+    state = ModelState(CONFIG, 0)
+    state.version = "0.0.1"
+    checkpointer.store.save("stream-imbal.events.0", sign(pickle.dumps(state), b"k" * 32))
+    with pytest.raises(SnapshotError, match="written by stream-imbal 0.0.1, not "):
         checkpointer.restore(0)

@@ -58,14 +58,6 @@ def test_a_huge_weight_takes_at_most_max_steps():
         SmallSteps(recorder, max_steps=0)
 
 
-def test_a_pickle_from_before_the_bound_still_learns():
-    model = SmallSteps(linear_model.LogisticRegression())
-    del model.max_steps  # as pickled before `max_steps` existed
-    restored = pickle.loads(pickle.dumps(model))
-    restored.learn_one({"a": 1.0}, True, w=3.0)
-    assert restored.max_steps == 100
-
-
 def test_after_a_rare_heavy_event_fewer_majority_events_are_flagged():
     """Rare events weighing 50 among standard-normal majority events: after each, count the
     next 100 majority events a model calls minority. One heavy step flags far more of them."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import pickle
 import random
 
 import numpy as np
@@ -82,19 +81,6 @@ def test_the_event_that_brings_a_class_is_not_scored_for_the_threshold():
         model.learn_one({"a": 0.0}, False)
     model.learn_one({"a": 3.0}, True)  # the learner had never seen a positive: no score
     assert model._calibrator.cut(0.25) == 0.25
-
-
-def test_a_calibrator_pickled_before_the_class_means_existed_gets_them_empty():
-    calibrator = ThresholdCalibrator(window_size=1000, positive_window=100)
-    fresh = ThresholdCalibrator(window_size=1000, positive_window=100)
-    for name in ("_mean_decays", "_score_sums", "_score_counts"):
-        delattr(calibrator, name)  # the state an old checkpoint holds
-    restored = pickle.loads(pickle.dumps(calibrator))
-    assert restored._mean_decays == fresh._mean_decays
-    for cal in (restored, fresh):
-        cal.update(0.2, False)
-        cal.update(0.6, True)
-    assert restored.cut(0.5) == fresh.cut(0.5) == pytest.approx(0.4)
 
 
 def _fed(pairs, **settings) -> ThresholdCalibrator:

@@ -141,12 +141,6 @@ class ClassRecallMonitor(base.Base):
                 self.warning_detected = bool(warnings)
         self.drifted_class = y_true
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        if "long_window" not in state:  # pickled before the long window existed: run without it
-            self.long_window = 0
-            self._long_detectors = {}
-
     def _enough_evidence(self) -> bool:
         """Whether every class has had `min_events` events since the last reset."""
         seen = self._seen

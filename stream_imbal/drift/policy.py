@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import inspect
 from collections.abc import Hashable
 
 from river import base
@@ -120,13 +119,6 @@ class DriftPolicy(base.Base):
         # An alarm waiting for its confirmation: (its event, hits before it, hits after it).
         self._pending: tuple[DriftEvent, ClassHits, ClassHits] | None = None
         self.concept_alarm = False  # the concept monitor fired on the last event
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        if "confirm_delta" not in state:  # pickled before alarms were confirmed
-            self.confirm_delta = inspect.signature(DriftPolicy).parameters["confirm_delta"].default
-            self.n_alarms = sum(event.kind == CONCEPT for event in self._events)
-            self._start_confirmation_state()
 
     @property
     def events(self) -> tuple[DriftEvent, ...]:

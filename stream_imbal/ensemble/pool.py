@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import collections
-import inspect
 import math
 import random
 from collections.abc import Hashable, Mapping
@@ -271,13 +270,5 @@ class CandidatePool(base.Wrapper, base.Classifier):
         return state
 
     def __setstate__(self, state: dict) -> None:
-        state.setdefault("warm_up_weights", None)  # pools pickled before it: uniform
         self.__dict__.update(state)
         self._forget_last()
-        if "_loss_sums" in state:  # pickled when skill was a Brier loss: rank from now on
-            del self._loss_sums
-            self.buffer = inspect.signature(type(self)).parameters["buffer"].default
-            self._skill_sums, self._recent, self._ranked = {}, {}, {}
-            classes, self._classes = self._classes, []
-            for y in classes:
-                self._add_class(y)

@@ -165,11 +165,6 @@ class ThresholdCalibrator(base.Base):
         self._decay = 0.5 ** (1.0 / window_size)
         self.reset()
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        if "_score_sums" not in state:  # pickled before the class means existed
-            self._start_class_means()
-
     def _start_class_means(self) -> None:
         # Per class (index 1: positives), the decay of the mean score (a half-life of half the
         # class's window), the decayed sum of the scores and the decayed count.
