@@ -7,45 +7,15 @@ import pickle
 import random
 
 import pytest
-from river import checks, linear_model, tree
 
 from stream_imbal import (
     InvalidEventError,
     InvalidLabelError,
     OnlineImbalancedClassifier,
 )
-from stream_imbal.balancing import Resample
-from stream_imbal.drift import DriftPolicy
 from stream_imbal.evaluate import prequential
-from stream_imbal.labels import BinaryLabels
 from stream_imbal.online import Event, ScoreThenLearn
 from stream_imbal.priors import SlidingWindowPrior
-from stream_imbal.threshold import ThresholdCalibrator
-
-CONFIGURATIONS = {
-    "default": OnlineImbalancedClassifier(seed=42),
-    "tree-resample": OnlineImbalancedClassifier(
-        learner=tree.HoeffdingTreeClassifier(),
-        prior=SlidingWindowPrior(window_size=500),
-        balancing=Resample("over"),
-        drift=DriftPolicy(response="reset"),
-        threshold_policy=ThresholdCalibrator(objective="fbeta", beta=2.0),
-        seed=7,
-    ),
-    "binary-labels": BinaryLabels(linear_model.LogisticRegression()),
-}
-
-
-def _conformance_cases():
-    for name, model in CONFIGURATIONS.items():
-        for check in checks.yield_checks(model):
-            if check.__name__ not in model._unit_test_skips():  # as check_estimator does
-                yield pytest.param(model, check, id=f"{name}-{check.__name__}")
-
-
-@pytest.mark.parametrize("model, check", list(_conformance_cases()))
-def test_river_conformance(model, check):
-    check(model.clone())
 
 
 def blobs(n: int, minority: float, seed: int, shift: float = 2.0, labels=(False, True)):

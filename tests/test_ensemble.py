@@ -6,24 +6,11 @@ import pickle
 import random
 
 import pytest
-from river import base, checks, linear_model, metrics, preprocessing
+from river import base, linear_model, metrics, preprocessing
 
 from stream_imbal.ensemble import OOBClassifier, UOBClassifier
 
 ENSEMBLES = (OOBClassifier, UOBClassifier)
-
-
-def _conformance_cases():
-    for cls in ENSEMBLES:
-        for k, params in enumerate(cls._unit_test_params()):
-            model = cls(**params)
-            for j, check in enumerate(checks.yield_checks(model)):
-                yield pytest.param(model, check, id=f"{cls.__name__}[{k}]-{j}-{check.__name__}")
-
-
-@pytest.mark.parametrize(("model", "check"), list(_conformance_cases()))
-def test_river_conformance(model, check):
-    check(model.clone())
 
 
 class CountingClassifier(base.Classifier):

@@ -7,22 +7,10 @@ import pickle
 import random
 
 import pytest
-from river import base, checks, linear_model, metrics, preprocessing, tree
+from river import base, linear_model, metrics, preprocessing, tree
 
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.ensemble import CandidatePool
-
-
-def _conformance_cases():
-    for k, params in enumerate(CandidatePool._unit_test_params()):
-        model = CandidatePool(**params)
-        for j, check in enumerate(checks.yield_checks(model)):
-            yield pytest.param(model, check, id=f"pool[{k}]-{j}-{check.__name__}")
-
-
-@pytest.mark.parametrize(("model", "check"), list(_conformance_cases()))
-def test_river_conformance(model, check):
-    check(model.clone())
 
 
 def _linear():
