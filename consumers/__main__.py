@@ -1,5 +1,5 @@
 """`python -m consumers --config service.toml`: the same as `stream-imbal serve`."""
 
-from stream_imbal.cli.serve import serve
+from consumers.cli import serve
 
 serve(prog_name="python -m consumers")

@@ -31,7 +31,7 @@ COMMANDS = {
         "Replay a CSV, Parquet or JSONL FILE in event-time order.",
     ),
     "serve": (
-        "stream_imbal.cli.serve:serve",
+        "consumers.cli:serve",
         "Serve predictions from a Kafka events topic, learning from labels as they come.",
     ),
     "bench": (

@@ -1,13 +1,20 @@
-"""`stream-imbal serve`: the Kafka service (in the `consumers` package, imported on use, so the
-library itself never imports Kafka)."""
+"""`stream-imbal serve` (and `python -m consumers`): the command of the Kafka service. The
+library's command line lists it and imports this module only when it runs, so the library
+itself never imports Kafka."""
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 import click
 
+from consumers.config import load_config
+from consumers.kafka_io import KafkaError
+from consumers.logs import configure_logging
+from consumers.service import Service
 from stream_imbal.exceptions import StreamImbalError
+from stream_imbal.signing import SnapshotError
 
 
 @click.command()
@@ -26,13 +33,6 @@ from stream_imbal.exceptions import StreamImbalError
 )
 def serve(config_path: pathlib.Path | None, role: str | None) -> None:
     """Serve predictions from a Kafka events topic, learning from labels as they come."""
-    import dataclasses
-
-    from consumers import Service, load_config
-    from consumers.kafka_io import KafkaError
-    from consumers.logs import configure_logging
-    from stream_imbal.signing import SnapshotError
-
     try:
         config = load_config(config_path)
         if role is not None:
