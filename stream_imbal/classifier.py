@@ -90,8 +90,8 @@ class OnlineImbalancedClassifier(base.Classifier):
     into a one-vs-rest ensemble that keeps what it learned.
 
     `predict_one` and `predict_proba_one` remember their last input: calling both, then
-    `learn_one`, with the same dict costs one prediction of the learner. Do not mutate the dict
-    in between.
+    `learn_one`, with the same dict costs one prediction of the learner. A dict changed in
+    between is predicted again: the cache is checked against its items.
 
     Parameters
     ----------
@@ -276,10 +276,10 @@ class OnlineImbalancedClassifier(base.Classifier):
     # --- prediction ------------------------------------------------------------------------
 
     def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        return (self._last if x is self._last_x else self._infer(x))[0]
+        return self._inferred(x)[1][0]
 
     def predict_one(self, x: dict) -> Hashable | None:
-        return (self._last if x is self._last_x else self._infer(x))[1]
+        return self._inferred(x)[1][1]
 
     def _infer(self, x: dict) -> tuple[dict, Hashable | None, float]:
         """(corrected probabilities, decision, raw minority score), kept for the same dict."""
@@ -293,7 +293,7 @@ class OnlineImbalancedClassifier(base.Classifier):
             out = ({classes[0]: 1.0}, classes[0], 0.0) if classes else ({}, None, 0.0)
         if not self._warm:
             out = (out[0], None, out[2])
-        self._last_x, self._last = x, out
+        self._last_x, self._last_items, self._last = x, list(x.items()), out
         return out
 
     def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
@@ -351,7 +351,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         if y.__class__ not in _PLAIN_LABELS:
             check_label(y)
         # The prediction made before learning (cached).
-        _, y_pred, score = self._last if x is self._last_x else self._infer(x)
+        x, (_, y_pred, score) = self._inferred(x)
         self._last_x = _NOT_CACHED
         classes = self._classes
         new_class = y not in classes
@@ -454,13 +454,24 @@ class OnlineImbalancedClassifier(base.Classifier):
             return self._prototype.clone()
         return multiclass.OneVsRestClassifier(self._prototype.clone())
 
+    def _inferred(self, x: dict) -> tuple[dict, tuple[dict, Hashable | None, float]]:
+        """`x` and `_infer(x)`, reused for the dict of the last call if it has not changed
+        since. A dict changed since is copied: the learner's own caches, keyed by the dict's
+        identity (the pool's probabilities, a tree's route to its leaf), then miss too."""
+        if x is self._last_x:
+            if list(x.items()) == self._last_items:
+                return x, self._last
+            x = dict(x)
+        return x, self._infer(x)
+
     def _forget_last(self) -> None:
         self._last_x: object = _NOT_CACHED
+        self._last_items: list = []
         self._last: tuple = ({}, None, 0.0)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["_last_x"], state["_last"]  # a cache keyed by identity: not worth keeping
+        del state["_last_x"], state["_last_items"], state["_last"]  # the last input's cache
         return state
 
     def __setstate__(self, state: dict) -> None:

@@ -201,3 +201,20 @@ def test_an_abstaining_model_is_scored_as_raising_no_alarm():
     # Its 50 first positives are missed: scored as no alarm, not skipped.
     assert patient.summary["minority_recall"] < 0.55
     assert patient.summary["n_events"] == 700
+
+
+def test_a_dict_changed_between_predict_and_learn_is_not_learnt_from_a_stale_prediction():
+    trained = OnlineImbalancedClassifier(seed=3)
+    rng = random.Random(3)
+    for _ in range(600):
+        positive = rng.random() < 0.1
+        trained.learn_one({"a": rng.gauss(2.0 if positive else 0.0, 1.0)}, positive)
+    mutated, fresh = pickle.loads(pickle.dumps(trained)), pickle.loads(pickle.dumps(trained))
+    x = {"a": 0.0}
+    mutated.predict_one(x)
+    x["a"] = 3.0  # changed after its prediction: the cached score would be stale
+    assert mutated.predict_proba_one(x) == fresh.predict_proba_one({"a": 3.0})
+    mutated.learn_one(x, True)
+    fresh.learn_one({"a": 3.0}, True)
+    probe = {"a": 1.5}
+    assert mutated.predict_proba_one(probe) == fresh.predict_proba_one(probe)
