@@ -305,6 +305,12 @@ class OnlineImbalancedClassifier(base.Classifier):
         p = correct_binary(score, trained, self._prior.share(minority))
         return {minority: p, majority: 1.0 - p}, decision, score
 
+    def count_scored(self, x: dict) -> None:
+        """Count the event `x`, just scored on its arrival, toward an alert budget
+        (`ThresholdCalibrator.track`): call it once for each event scored in production."""
+        if len(self._classes) == 2:
+            self._calibrator.track(self._inferred(x)[1][2])
+
     def _minority_score(self, learner: base.Classifier, x: dict) -> float:
         if learner.__class__ is BinaryLabels and len(labels := learner.labels) == 2:
             # Skip the label mapping: read the boolean learner's own probability.

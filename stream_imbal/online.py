@@ -239,6 +239,7 @@ class ScoreThenLearn:
         self.missing = missing if missing is not None else MissingValues()
         self.score_on_arrival = score_on_arrival
         self._reports_drift = hasattr(model, "n_drift_events")
+        self._counts_scored = hasattr(model, "count_scored")  # toward an alert budget
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = early_max
@@ -260,6 +261,8 @@ class ScoreThenLearn:
         if self.score_on_arrival:
             prediction, proba = self.score(event)
             decision = self._scored_decision(prediction)
+            if self._counts_scored:
+                self.model.count_scored(x)
             self.scored += 1
         else:
             prediction, proba, decision = None, None, None

@@ -238,3 +238,22 @@ def test_a_precision_out_of_reach_flags_nothing():
     pairs = [(rng.random(), rng.random() < 0.05) for _ in range(5000)]
     calibrator = _fed(pairs, objective="precision", min_precision=0.5)
     assert not any(score >= calibrator.threshold for score, _ in pairs[-2000:])
+
+
+def test_an_alert_budget_tracked_on_arrivals_follows_them_not_the_late_labels():
+    """Labels come late: the labelled scores are those of a time when fewer events scored high.
+    Tracked on the arrivals, the budget holds on them; tracked on the labels, it would not."""
+    rng = random.Random(8)
+    calibrator = ThresholdCalibrator(objective="alert_rate", alert_rate=0.02, window_size=5000)
+    for _ in range(10_000):  # labelled history, to read a first threshold from
+        positive = rng.random() < 0.01
+        calibrator.update(rng.betavariate(5, 2) if positive else rng.betavariate(2, 5), positive)
+    flagged = 0
+    for i in range(20_000):
+        score = rng.betavariate(2.5, 4)  # arrivals now score higher than the labelled ones
+        if i >= 5000:
+            flagged += score >= calibrator.cut(0.5)
+        calibrator.track(score)
+        if i % 10 == 0:  # a late label, from the old distribution
+            calibrator.update(rng.betavariate(2, 5), False)
+    assert flagged / 15_000 == pytest.approx(0.02, rel=0.2)

@@ -42,7 +42,9 @@ class ThresholdCalibrator(base.Base):
     update flagged raises it by `budget_step * (1 - alert_rate)`, each other lowers it by
     `budget_step * alert_rate`, so it settles where the share flagged is the budget. Unlike a
     window of past scores, it follows the learner as it learns and the stream's mix as the prior
-    moves, within about 1 / (budget_step * alert_rate) updates. Give it a negative window of at
+    moves, within about 1 / (budget_step * alert_rate) updates. The updates are the labelled
+    events, or, once `track` is called, every event scored on arrival: with labels that come
+    late the budget then follows the events as they are scored. Give it a negative window of at
     least 100 / `alert_rate` events, so that the first threshold rests on about 100 negatives.
 
     When the positive class becomes the other one (a minority that changed), `swap_classes`
@@ -163,6 +165,7 @@ class ThresholdCalibrator(base.Base):
         self.alert_rate = alert_rate
         self.budget_step = budget_step
         self._decay = 0.5 ** (1.0 / window_size)
+        self._tracks_arrivals = False  # `track` has been called: the budget follows arrivals
         self.reset()
 
     def _start_class_means(self) -> None:
@@ -228,7 +231,8 @@ class ThresholdCalibrator(base.Base):
         positive class's current share of the stream, when the caller estimates it."""
         if stream_share is not None:
             self._stream_share = stream_share
-        if self.objective == "alert_rate" and self.threshold is not None:
+        budget = self.objective == "alert_rate" and self.threshold is not None
+        if budget and not self._tracks_arrivals:
             self._track_budget(score)
         if self.threshold is None:  # the class means are only read before the first search
             i = 1 if positive else 0
@@ -241,6 +245,15 @@ class ThresholdCalibrator(base.Base):
         if len(pending) == self.refit_every:
             self._file_pending()
             self._refit()
+
+    def track(self, score: float) -> None:
+        """Count an event scored on arrival toward an alert budget. Once it is called, the budget
+        follows the scores of every event scored rather than those of the labelled events, which
+        may come weeks later; a caller that scores events as they arrive should call it for each
+        (`ScoreThenLearn` does)."""
+        self._tracks_arrivals = True
+        if self.objective == "alert_rate" and self.threshold is not None:
+            self._track_budget(score)
 
     def _track_budget(self, score: float) -> None:
         threshold = min(max(self.threshold, _LOWEST), 1.0 - _LOWEST)
