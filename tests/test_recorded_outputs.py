@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import pickle
 
 import numpy as np
 import pytest
@@ -37,3 +38,16 @@ def test_the_default_predicts_as_recorded(name, recorded):
 def test_the_forest_predicts_as_recorded(name, recorded):
     events = record.stream_events(name)
     np.testing.assert_array_equal(record.forest_outputs(events), recorded[f"{name}/forest"])
+
+
+def test_a_default_restored_from_a_pickle_midway_predicts_as_recorded(recorded):
+    events = record.stream_events("rbf8-abrupt")
+    model = record.OnlineImbalancedClassifier(seed=1)
+    probas = []
+    for i, (x, y) in enumerate(events):
+        if i == len(events) // 2:  # as a checkpoint and a restart do
+            model = pickle.loads(pickle.dumps(model))
+        probas.append(model.predict_proba_one(x).get(True, 0.0))
+        model.predict_one(x)
+        model.learn_one(x, y)
+    np.testing.assert_array_equal(probas, recorded["rbf8-abrupt/proba"])
