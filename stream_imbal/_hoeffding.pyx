@@ -20,6 +20,7 @@ their own `learn_one`.
 """
 
 import numbers
+from sys import getsizeof
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -57,6 +58,40 @@ cpdef int poisson(double rate, object rng):
     return k
 
 
+cpdef Py_ssize_t object_size(object obj) except -1:
+    """river's `tree.utils.calculate_object_size(obj)`, in bytes: the `sys.getsizeof` of every
+    object reached from `obj` through dictionaries' values and keys, `__dict__`s and other
+    iterables (strings aside), each object once, visited in river's order.
+
+    A size check of a tree measures the whole tree this way: the most costly step of learning
+    once a tree is large. Numbers, strings and the built-in containers, most of the objects,
+    are counted without asking for the attributes they lack."""
+    cdef set seen = set()
+    cdef list queue = [obj]  # breadth first, as river's deque
+    cdef Py_ssize_t head = 0, size = 0
+    while head < len(queue):
+        obj = queue[head]
+        head += 1
+        key = id(obj)
+        if key in seen:
+            continue
+        size += getsizeof(obj)
+        seen.add(key)
+        kind = type(obj)
+        if kind is float or kind is int or kind is str or kind is bool or obj is None:
+            continue
+        if kind is list or kind is tuple or kind is set or kind is frozenset:
+            queue.extend(obj)  # (no `__dict__`: asking would raise and catch an error)
+        elif isinstance(obj, dict):
+            queue.extend((<dict>obj).values())
+            queue.extend((<dict>obj).keys())
+        elif hasattr(obj, "__dict__"):
+            queue.append(obj.__dict__)
+        elif hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, bytearray)):
+            queue.extend(obj)
+    return size
+
+
 cpdef tuple walk(object root, object x):
     """(parent, leaf, walked): the leaf `x` reaches from `root`, its parent (None at the root),
     and whether it reached it by the path learning takes (False when a split's feature is
@@ -89,7 +124,8 @@ cpdef object leaf_for(object tree, object x):
     tree's route for learning `x` next."""
     parent, leaf, walked = walk(tree._root, x)
     if walked:
-        tree._route.remember(x, parent, leaf)
+        route = tree._route  # (`_Route.remember`, inline)
+        route.event, route.parent, route.leaf = x, parent, leaf
     return leaf
 
 
@@ -104,7 +140,7 @@ cpdef void learn_one(object tree, object x, object y, double w):
         parent, leaf, walked = walk(tree._root, x)
         if not walked:  # a missing feature or a new category: river's path handles those
             parent = None
-    route.forget()  # learning may change the tree
+    route.event = route.parent = route.leaf = None  # learning may change the tree: forget
     if parent is None:
         tree._learn_from_root(x, y, w)
     else:
@@ -131,10 +167,10 @@ cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, obje
             tree._n_active_leaves -= 1
             tree._n_inactive_leaves += 1
         else:
-            weight_seen = _total_weight(leaf)
-            if weight_seen - <double>leaf.last_split_attempt_at >= <double>tree.grace_period:
+            weight_seen = _total_weight(leaf)  # (the property `last_split_attempt_at`, inline)
+            if weight_seen - <double>leaf._last_split_attempt_at >= <double>tree.grace_period:
                 tree._attempt_to_split(leaf, parent, parent.branch_no(x))
-                leaf.last_split_attempt_at = weight_seen
+                leaf._last_split_attempt_at = weight_seen
     if fmod(seen, <double>tree.memory_estimate_period) == 0:
         tree._estimate_model_size()
 

@@ -9,7 +9,7 @@ import random
 from river import tree
 from river.forest.adaptive_random_forest import BaseTreeClassifier
 from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
-from river.tree.utils import calculate_object_size, do_naive_bayes_prediction
+from river.tree.utils import do_naive_bayes_prediction
 
 from stream_imbal import _hoeffding
 from stream_imbal.gaussian_splitter import FastGaussianSplitter
@@ -89,7 +89,8 @@ class _SizeCheckedPerCall:
         (branches and the tree's own fields); past `max_size` it deactivates the least promising
         leaves. Measuring is much of a deep tree's learning time, and the whole tree holds every
         leaf again, so here the leaf estimates come from at most `LEAVES_MEASURED` leaves of
-        each kind, spread over the tree.
+        each kind, spread over the tree; and the measure is river's, compiled
+        (`stream_imbal._hoeffding.object_size`).
         """
         leaves = self._find_leaves()  # type: ignore[attr-defined]
         for active, field in (
@@ -99,12 +100,12 @@ class _SizeCheckedPerCall:
             kind = [leaf for leaf in leaves if leaf.is_active() is active]
             if kind:
                 sample = kind[:: -(-len(kind) // self.LEAVES_MEASURED)]
-                setattr(self, field, sum(map(calculate_object_size, sample)) / len(sample))
+                setattr(self, field, sum(map(_hoeffding.object_size, sample)) / len(sample))
         estimated = (
             self._n_active_leaves * self._active_leaf_size_estimate
             + self._n_inactive_leaves * self._inactive_leaf_size_estimate
         )
-        size = calculate_object_size(self)
+        size = _hoeffding.object_size(self)
         if estimated:
             self._size_estimate_overhead_fraction = size / estimated
         if size > self._max_byte_size:
@@ -124,18 +125,13 @@ class _Route:
     """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
 
     With slots, not a `__dict__`: river's size estimate of the tree counts this object's fixed
-    size, never the event it holds, so the tree is bounded as if it had none.
+    size, never the event it holds, so the tree is bounded as if it had none. The compiled
+    prediction fills it (`stream_imbal._hoeffding.leaf_for`), the compiled learning empties it.
     """
 
     __slots__ = ("event", "parent", "leaf")
 
     def __init__(self):
-        self.forget()
-
-    def remember(self, event: dict, parent, leaf) -> None:
-        self.event, self.parent, self.leaf = event, parent, leaf
-
-    def forget(self) -> None:
         self.event = self.parent = self.leaf = None
 
 
