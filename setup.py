@@ -14,12 +14,14 @@ from setuptools import Extension, setup
 
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
+#: The compiled modules, each beside the Python module whose per-event work it does.
+MODULES = ("stream_imbal._hoeffding", "stream_imbal._scaling")
+
 setup(
     ext_modules=cythonize(
         [
-            Extension(
-                "stream_imbal._hoeffding", ["stream_imbal/_hoeffding.pyx"], extra_compile_args=FLAGS
-            )
+            Extension(name, [name.replace(".", "/") + ".pyx"], extra_compile_args=FLAGS)
+            for name in MODULES
         ],
         compiler_directives={"language_level": "3"},
     )
