@@ -51,10 +51,11 @@ cpdef int poisson(double rate, object rng):
     here), as online bagging does for each member and event."""
     cdef double limit = exp(-rate)
     cdef int k = 0
-    cdef double product = rng.random()
+    uniform = rng.random
+    cdef double product = uniform()
     while product > limit:
         k += 1
-        product *= <double>rng.random()
+        product *= <double>uniform()
     return k
 
 
@@ -153,7 +154,9 @@ cpdef void learn_one(object tree, object x, object y, double w):
 
 cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, object y, double w):
     """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
-    tree.classes.add(y)
+    classes = tree.classes
+    if y not in classes:
+        classes.add(y)
     cdef double seen = <double>tree._train_weight_seen_by_model + w
     tree._train_weight_seen_by_model = seen
     cdef double weight_seen
