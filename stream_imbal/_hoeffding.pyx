@@ -25,7 +25,7 @@ from sys import getsizeof
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
-from libc.math cimport erf, exp, fmod, log2, pow
+from libc.math cimport INFINITY, erf, exp, fmod, log2, pow
 
 from river.tree.base import Leaf
 from river.tree.nodes.arf_htc_nodes import RandomLeafMajorityClass
@@ -207,12 +207,20 @@ cdef void _learn_random_leaf(object tree, object leaf, object x, object y, doubl
     nominal = tree.nominal_attributes
     if _FastGaussianSplitter is None:
         _import_splitter_classes()
+    cdef bint plain = type(x) is dict
+    cdef PyObject *found
     for att_id in features:
-        if att_id not in x:
+        if plain:  # one lookup
+            found = PyDict_GetItem(x, att_id)
+            if found is NULL:
+                continue
+            att_val = <object>found
+        elif att_id in x:
+            att_val = x[att_id]
+        else:
             continue
         if disabled and att_id in disabled:
             continue
-        att_val = x[att_id]
         splitter = (<dict>splitters).get(att_id)
         if splitter is None:
             if (nominal is not None and att_id in nominal) or not isinstance(
@@ -278,17 +286,18 @@ cpdef object best_info_gain_split(
     object splitter, object criterion, object pre_split_dist, object att_idx
 ):
     """`FastGaussianSplitter.best_evaluated_split_suggestion` for information gain: river's
-    `GaussianSplitter`'s best binary split on its `n_splits` cut points, each class's weight on
-    either side of a cut from its Gaussian's cdf (within the class's range)."""
+    `GaussianSplitter`'s best binary split on its `n_splits` cut points (spread evenly inside
+    the feature's range, `_split_point_suggestions`), each class's weight on either side of a
+    cut from its Gaussian's cdf (within the class's range)."""
     best = BranchFactory()
-    cuts = splitter._split_point_suggestions()
-    if not cuts:
-        return best
     cdef dict dists = splitter._att_dist_per_class
-    cdef Py_ssize_t n_classes = len(dists), i = 0
+    cdef Py_ssize_t n_classes = len(dists), n_splits = splitter.n_splits, n_cuts = 0, i = 0
+    if n_classes == 0:
+        return best
     # Per class: its range, weight, mean and deviation (Gaussian.cdf's own operations), its
-    # weight left and right of a cut, and where it lies (0: both sides, 1: right, 2: left).
-    cdef double *numbers = <double *>PyMem_Malloc(7 * n_classes * sizeof(double))
+    # weight left and right of a cut, and where it lies (0: both sides, 1: right, 2: left);
+    # then the cut points.
+    cdef double *numbers = <double *>PyMem_Malloc((7 * n_classes + n_splits) * sizeof(double))
     cdef unsigned char *flags = <unsigned char *>PyMem_Malloc(3 * n_classes)
     if numbers is NULL or flags is NULL:
         PyMem_Free(numbers)
@@ -301,11 +310,13 @@ cpdef object best_info_gain_split(
     cdef double *sigma = numbers + 4 * n_classes
     cdef double *lhs = numbers + 5 * n_classes
     cdef double *rhs = numbers + 6 * n_classes
+    cdef double *cuts = numbers + 7 * n_classes
     cdef unsigned char *in_lhs = flags
     cdef unsigned char *in_rhs = flags + n_classes
     cdef unsigned char *side = flags + 2 * n_classes
-    cdef double pre_split_entropy, min_fraction, best_merit
+    cdef double pre_split_entropy, min_fraction, best_merit, variance
     cdef double cut, below, left, right, total, post, merit
+    cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
     labels = list(dists)
     weights = []  # each class's weight, as river stores it
     try:
@@ -316,13 +327,28 @@ cpdef object best_info_gain_split(
             weights.append(var.mean.n)
             n[i] = var.mean.n
             mu[i] = var.mean._mean
-            sigma[i] = pow(var.get(), 0.5)
+            variance = var._S / (n[i] - var.ddof) if n[i] > var.ddof else 0.0  # Var.get
+            sigma[i] = pow(variance, 0.5)
+            if low[i] < min_value:
+                min_value = low[i]
+            if high[i] > max_value:
+                max_value = high[i]
             i += 1
+        if min_value < INFINITY:
+            bin_size = max_value - min_value
+            bin_size /= n_splits + 1.0
+            for i in range(n_splits):
+                cut = min_value + (bin_size * (i + 1))
+                if min_value < cut < max_value:
+                    cuts[n_cuts] = cut
+                    n_cuts += 1
+        if n_cuts == 0:
+            return best
         pre_split_entropy = criterion._compute_entropy_dict(pre_split_dist)
         min_fraction = criterion.min_branch_fraction
         best_merit = best.merit
-        for cut_point in cuts:
-            cut = cut_point
+        for j in range(n_cuts):
+            cut = cuts[j]
             left = right = 0.0
             for i in range(n_classes):
                 if cut < low[i]:
@@ -364,7 +390,7 @@ cpdef object best_info_gain_split(
                     else:
                         children[0][labels[i]] = lhs[i]
                         children[1][labels[i]] = rhs[i]
-                best = BranchFactory(merit, att_idx, cut_point, children)
+                best = BranchFactory(merit, att_idx, cut, children)
     finally:
         PyMem_Free(numbers)
         PyMem_Free(flags)
