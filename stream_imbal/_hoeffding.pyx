@@ -10,7 +10,8 @@ of online bagging, and the forest's loops over its trees. Numbers are C doubles 
 function, with the arithmetic of the Python code they replace, operation by operation and in
 the same order, so that every result is the same to the last bit (see
 `tests/test_recorded_outputs.py`). What river does on rare paths (a tree's first event, a
-missing feature, a split, a size check) stays river's Python code.
+missing feature, a split, the enforcement of the size limit) stays river's Python code; the
+size check's measure (`object_size`) is river's, compiled.
 
 river's rules inlined here, for the leaves of `SubspaceForest` (`RandomLeafMajorityClass`):
 `HTLeaf.learn_one` (the class counts, then the splitters of an active leaf),
@@ -22,7 +23,7 @@ their own `learn_one`.
 import numbers
 from sys import getsizeof
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from libc.math cimport INFINITY, erf, exp, fmod, log2, pow
