@@ -8,12 +8,10 @@ import random
 
 from river import tree
 from river.forest.adaptive_random_forest import BaseTreeClassifier
-from river.tree.base import Leaf
-from river.tree.nodes.branch import DTBranch, NumericBinaryBranch
 from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
-from river.tree.nodes.leaf import HTLeaf
-from river.tree.utils import calculate_object_size, do_naive_bayes_prediction
+from river.tree.utils import do_naive_bayes_prediction
 
+from stream_imbal import _hoeffding
 from stream_imbal.gaussian_splitter import FastGaussianSplitter
 
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
@@ -22,7 +20,8 @@ __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 class _SizeCheckedPerCall:
     """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below),
     and learns and predicts as river does without its recursive walk (a generator per level, most
-    of the cost of a deep tree's prediction) and deep copy.
+    of the cost of a deep tree's prediction) and deep copy: the walk and the learning at a leaf
+    are compiled (`stream_imbal._hoeffding`), on river's nodes and leaves.
 
     A prediction remembers the leaf it reached (and its parent) for its event: learning that same
     dict next, with the tree unchanged since, starts from that leaf instead of walking again.
@@ -35,20 +34,13 @@ class _SizeCheckedPerCall:
 
     _route: _Route
 
-    _calls: int
-    _root: object
-    _growth_allowed: bool
     _n_active_leaves: int
     _n_inactive_leaves: int
-    _train_weight_seen_by_model: float
     _active_leaf_size_estimate: float
     _inactive_leaf_size_estimate: float
     _size_estimate_overhead_fraction: float
     _max_byte_size: float
     classes: set
-    grace_period: int
-    max_depth: float
-    memory_estimate_period: int
     nb_threshold: int
 
     def predict_proba_one(self, x):
@@ -64,26 +56,7 @@ class _SizeCheckedPerCall:
         Where a split's feature is missing from `x`, the walk takes the busiest branch, as
         river's prediction does.
         """
-        parent, leaf, walked = self._walk(x)
-        if walked:
-            self._route.remember(x, parent, leaf)
-        return leaf
-
-    def _walk(self, x) -> tuple:
-        """(parent, leaf, walked): the leaf `x` reaches, and whether it reached it by the path
-        learning takes (False when a missing feature made it take the busiest branch)."""
-        parent, node, walked = None, self._root, True
-        while not isinstance(node, Leaf) and node is not None:  # (Leaf is not an ABC: cheap)
-            try:
-                if type(node) is NumericBinaryBranch:  # most splits: `node.next(x)`, inlined
-                    child = node.children[0 if x[node.feature] <= node.threshold else 1]
-                else:
-                    child = node.next(x)
-            except KeyError:  # the split's feature is missing, or a category is new
-                node, walked = node.most_common_path()[1], False
-                continue
-            parent, node = node, child
-        return parent, node, walked
+        return _hoeffding.leaf_for(self, x)
 
     def _leaf_proba(self, leaf, x) -> dict:
         """The leaf's prediction, by river's rules for its kind of leaf."""
@@ -101,38 +74,12 @@ class _SizeCheckedPerCall:
         return {label: n * scale for label, n in leaf.stats.items()}
 
     def learn_one(self, x, y, *, w=1.0):
-        route = self._route
-        if route.event is x:
-            parent, node = route.parent, route.leaf
-        else:
-            parent, node, walked = self._walk(x)
-            if not walked:  # a missing feature or a new category: river's path handles those
-                parent = None
-        route.forget()  # learning may change the tree
-        if parent is None:
-            super().learn_one(x, y, w=w)  # type: ignore[misc]
-        else:
-            self._learn_at_leaf(node, parent, x, y, w)
-        self._calls += 1
-        if self._calls % self.memory_estimate_period == 0:
-            self._estimate_model_size()
+        _hoeffding.learn_one(self, x, y, w)
 
-    def _learn_at_leaf(self, leaf: HTLeaf, parent: DTBranch, x, y, w) -> None:
-        """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
-        self.classes.add(y)
-        self._train_weight_seen_by_model += w
-        leaf.learn_one(x, y, w=w, tree=self)
-        if self._growth_allowed and leaf.is_active():
-            if leaf.depth >= self.max_depth:
-                leaf.deactivate()
-                self._n_active_leaves -= 1
-                self._n_inactive_leaves += 1
-            elif leaf.total_weight - leaf.last_split_attempt_at >= self.grace_period:
-                weight_seen = leaf.total_weight
-                self._attempt_to_split(leaf, parent, parent.branch_no(x))  # type: ignore[attr-defined]
-                leaf.last_split_attempt_at = weight_seen
-        if self._train_weight_seen_by_model % self.memory_estimate_period == 0:
-            self._estimate_model_size()
+    def _learn_from_root(self, x, y, w: float) -> None:
+        """River's own learning, from a walk from the root: for the first event, and for an
+        event that misses a split's feature or brings a new category."""
+        super().learn_one(x, y, w=w)  # type: ignore[misc]
 
     def _estimate_model_size(self) -> None:
         """River's size check (Kirkby 2007), at about half its cost.
@@ -142,7 +89,8 @@ class _SizeCheckedPerCall:
         (branches and the tree's own fields); past `max_size` it deactivates the least promising
         leaves. Measuring is much of a deep tree's learning time, and the whole tree holds every
         leaf again, so here the leaf estimates come from at most `LEAVES_MEASURED` leaves of
-        each kind, spread over the tree.
+        each kind, spread over the tree; and the measure is river's, compiled
+        (`stream_imbal._hoeffding.object_size`).
         """
         leaves = self._find_leaves()  # type: ignore[attr-defined]
         for active, field in (
@@ -152,12 +100,12 @@ class _SizeCheckedPerCall:
             kind = [leaf for leaf in leaves if leaf.is_active() is active]
             if kind:
                 sample = kind[:: -(-len(kind) // self.LEAVES_MEASURED)]
-                setattr(self, field, sum(map(calculate_object_size, sample)) / len(sample))
+                setattr(self, field, sum(map(_hoeffding.object_size, sample)) / len(sample))
         estimated = (
             self._n_active_leaves * self._active_leaf_size_estimate
             + self._n_inactive_leaves * self._inactive_leaf_size_estimate
         )
-        size = calculate_object_size(self)
+        size = _hoeffding.object_size(self)
         if estimated:
             self._size_estimate_overhead_fraction = size / estimated
         if size > self._max_byte_size:
@@ -177,18 +125,13 @@ class _Route:
     """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
 
     With slots, not a `__dict__`: river's size estimate of the tree counts this object's fixed
-    size, never the event it holds, so the tree is bounded as if it had none.
+    size, never the event it holds, so the tree is bounded as if it had none. The compiled
+    prediction fills it (`stream_imbal._hoeffding.leaf_for`), the compiled learning empties it.
     """
 
     __slots__ = ("event", "parent", "leaf")
 
     def __init__(self):
-        self.forget()
-
-    def remember(self, event: dict, parent, leaf) -> None:
-        self.event, self.parent, self.leaf = event, parent, leaf
-
-    def forget(self) -> None:
         self.event = self.parent = self.leaf = None
 
 

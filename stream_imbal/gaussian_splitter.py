@@ -1,19 +1,17 @@
-"""river's Gaussian splitter, computing the same numbers with fewer Python calls."""
+"""river's Gaussian splitter, computing the same numbers in compiled code."""
 
 from __future__ import annotations
 
-import math
 import random
 
 from river import stats
 from river.proba import Gaussian
 from river.tree.split_criterion import InfoGainSplitCriterion
 from river.tree.splitter import GaussianSplitter
-from river.tree.utils import BranchFactory
+
+from stream_imbal import _hoeffding
 
 __all__ = ["FastGaussianSplitter", "LeanGaussian"]
-
-_SQRT_2 = math.sqrt(2.0)
 
 
 class LeanGaussian(Gaussian):
@@ -58,10 +56,12 @@ class FastGaussianSplitter(GaussianSplitter):
     per watched feature at its leaf, and each split attempt scores `n_splits` cut points per
     feature. river does each through a chain of small calls (splitter, Gaussian, variance, mean;
     cut point, class counts, criterion, entropy). This splitter runs the same arithmetic, in the
-    same order, inline: its statistics, suggestions and merits are river's (see
-    `tests/test_gaussian_splitter.py`). Split attempts are fused for information gain, the
-    criterion of river's classification trees; any other criterion takes river's path. Its
-    per-class statistics are `LeanGaussian`s, so a tree's size limit holds more leaves.
+    same order, in compiled code (`stream_imbal._hoeffding`) on the same state (river's
+    dictionaries of per-class Gaussians and ranges): its statistics, suggestions and merits are
+    river's (see `tests/test_gaussian_splitter.py`). Split attempts are fused for information
+    gain, the criterion of river's classification trees; any other criterion takes river's
+    path. Its per-class statistics are `LeanGaussian`s, so a tree's size limit holds more
+    leaves.
 
     Examples
     --------
@@ -92,73 +92,11 @@ class FastGaussianSplitter(GaussianSplitter):
         return type(self)(self.n_splits)  # what river's clone makes, without its introspection
 
     def update(self, att_val, target_val, w):
-        if att_val is None:
-            return
-        dist = self._att_dist_per_class.get(target_val)
-        if dist is None:
-            dist = self._att_dist_per_class[target_val] = LeanGaussian()
-            self._min_per_class[target_val] = att_val
-            self._max_per_class[target_val] = att_val
-        elif att_val < self._min_per_class[target_val]:
-            self._min_per_class[target_val] = att_val
-        elif att_val > self._max_per_class[target_val]:
-            self._max_per_class[target_val] = att_val
-        # Gaussian.update -> Var.update -> Mean.update, inline.
-        var = dist._var
-        mean = var.mean
-        mean_old = mean._mean
-        mean.n += w
-        mean._mean += (w / mean.n) * (att_val - mean._mean)
-        var._S += w * (att_val - mean_old) * (att_val - mean._mean)
+        _hoeffding.update_gaussian(self, att_val, target_val, w)
 
     def best_evaluated_split_suggestion(self, criterion, pre_split_dist, att_idx, binary_only):
         if type(criterion) is not InfoGainSplitCriterion:
             return super().best_evaluated_split_suggestion(
                 criterion, pre_split_dist, att_idx, binary_only
             )
-        best = BranchFactory()
-        cut_points = self._split_point_suggestions()
-        if not cut_points:
-            return best
-        # Per class: its range, weight, mean and deviation (Gaussian.cdf's own operations).
-        classes = []
-        for label, dist in self._att_dist_per_class.items():
-            var = dist._var
-            classes.append(
-                (
-                    label,
-                    self._min_per_class[label],
-                    self._max_per_class[label],
-                    var.mean.n,
-                    var.mean._mean,
-                    var.get() ** 0.5,
-                )
-            )
-        entropy = criterion._compute_entropy_dict
-        pre_split_entropy = entropy(pre_split_dist)
-        min_fraction = criterion.min_branch_fraction
-        for cut in cut_points:
-            lhs: dict = {}
-            rhs: dict = {}
-            for label, low, high, n, mu, sigma in classes:
-                if cut < low:
-                    rhs[label] = n
-                elif cut >= high:
-                    lhs[label] = n
-                else:
-                    try:
-                        below = 0.5 * (1.0 + math.erf((cut - mu) / sigma / _SQRT_2))
-                    except ZeroDivisionError:
-                        below = 0.0
-                    lhs[label] = below * n
-                    rhs[label] = n - lhs[label]
-            # InfoGainSplitCriterion.merit_of_split on [lhs, rhs].
-            left, right = sum(lhs.values()), sum(rhs.values())
-            total = 0.0 + left + right
-            if not (total > 0 and left / total > min_fraction and right / total > min_fraction):
-                continue  # fewer than two branches hold enough weight: merit -inf
-            post_split_entropy = (0.0 + left * entropy(lhs) + right * entropy(rhs)) / total
-            merit = pre_split_entropy - post_split_entropy
-            if merit > best.merit:
-                best = BranchFactory(merit, att_idx, cut, [lhs, rhs])
-        return best
+        return _hoeffding.best_info_gain_split(self, criterion, pre_split_dist, att_idx)

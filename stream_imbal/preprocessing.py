@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from river import base
+
+from stream_imbal import _scaling
 
 __all__ = ["ClippedStandardScaler"]
 
@@ -19,7 +19,8 @@ class ClippedStandardScaler(base.Transformer):
     1e50 in a feature of unit variance would otherwise inflate its variance for good, so that
     all the later, normal values of that feature scale to about 0 and a linear model downstream
     stops seeing it (river's scaler has no forgetting). A lasting change of scale is still
-    followed: each value at the clip raises the variance a little.
+    followed: each value at the clip raises the variance a little. Both steps are compiled
+    (`stream_imbal._scaling`): a linear model's pipeline scales every event twice.
 
     Parameters
     ----------
@@ -59,33 +60,7 @@ class ClippedStandardScaler(base.Transformer):
         yield {"clip": 3.0, "warm_up": 2}
 
     def learn_one(self, x: dict) -> None:
-        counts, means, m2, stds = self._counts, self._means, self._m2, self._stds
-        clip, warm_up = self.clip, self.warm_up
-        for name, value in x.items():
-            n = counts.get(name, 0)
-            mean = means.get(name, 0.0)
-            if n >= warm_up and (std := stds[name]) > 0:
-                bound = clip * std
-                if value > mean + bound:
-                    value = mean + bound
-                elif value < mean - bound:
-                    value = mean - bound
-            n += 1
-            delta = value - mean
-            mean += delta / n
-            total = m2.get(name, 0.0) + delta * (value - mean)
-            counts[name], means[name], m2[name] = n, mean, total
-            stds[name] = math.sqrt(total / n)
+        _scaling.learn_one(self, x)
 
     def transform_one(self, x: dict) -> dict:
-        means, stds = self._means, self._stds
-        clip = self.clip
-        out = {}
-        for name, value in x.items():
-            std = stds.get(name)
-            if std:
-                z = (value - means[name]) / std
-                out[name] = clip if z > clip else -clip if z < -clip else z
-            else:
-                out[name] = 0.0
-        return out
+        return _scaling.transform_one(self, x)

@@ -10,6 +10,7 @@ import pytest
 from river import tree
 from river.tree.utils import calculate_object_size
 
+from stream_imbal import _hoeffding
 from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
 
 
@@ -136,6 +137,19 @@ def test_the_sampled_size_check_holds_the_tree_to_its_bound():
             sizes.append(calculate_object_size(model) / 2**20)
     assert model.n_inactive_leaves > 10  # the bound was reached, leaves were deactivated
     assert max(sizes) <= model.max_size
+
+
+def test_the_compiled_measure_of_a_tree_is_rivers():
+    model = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.05, memory_estimate_period=500)
+    rng = random.Random(4)
+    for _ in range(6_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        x["kind"] = rng.choice("abc")  # a nominal feature: its splitter holds other objects
+        model.learn_one(x, x["f0"] * x["f1"] > 0, w=rng.choice([0.5, 12.5]))
+    leaves = model._find_leaves()
+    assert model.n_inactive_leaves > 0 and len(leaves) > 10
+    for part in [model, *leaves]:
+        assert _hoeffding.object_size(part) == calculate_object_size(part)
 
 
 def _rare_class_stream(n: int, seed: int = 0):

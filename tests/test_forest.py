@@ -8,6 +8,7 @@ import random
 import pytest
 
 from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal.balancing.strategy import poisson
 from stream_imbal.ensemble import CandidatePool, SubspaceForest
 
 
@@ -118,3 +119,11 @@ def test_a_forest_pickled_before_leaf_prediction_existed_restores_and_clones():
     for x, y in _events(500, seed=4):
         fresh.learn_one(x, y)
     assert {tree.leaf_prediction for tree in fresh.trees} == {"nba"}
+
+
+@pytest.mark.parametrize("rate", [0.5, 3.0, 6.0])
+def test_the_compiled_poisson_draws_average_their_rate(rate):
+    rng = random.Random(0)
+    draws = [poisson(rate, rng) for _ in range(20_000)]
+    assert abs(sum(draws) / len(draws) - rate) < 0.05 * rate
+    assert min(draws) == 0

@@ -10,6 +10,7 @@ from collections.abc import Hashable
 
 from river import base, compose
 
+from stream_imbal._hoeffding import poisson  # compiled: every tree of a forest draws per event
 from stream_imbal.balancing.weights import ClassWeights
 from stream_imbal.priors.base import ClassPrior
 
@@ -23,25 +24,6 @@ __all__ = [
     "learn_weighted",
     "accepts_weight",
 ]
-
-
-def poisson(rate: float, rng: random.Random) -> int:
-    """Draw from Poisson(rate) (Knuth's method: cheap for the small rates used here).
-
-    >>> import random
-    >>> rng = random.Random(0)
-    >>> draws = [poisson(3.0, rng) for _ in range(10_000)]
-    >>> round(sum(draws) / len(draws), 1)
-    3.0
-
-    """
-    limit = math.exp(-rate)
-    k = 0
-    product = rng.random()
-    while product > limit:
-        k += 1
-        product *= rng.random()
-    return k
 
 
 def learn_weighted(

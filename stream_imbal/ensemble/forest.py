@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from river import base
 from river.tree import HoeffdingTreeClassifier
 
-from stream_imbal.balancing.strategy import poisson
+from stream_imbal import _hoeffding
 from stream_imbal.bounded_tree import BoundedSubspaceTree
 
 __all__ = ["SubspaceForest"]
@@ -31,6 +31,9 @@ class SubspaceForest(base.Classifier):
     Its leaves predict their class shares by default ("mc"): averaged over the trees, those rank
     events as well as naive Bayes leaves on deep trees, and cost nothing while learning, where
     river's adaptive naive Bayes leaves ("nba") predict both ways at every event.
+
+    The per-event work (the draws, the trees' walks and learning, the mean) is compiled
+    (`stream_imbal._hoeffding`); the trees keep river's nodes, so a forest pickles as before.
 
     Unlike ARF there is no drift detector per tree: inside `OnlineImbalancedClassifier` the
     forest is one learner, which the classifier's drift policy watches and replaces as a whole.
@@ -142,26 +145,10 @@ class SubspaceForest(base.Classifier):
             watched = self._watched()
             for tree in self._trees:
                 tree.max_features = watched  # for the leaves made from now on
-        for tree in self._trees:
-            k = poisson(self.lambda_value, self._rng)
-            if k:
-                tree.learn_one(x, y, w=w * k)
+        _hoeffding.forest_learn_one(self._trees, x, y, w, self.lambda_value, self._rng)
 
     def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        mean: dict[Hashable, float] = {}
-        class_shares = self.leaf_prediction == "mc"
-        for tree in self._trees:
-            if class_shares:  # the leaf's class counts: no need for the tree's dict of them
-                leaf = tree.leaf_for(x)
-                proba = leaf.stats if leaf is not None else {}
-            else:
-                proba = tree.predict_proba_one(x)
-            total = sum(proba.values())
-            if total > 0:
-                for label, p in proba.items():
-                    mean[label] = mean.get(label, 0.0) + p / total
-        total = sum(mean.values())
-        return {label: p / total for label, p in mean.items()} if total > 0 else {}
+        return _hoeffding.forest_proba(self._trees, x, self.leaf_prediction == "mc")
 
     def _watched(self) -> int:
         n_features = self._n_features

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import collections
 import math
 import random
@@ -10,6 +9,7 @@ from collections.abc import Hashable, Mapping
 
 from river import base
 
+from stream_imbal import _pool
 from stream_imbal.balancing.strategy import accepts_weight, learn_weighted
 
 __all__ = ["CandidatePool"]
@@ -176,18 +176,13 @@ class CandidatePool(base.Wrapper, base.Classifier):
         return dict(zip(self._names, self._members, strict=True))
 
     def predict_proba_one(self, x: dict, **kwargs) -> dict[Hashable, float]:
-        probas = self._candidate_probas(x)
-        blend: dict[Hashable, float] = {}
-        for weight, proba in zip(self._weights, probas, strict=True):
-            for label, p in proba.items():
-                blend[label] = blend.get(label, 0.0) + weight * p
-        return blend
+        return _pool.blend(self._weights, self._candidate_probas(x))
 
     def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
         if x is not self._scored_x:
             if y not in self._counts:
                 self._add_class(y)
-            self._score(self._candidate_probas(x), y)
+            _pool.score(self, self._candidate_probas(x), y)
             self._scored_x = x
         for model, takes_weight in zip(self._members, self._takes_weight, strict=True):
             learn_weighted(model, x, y, w, takes_weight, self._rng)
@@ -196,14 +191,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
     def _candidate_probas(self, x: dict) -> list[dict[Hashable, float]]:
         if x is self._last_x:
             return self._last
-        probas = []
-        for model in self._members:
-            raw = model.predict_proba_one(x)
-            total = sum(p for p in raw.values() if math.isfinite(p))
-            if total > 0:
-                probas.append({k: p / total for k, p in raw.items() if math.isfinite(p)})
-            else:  # nothing learned yet: no opinion
-                probas.append({k: 1.0 / len(self._classes) for k in self._classes})
+        probas = _pool.candidate_probas(self._members, x, self._classes)
         self._last_x, self._last = x, probas
         return probas
 
@@ -215,32 +203,6 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._skill_sums[y] = [0.0] * n
         self._recent[y] = [collections.deque() for _ in range(n)]
         self._ranked[y] = [[] for _ in range(n)]
-
-    def _score(self, probas: list[dict[Hashable, float]], y: Hashable) -> None:
-        ranked = self._ranked[y]
-        if ranked[0]:  # events of other classes to rank this one against
-            decay = self._decay
-            self._counts[y] = self._counts[y] * decay + 1.0
-            self._n_scored[y] += 1
-            sums = self._skill_sums[y]
-            for i, proba in enumerate(probas):
-                p, others = proba.get(y, 0.0), ranked[i]
-                below = bisect.bisect_left(others, p) + bisect.bisect_right(others, p)
-                sums[i] = sums[i] * decay + below / (2 * len(others))
-        for k in self._classes:
-            if k != y:
-                for i, proba in enumerate(probas):
-                    self._remember(k, i, proba.get(k, 0.0))
-        if len(self._classes) > 1 and min(self._n_scored.values()) >= self.warm_up:
-            self._reweigh()
-
-    def _remember(self, k: Hashable, i: int, p: float) -> None:
-        """Candidate i gave probability p of class k to an event of another class."""
-        recent, ranked = self._recent[k][i], self._ranked[k][i]
-        if len(recent) == self.buffer:
-            del ranked[bisect.bisect_left(ranked, recent.popleft())]
-        recent.append(p)
-        bisect.insort(ranked, p)
 
     def _balanced_skills(self) -> list[float]:
         n = len(self._members)

@@ -1,0 +1,439 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The per-event work of the bounded Hoeffding trees and their forest, compiled.
+
+`SubspaceForest`, `BoundedSubspaceTree`, `BoundedHoeffdingTree` and `FastGaussianSplitter`
+keep their API, their parameters and their state (river's nodes, leaves and Gaussians, which a
+user inspects and pickles) in Python; these functions do their per-event work on that state:
+the walk from the root to a leaf, a leaf's learning (its class counts and the Gaussian
+statistics of each watched feature), a split attempt's scoring of cut points, the Poisson draw
+of online bagging, and the forest's loops over its trees. Numbers are C doubles inside a
+function, with the arithmetic of the Python code they replace, operation by operation and in
+the same order, so that every result is the same to the last bit (see
+`tests/test_recorded_outputs.py`). What river does on rare paths (a tree's first event, a
+missing feature, a split, the enforcement of the size limit) stays river's Python code; the
+size check's measure (`object_size`) is river's, compiled.
+
+river's rules inlined here, for the leaves of `SubspaceForest` (`RandomLeafMajorityClass`):
+`HTLeaf.learn_one` (the class counts, then the splitters of an active leaf),
+`BaseRandomLeaf._iter_features` (the leaf's features, drawn at its first event) and
+`HTLeaf.update_splitters` (a splitter made at a feature's first value). Other leaves learn by
+their own `learn_one`.
+"""
+
+import numbers
+from sys import getsizeof
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.object cimport PyObject
+from libc.math cimport INFINITY, erf, exp, fmod, log2, pow
+
+from river.tree.base import Leaf
+from river.tree.nodes.arf_htc_nodes import RandomLeafMajorityClass
+from river.tree.nodes.branch import NumericBinaryBranch
+from river.tree.utils import BranchFactory
+
+cdef double _SQRT_2 = 1.4142135623730951  # math.sqrt(2.0)
+
+# Set at the first call, from modules that import this one.
+cdef object _FastGaussianSplitter = None
+cdef object _LeanGaussian = None
+
+
+cdef void _import_splitter_classes():
+    global _FastGaussianSplitter, _LeanGaussian
+    from stream_imbal.gaussian_splitter import FastGaussianSplitter, LeanGaussian
+
+    _FastGaussianSplitter, _LeanGaussian = FastGaussianSplitter, LeanGaussian
+
+
+cpdef int poisson(double rate, object rng):
+    """Draw from Poisson(`rate`) with `rng` (Knuth's method: cheap for the small rates used
+    here), as online bagging does for each member and event."""
+    cdef double limit = exp(-rate)
+    cdef int k = 0
+    uniform = rng.random
+    cdef double product = uniform()
+    while product > limit:
+        k += 1
+        product *= <double>uniform()
+    return k
+
+
+cpdef Py_ssize_t object_size(object obj) except -1:
+    """river's `tree.utils.calculate_object_size(obj)`, in bytes: the `sys.getsizeof` of every
+    object reached from `obj` through dictionaries' values and keys, `__dict__`s and other
+    iterables (strings aside), each object once, visited in river's order.
+
+    A size check of a tree measures the whole tree this way: the most costly step of learning
+    once a tree is large. Numbers, strings and the built-in containers, most of the objects,
+    are counted without asking for the attributes they lack."""
+    cdef set seen = set()
+    cdef list queue = [obj]  # breadth first, as river's deque
+    cdef Py_ssize_t head = 0, size = 0
+    while head < len(queue):
+        obj = queue[head]
+        head += 1
+        key = id(obj)
+        if key in seen:
+            continue
+        size += getsizeof(obj)
+        seen.add(key)
+        kind = type(obj)
+        if kind is float or kind is int or kind is str or kind is bool or obj is None:
+            continue
+        if kind is list or kind is tuple or kind is set or kind is frozenset:
+            queue.extend(obj)  # (no `__dict__`: asking would raise and catch an error)
+        elif isinstance(obj, dict):
+            queue.extend((<dict>obj).values())
+            queue.extend((<dict>obj).keys())
+        elif hasattr(obj, "__dict__"):
+            queue.append(obj.__dict__)
+        elif hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, bytearray)):
+            queue.extend(obj)
+    return size
+
+
+cpdef tuple walk(object root, object x):
+    """(parent, leaf, walked): the leaf `x` reaches from `root`, its parent (None at the root),
+    and whether it reached it by the path learning takes (False when a split's feature is
+    missing from `x`, or a category is new: the walk then takes the busiest branch, as river's
+    prediction does). The leaf is None before the tree's first event."""
+    cdef object parent = None
+    cdef object node = root
+    cdef object child
+    cdef bint walked = True
+    cdef PyObject *value
+    while node is not None and not isinstance(node, Leaf):
+        if type(node) is NumericBinaryBranch and type(x) is dict:  # most splits, inline
+            value = PyDict_GetItem(x, node.feature)
+            if value is NULL:
+                node, walked = node.most_common_path()[1], False
+                continue
+            child = node.children[0 if <object>value <= node.threshold else 1]
+        else:
+            try:
+                child = node.next(x)
+            except KeyError:
+                node, walked = node.most_common_path()[1], False
+                continue
+        parent, node = node, child
+    return parent, node, walked
+
+
+cpdef object leaf_for(object tree, object x):
+    """The leaf of `tree` that predicts `x` (None before the first event), remembered in the
+    tree's route for learning `x` next."""
+    parent, leaf, walked = walk(tree._root, x)
+    if walked:
+        route = tree._route  # (`_Route.remember`, inline)
+        route.event, route.parent, route.leaf = x, parent, leaf
+    return leaf
+
+
+cpdef void learn_one(object tree, object x, object y, double w):
+    """`tree` learns `x` with weight `w`: river's `HoeffdingTreeClassifier.learn_one` from the
+    leaf the tree's last prediction of `x` reached, or from a walk, then a size check every
+    `memory_estimate_period` calls."""
+    route = tree._route
+    if route.event is x:
+        parent, leaf = route.parent, route.leaf
+    else:
+        parent, leaf, walked = walk(tree._root, x)
+        if not walked:  # a missing feature or a new category: river's path handles those
+            parent = None
+    route.event = route.parent = route.leaf = None  # learning may change the tree: forget
+    if parent is None:
+        tree._learn_from_root(x, y, w)
+    else:
+        _learn_at_leaf(tree, leaf, parent, x, y, w)
+    calls = tree._calls + 1
+    tree._calls = calls
+    if calls % tree.memory_estimate_period == 0:
+        tree._estimate_model_size()
+
+
+cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, object y, double w):
+    """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
+    classes = tree.classes
+    if y not in classes:
+        classes.add(y)
+    cdef double seen = <double>tree._train_weight_seen_by_model + w
+    tree._train_weight_seen_by_model = seen
+    cdef double weight_seen
+    if type(leaf) is RandomLeafMajorityClass:
+        _learn_random_leaf(tree, leaf, x, y, w)
+    else:
+        leaf.learn_one(x, y, w=w, tree=tree)
+    if tree._growth_allowed and leaf.splitters is not None:
+        if leaf.depth >= tree.max_depth:
+            leaf.deactivate()
+            tree._n_active_leaves -= 1
+            tree._n_inactive_leaves += 1
+        else:
+            weight_seen = _total_weight(leaf)  # (the property `last_split_attempt_at`, inline)
+            if weight_seen - <double>leaf._last_split_attempt_at >= <double>tree.grace_period:
+                tree._attempt_to_split(leaf, parent, parent.branch_no(x))
+                leaf._last_split_attempt_at = weight_seen
+    if fmod(seen, <double>tree.memory_estimate_period) == 0:
+        tree._estimate_model_size()
+
+
+cdef double _total_weight(object leaf):
+    """`leaf.total_weight`: the sum of its class counts for a majority-class leaf."""
+    cdef double total = 0.0
+    if type(leaf) is RandomLeafMajorityClass:
+        for count in (<dict>leaf.stats).values():
+            total += <double>count
+        return total
+    return leaf.total_weight
+
+
+cdef void _learn_random_leaf(object tree, object leaf, object x, object y, double w):
+    """`RandomLeafMajorityClass.learn_one`: river's class counts, then, in an active leaf, the
+    splitters of its watched features present in `x`."""
+    cdef dict stats = leaf.stats
+    cdef PyObject *count = PyDict_GetItem(stats, y)
+    if count is NULL:
+        stats[y] = w
+    else:
+        stats[y] = <object>count + w
+    splitters = leaf.splitters
+    if splitters is None:
+        return
+    features = leaf.feature_indices
+    if len(features) == 0:
+        features = leaf.feature_indices = leaf._sample_features(x, leaf.max_features)
+    disabled = leaf._disabled_attrs
+    nominal = tree.nominal_attributes
+    if _FastGaussianSplitter is None:
+        _import_splitter_classes()
+    cdef bint plain = type(x) is dict
+    cdef PyObject *found
+    for att_id in features:
+        if plain:  # one lookup
+            found = PyDict_GetItem(x, att_id)
+            if found is NULL:
+                continue
+            att_val = <object>found
+        elif att_id in x:
+            att_val = x[att_id]
+        else:
+            continue
+        if disabled and att_id in disabled:
+            continue
+        splitter = (<dict>splitters).get(att_id)
+        if splitter is None:
+            if (nominal is not None and att_id in nominal) or not isinstance(
+                att_val, numbers.Number
+            ):
+                splitter = leaf.new_nominal_splitter()
+            else:
+                splitter = leaf.splitter.clone()
+            splitters[att_id] = splitter
+        if type(splitter) is _FastGaussianSplitter:
+            update_gaussian(splitter, att_val, y, w)
+        else:
+            splitter.update(att_val, y, w)
+
+
+cpdef void update_gaussian(object splitter, object att_val, object y, double w):
+    """`FastGaussianSplitter.update`: river's `GaussianSplitter.update`, whose chain of calls
+    (splitter, Gaussian, variance, mean) ends in a weighted Welford step on the class's
+    Gaussian, and its range of the feature."""
+    if att_val is None:
+        return
+    cdef dict dists = splitter._att_dist_per_class
+    cdef dict lows, highs
+    cdef PyObject *found = PyDict_GetItem(dists, y)
+    if found is NULL:
+        if _LeanGaussian is None:
+            _import_splitter_classes()
+        dist = dists[y] = _LeanGaussian()
+        splitter._min_per_class[y] = att_val
+        splitter._max_per_class[y] = att_val
+    else:
+        dist = <object>found
+        lows, highs = splitter._min_per_class, splitter._max_per_class
+        if att_val < lows[y]:
+            lows[y] = att_val
+        elif att_val > highs[y]:
+            highs[y] = att_val
+    var = dist._var
+    mean = var.mean
+    cdef double value = att_val
+    cdef double mean_old = mean._mean
+    cdef double n = <double>mean.n + w
+    cdef double mean_new = mean_old + (w / n) * (value - mean_old)
+    mean.n = n
+    mean._mean = mean_new
+    var._S = <double>var._S + w * (value - mean_old) * (value - mean_new)
+
+
+cdef double _entropy(double *counts, unsigned char *present, Py_ssize_t n_classes):
+    """`InfoGainSplitCriterion._compute_entropy_dict` of the counts present."""
+    cdef double entropy = 0.0, total = 0.0, d
+    cdef Py_ssize_t i
+    for i in range(n_classes):
+        if present[i]:
+            d = counts[i]
+            if d > 0.0:
+                entropy -= d * log2(d)
+                total += d
+    return (entropy + total * log2(total)) / total if total > 0.0 else 0.0
+
+
+cpdef object best_info_gain_split(
+    object splitter, object criterion, object pre_split_dist, object att_idx
+):
+    """`FastGaussianSplitter.best_evaluated_split_suggestion` for information gain: river's
+    `GaussianSplitter`'s best binary split on its `n_splits` cut points (spread evenly inside
+    the feature's range, `_split_point_suggestions`), each class's weight on either side of a
+    cut from its Gaussian's cdf (within the class's range)."""
+    best = BranchFactory()
+    cdef dict dists = splitter._att_dist_per_class
+    cdef Py_ssize_t n_classes = len(dists), n_splits = splitter.n_splits, n_cuts = 0, i = 0
+    if n_classes == 0:
+        return best
+    # Per class: its range, weight, mean and deviation (Gaussian.cdf's own operations), its
+    # weight left and right of a cut, and where it lies (0: both sides, 1: right, 2: left);
+    # then the cut points.
+    cdef double *numbers = <double *>PyMem_Malloc((7 * n_classes + n_splits) * sizeof(double))
+    cdef unsigned char *flags = <unsigned char *>PyMem_Malloc(3 * n_classes)
+    if numbers is NULL or flags is NULL:
+        PyMem_Free(numbers)
+        PyMem_Free(flags)
+        raise MemoryError()
+    cdef double *low = numbers
+    cdef double *high = numbers + n_classes
+    cdef double *n = numbers + 2 * n_classes
+    cdef double *mu = numbers + 3 * n_classes
+    cdef double *sigma = numbers + 4 * n_classes
+    cdef double *lhs = numbers + 5 * n_classes
+    cdef double *rhs = numbers + 6 * n_classes
+    cdef double *cuts = numbers + 7 * n_classes
+    cdef unsigned char *in_lhs = flags
+    cdef unsigned char *in_rhs = flags + n_classes
+    cdef unsigned char *side = flags + 2 * n_classes
+    cdef double pre_split_entropy, min_fraction, best_merit, variance
+    cdef double cut, below, left, right, total, post, merit
+    cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
+    labels = list(dists)
+    weights = []  # each class's weight, as river stores it
+    try:
+        for label, dist in dists.items():
+            var = dist._var
+            low[i] = splitter._min_per_class[label]
+            high[i] = splitter._max_per_class[label]
+            weights.append(var.mean.n)
+            n[i] = var.mean.n
+            mu[i] = var.mean._mean
+            variance = var._S / (n[i] - var.ddof) if n[i] > var.ddof else 0.0  # Var.get
+            sigma[i] = pow(variance, 0.5)
+            if low[i] < min_value:
+                min_value = low[i]
+            if high[i] > max_value:
+                max_value = high[i]
+            i += 1
+        if min_value < INFINITY:
+            bin_size = max_value - min_value
+            bin_size /= n_splits + 1.0
+            for i in range(n_splits):
+                cut = min_value + (bin_size * (i + 1))
+                if min_value < cut < max_value:
+                    cuts[n_cuts] = cut
+                    n_cuts += 1
+        if n_cuts == 0:
+            return best
+        pre_split_entropy = criterion._compute_entropy_dict(pre_split_dist)
+        min_fraction = criterion.min_branch_fraction
+        best_merit = best.merit
+        for j in range(n_cuts):
+            cut = cuts[j]
+            left = right = 0.0
+            for i in range(n_classes):
+                if cut < low[i]:
+                    side[i], in_lhs[i], in_rhs[i] = 1, 0, 1
+                    rhs[i] = n[i]
+                elif cut >= high[i]:
+                    side[i], in_lhs[i], in_rhs[i] = 2, 1, 0
+                    lhs[i] = n[i]
+                else:
+                    side[i], in_lhs[i], in_rhs[i] = 0, 1, 1
+                    if sigma[i] == 0.0:  # (Python's division by zero)
+                        below = 0.0
+                    else:
+                        below = 0.5 * (1.0 + erf((cut - mu[i]) / sigma[i] / _SQRT_2))
+                    lhs[i] = below * n[i]
+                    rhs[i] = n[i] - lhs[i]
+                if in_lhs[i]:
+                    left += lhs[i]
+            for i in range(n_classes):
+                if in_rhs[i]:
+                    right += rhs[i]
+            total = 0.0 + left + right
+            if not (total > 0 and left / total > min_fraction and right / total > min_fraction):
+                continue  # fewer than two branches hold enough weight: merit -inf
+            post = (
+                0.0
+                + left * _entropy(lhs, in_lhs, n_classes)
+                + right * _entropy(rhs, in_rhs, n_classes)
+            ) / total
+            merit = pre_split_entropy - post
+            if merit > best_merit:
+                best_merit = merit
+                children = [{}, {}]
+                for i in range(n_classes):
+                    if side[i] == 1:
+                        children[1][labels[i]] = weights[i]
+                    elif side[i] == 2:
+                        children[0][labels[i]] = weights[i]
+                    else:
+                        children[0][labels[i]] = lhs[i]
+                        children[1][labels[i]] = rhs[i]
+                best = BranchFactory(merit, att_idx, cut, children)
+    finally:
+        PyMem_Free(numbers)
+        PyMem_Free(flags)
+    return best
+
+
+cpdef void forest_learn_one(
+    list trees, object x, object y, double w, double lambda_value, object rng
+):
+    """Online bagging: each of `trees` learns `x` with weight `w` times k ~ Poisson(
+    `lambda_value`) (k = 0: not at all), in order, the draws from `rng`."""
+    cdef int k
+    for tree in trees:
+        k = poisson(lambda_value, rng)
+        if k:
+            learn_one(tree, x, y, w * k)
+
+
+cpdef dict forest_proba(list trees, object x, bint class_shares):
+    """The mean over `trees` of their normalised probabilities for `x`: each leaf's class
+    shares (`class_shares`, without the tree's dict of them) or each tree's
+    `predict_proba_one`; {} when no tree has learned."""
+    cdef dict mean = {}
+    cdef double total, share
+    cdef PyObject *found
+    for tree in trees:
+        if class_shares:
+            leaf = leaf_for(tree, x)
+            proba = leaf.stats if leaf is not None else {}
+        else:
+            proba = tree.predict_proba_one(x)
+        total = 0.0
+        for p in (<dict>proba).values():
+            total += <double>p
+        if total > 0:
+            for label, p in (<dict>proba).items():
+                found = PyDict_GetItem(mean, label)
+                share = 0.0 if found is NULL else <double><object>found
+                mean[label] = share + <double>p / total
+    total = 0.0
+    for p in mean.values():
+        total += <double>p
+    if not total > 0:
+        return {}
+    return {label: <double>p / total for label, p in mean.items()}

@@ -1,0 +1,63 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The per-event work of `ClippedStandardScaler`, compiled: its Welford update with winsorising
+and its clipped scaling, on the scaler's own dictionaries (its state and pickles unchanged).
+
+Numbers are C doubles, with the arithmetic of the Python code this replaced, operation by
+operation and in the same order, so that every result is the same to the last bit (see
+`tests/test_recorded_outputs.py`).
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from libc.math cimport sqrt
+
+
+cpdef void learn_one(object scaler, dict x):
+    """`ClippedStandardScaler.learn_one`: each feature's running mean and variance learn its
+    value, winsorised to the mean +- `clip` deviations once the feature has `warm_up` values
+    with a positive variance."""
+    cdef dict counts = scaler._counts, means = scaler._means, m2 = scaler._m2
+    cdef dict stds = scaler._stds
+    cdef double clip = scaler.clip, value, mean, std, bound, delta, total
+    cdef long warm_up = scaler.warm_up, n
+    cdef PyObject *found
+    for name, raw in x.items():
+        value = raw
+        found = PyDict_GetItem(counts, name)
+        n = 0 if found is NULL else <long><object>found
+        found = PyDict_GetItem(means, name)
+        mean = 0.0 if found is NULL else <double><object>found
+        if n >= warm_up:
+            std = stds[name]
+            if std > 0:
+                bound = clip * std
+                if value > mean + bound:
+                    value = mean + bound
+                elif value < mean - bound:
+                    value = mean - bound
+        n += 1
+        delta = value - mean
+        mean += delta / n
+        found = PyDict_GetItem(m2, name)
+        total = (0.0 if found is NULL else <double><object>found) + delta * (value - mean)
+        counts[name], means[name], m2[name] = n, mean, total
+        stds[name] = sqrt(total / n)
+
+
+cpdef dict transform_one(object scaler, dict x):
+    """`ClippedStandardScaler.transform_one`: each feature's value in deviations from its mean,
+    clipped to [-`clip`, `clip`]; 0 for a feature without a positive deviation yet."""
+    cdef dict means = scaler._means, stds = scaler._stds, out = {}
+    clip = scaler.clip
+    negative_clip = -clip
+    cdef double limit = clip, z, std
+    cdef PyObject *found
+    for name, value in x.items():
+        found = PyDict_GetItem(stds, name)
+        if found is NULL or not <object>found:
+            out[name] = 0.0
+            continue
+        std = <object>found
+        z = (<double>value - <double>means[name]) / std
+        out[name] = clip if z > limit else negative_clip if z < -limit else z
+    return out
