@@ -35,8 +35,9 @@ def stream_events(name: str) -> list[tuple[dict, bool]]:
 
 
 def default_outputs(events: list[tuple[dict, bool]]) -> tuple[np.ndarray, np.ndarray]:
-    """The default's probability of True and decision for each event, before learning it."""
-    model = OnlineImbalancedClassifier(seed=1)
+    """The default's probability of True and decision for each event, before learning it. It
+    decides from the first events (`warm_up=1`), as the default did when this was recorded."""
+    model = OnlineImbalancedClassifier(seed=1, warm_up=1)
     probas, decisions = [], []
     for x, y in events:
         probas.append(model.predict_proba_one(x).get(True, 0.0))
