@@ -57,7 +57,7 @@ def _write(frame: pd.DataFrame, path: pathlib.Path, sep: str = ",") -> pathlib.P
     else:
         text = frame.to_csv(index=False, sep=sep)
     data = text.encode()
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
     return path
 
 
@@ -115,7 +115,7 @@ def test_a_header_of_one_column_hints_at_the_separator(tmp_path):
         ("events.csv.gz", b"id,ts\n", "cannot be read as csv: Not a gzipped file"),
         (
             "events.jsonl.gz",
-            gzip.compress(b'{"a": 1, "label": 0}\n' * 99)[:-9],
+            gzip.compress(b'{"a": 1, "label": 0}\n' * 99, mtime=0)[:-9],
             "cannot be read as jsonl",
         ),
     ],

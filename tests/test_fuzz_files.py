@@ -278,7 +278,7 @@ def write_csv(
         writer.writerow(line)
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     data = text.encode(errors="surrogatepass")
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
 
 
 def write_jsonl(path: pathlib.Path, rows, *, ascii_only=True, raw=None, lines=None) -> None:
