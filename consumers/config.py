@@ -96,25 +96,13 @@ class CheckpointSection:
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelSection:
-    """The model specification (`stream_imbal.presets.ModelSpec`): a preset and, optionally,
-    parts replaced ("" keeps the preset's), seeded `seed`; and its scope: one model learns every
-    partition ("global"), or each partition has its own ("partition", seeded `seed + partition`).
+class ModelSection(ModelSpec):
+    """The model specification (`stream_imbal.presets.ModelSpec`, its keys and their checks):
+    a preset and, optionally, parts replaced, seeded `seed`; and its scope: one model learns
+    every partition ("global"), or each partition has its own ("partition", seeded
+    `seed + partition`).
     """
 
-    preset: str = "default"
-    learner: str = ""
-    balancing: str = ""
-    threshold: str = ""
-    drift: str = ""
-    # the threshold objective's numbers (0: its default) and the warm-up, as in ModelSpec
-    alert_rate: float = 0.0
-    min_precision: float = 0.0
-    min_recall: float = 0.0
-    cost_fn: float = 0.0
-    cost_fp: float = 0.0
-    beta: float = 0.0
-    warm_up: int = 0
     seed: int = 0
     scope: str = "global"
     # a model file (`evaluate/replay --save-model`) to start from when there is no checkpoint
@@ -125,9 +113,8 @@ class ModelSection:
 
     @property
     def spec(self) -> ModelSpec:
-        fields = dataclasses.asdict(self)
-        del fields["seed"], fields["scope"], fields["init"], fields["missing"]
-        return ModelSpec(**fields)
+        """The specification alone, without the service's keys."""
+        return ModelSpec(**{f.name: getattr(self, f.name) for f in dataclasses.fields(ModelSpec)})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +170,6 @@ class ServiceConfig:
         for name in ("events", "predictions", "dead_letters"):
             if not getattr(self.topics, name):
                 raise ConfigError(f"[topics] {name}: a topic name is required")
-        self.model.spec  # noqa: B018 - checks every key of [model], naming the one at fault
         if self.model.missing not in POLICIES:
             raise ConfigError(f"[model] missing: {self.model.missing!r} is not one of {POLICIES}")
         if self.model.scope not in MODEL_SCOPES:

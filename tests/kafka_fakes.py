@@ -9,8 +9,9 @@ from collections import defaultdict
 import orjson
 from kafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 
-from consumers import Service
+from consumers import Service, ServiceConfig, load_config
 from consumers.kafka_io import Message
+from tests.service_harness import SIGNING_KEY_ENV
 
 
 class FakeProducer:
@@ -121,3 +122,17 @@ class InProcessService(Service):
             self.step()
         assert self.consumer.drained, "the service stopped reading"
         self.checkpoint()
+
+
+def in_process_config(**settings: str) -> ServiceConfig:
+    """The configuration of an `InProcessService`: topics `events`, `predictions` and `dead`, no
+    /metrics endpoint, checkpoints signed with the tests' key; `settings` override it, named
+    as the environment names them without the prefix (`MODEL__MISSING="skip"`)."""
+    environ = {
+        "TOPICS__EVENTS": "events",
+        "TOPICS__PREDICTIONS": "predictions",
+        "TOPICS__DEAD_LETTERS": "dead",
+        "METRICS__PORT": "0",
+        "CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
+    } | settings
+    return load_config(environ={f"STREAM_IMBAL__{key}": value for key, value in environ.items()})

@@ -13,24 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consumers import load_config
 from consumers.model_state import ModelState
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.online import Event
-from tests.kafka_fakes import InProcessService
-from tests.service_harness import SIGNING_KEY_ENV
+from tests.kafka_fakes import InProcessService, in_process_config
 
-CONFIG = load_config(
-    environ={
-        "STREAM_IMBAL__TOPICS__EVENTS": "events",
-        "STREAM_IMBAL__TOPICS__LABELS": "labels",
-        "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
-        "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
-        "STREAM_IMBAL__LABELS__MAX_IDLE_MS": "1",
-        "STREAM_IMBAL__CHECKPOINT__EVERY_EVENTS": "15",
-        "STREAM_IMBAL__METRICS__PORT": "0",
-        "STREAM_IMBAL__CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
-    }
+CONFIG = in_process_config(
+    TOPICS__LABELS="labels", LABELS__MAX_IDLE_MS="1", CHECKPOINT__EVERY_EVENTS="15"
 )
 WARM_UP = 12  # valid labelled events first, so that hostile events reach a scoring model
 

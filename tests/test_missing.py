@@ -21,8 +21,7 @@ from stream_imbal.cli import main
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.missing import OTHER, MissingValueError, MissingValues
 from stream_imbal.model_file import load_model
-from tests.kafka_fakes import InProcessService
-from tests.service_harness import SIGNING_KEY_ENV
+from tests.kafka_fakes import InProcessService, in_process_config
 
 # --- the policy ----------------------------------------------------------------------------
 
@@ -221,18 +220,7 @@ def test_a_non_numeric_cell_is_still_a_bad_row(tmp_path):
 
 
 def _service(missing: str = "impute") -> InProcessService:
-    return InProcessService(
-        load_config(
-            environ={
-                "STREAM_IMBAL__TOPICS__EVENTS": "events",
-                "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
-                "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
-                "STREAM_IMBAL__METRICS__PORT": "0",
-                "STREAM_IMBAL__CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
-                "STREAM_IMBAL__MODEL__MISSING": missing,
-            }
-        )
-    )
+    return InProcessService(in_process_config(MODEL__MISSING=missing))
 
 
 def _events(n: int, start: int = 0, names=("a", "b", "c")) -> list[bytes]:

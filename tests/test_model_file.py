@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from consumers import load_config
 from consumers.messages import encode_event
 from stream_imbal.cli import main
-from tests.kafka_fakes import InProcessService
+from tests.kafka_fakes import InProcessService, in_process_config
 from tests.service_harness import REPO, SIGNING_KEY_ENV
 
 EXAMPLE = REPO / "examples" / "transactions.csv"
@@ -69,17 +68,7 @@ def test_a_model_file_that_is_not_ours_is_refused_in_one_line(history, content, 
 def test_the_service_starts_from_a_model_file(history, monkeypatch):
     monkeypatch.setenv(SIGNING_KEY_ENV, "model-file-key-0123456789")  # one key for both
     assert run("evaluate", "past.csv", "--target", "label", "--save-model", "m.bin").exit_code == 0
-    config = load_config(
-        environ={
-            "STREAM_IMBAL__TOPICS__EVENTS": "events",
-            "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
-            "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
-            "STREAM_IMBAL__CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
-            "STREAM_IMBAL__MODEL__INIT": str(history / "m.bin"),
-            "STREAM_IMBAL__METRICS__PORT": "0",
-        }
-    )
-    service = InProcessService(config)
+    service = InProcessService(in_process_config(MODEL__INIT=str(history / "m.bin")))
     service.consumer.append("events", 0, encode_event("tx", 1e9, {"x0": 2.5, "x1": 1.9, "x2": 0.9}))
     service.drain()
     (prediction,) = service.producer.on("predictions")

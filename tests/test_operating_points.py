@@ -9,12 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from consumers import load_config
 from consumers.messages import encode_event
 from stream_imbal.cli import main
 from stream_imbal.simulation import Concept, PriorSchedule, Scenario
-from tests.kafka_fakes import InProcessService
-from tests.service_harness import SIGNING_KEY_ENV
+from tests.kafka_fakes import InProcessService, in_process_config
 
 N, SHIFT_AT, WINDOW, SKIP = 30_000, 15_000, 5000, 10_000
 
@@ -50,16 +48,7 @@ def test_an_alert_budget_holds_through_a_prior_shift_and_missing_values(tmp_path
 
 
 def test_the_service_counts_its_alerts_and_reports_its_alert_rate():
-    config = load_config(
-        environ={
-            "STREAM_IMBAL__TOPICS__EVENTS": "events",
-            "STREAM_IMBAL__TOPICS__PREDICTIONS": "predictions",
-            "STREAM_IMBAL__TOPICS__DEAD_LETTERS": "dead",
-            "STREAM_IMBAL__METRICS__PORT": "0",
-            "STREAM_IMBAL__CHECKPOINT__KEY_ENV": SIGNING_KEY_ENV,
-        }
-    )
-    service = InProcessService(config)
+    service = InProcessService(in_process_config())
     rng = random.Random(5)
     for i in range(600):
         fraud = i % 10 == 0
