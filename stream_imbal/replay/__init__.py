@@ -12,7 +12,7 @@ that a command checks its options and its file before it pays seconds for them.
 
 from __future__ import annotations
 
-import importlib
+from stream_imbal.lazy import lazy_attributes
 
 #: Name -> the module that defines it.
 _MODULES = {
@@ -35,8 +35,4 @@ _MODULES = {
 
 __all__ = sorted(_MODULES)
 
-
-def __getattr__(name: str):
-    if name not in _MODULES:
-        raise AttributeError(f"module 'stream_imbal.replay' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"stream_imbal.replay.{_MODULES[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _MODULES)

@@ -10,7 +10,7 @@ detected drifts.
 
 from __future__ import annotations
 
-import importlib
+from stream_imbal.lazy import lazy_attributes
 
 #: Public name -> the module defining it; imported on first use (PEP 562), so that a command
 #: writing run files only (`ScenarioRecord`) does not import matplotlib.
@@ -29,8 +29,4 @@ _WHERE = {
 }
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+__getattr__ = lazy_attributes(__name__, _WHERE)
