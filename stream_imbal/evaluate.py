@@ -45,7 +45,7 @@ from river import base, metrics
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
 from stream_imbal.missing import MissingValueError, MissingValues
-from stream_imbal.online import can_score, no_alarm
+from stream_imbal.online import no_alarm, scored_decision
 from stream_imbal.progress import progress as show_progress
 
 __all__ = [
@@ -225,10 +225,9 @@ def prequential(
                 raise MissingValueError(f"event {n + 1}: {error}", error.missing) from None
         proba = model.predict_proba_one(x)
         decision = _argmax(proba) if argmax else model.predict_one(x)
-        if not can_score(known):
-            decision = y_pred = None
-        else:
-            y_pred = no_alarm(known) if decision is None else decision
+        y_pred = scored_decision(decision, known)
+        if y_pred is None:  # before the model has learnt two classes
+            decision = None
         if on_prediction is not None:
             on_prediction(n + 1, y, decision, proba)
         reported = model.n_drift_events if reports_drift else 0

@@ -72,6 +72,7 @@ __all__ = [
     "can_score",
     "no_alarm",
     "prediction_of",
+    "scored_decision",
 ]
 
 SCORED, WARMING_UP = "scored", "warming_up"
@@ -164,6 +165,21 @@ def can_score(classes_learnt: Sized) -> bool:
     (False, True)
     """
     return len(classes_learnt) >= 2
+
+
+def scored_decision(
+    decision: Hashable | None, class_counts: Mapping[Hashable, int]
+) -> Hashable | None:
+    """The decision a model's `decision` is scored with, having learnt `class_counts` of each
+    class: none before it has learnt two classes (`can_score`), and an abstention after that as
+    `no_alarm`. The rule of `prequential` and the online core alike.
+
+    >>> scored_decision(None, {"ok": 9}), scored_decision(None, {"ok": 9, "fraud": 1})
+    (None, 'ok')
+    """
+    if not can_score(class_counts):
+        return None
+    return no_alarm(class_counts) if decision is None else decision
 
 
 def prediction_of(
@@ -260,7 +276,7 @@ class ScoreThenLearn:
         self.clock = max(self.clock, event.ts)
         if self.score_on_arrival:
             prediction, proba = self.score(event)
-            decision = self._scored_decision(prediction)
+            decision = scored_decision(prediction.decision, self.class_counts)
             if self._counts_scored:
                 self.model.count_scored(x)
             self.scored += 1
@@ -358,12 +374,6 @@ class ScoreThenLearn:
             event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
         )
 
-    def _scored_decision(self, prediction: Prediction) -> Hashable | None:
-        """The decision a prediction is scored with, by the rule of `prequential`."""
-        if prediction.decision is None and can_score(self.class_counts):
-            return no_alarm(self.class_counts)
-        return prediction.decision
-
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts
         decision = self.model.predict_one(event.features) if can_score(counts) else None
@@ -377,7 +387,7 @@ class ScoreThenLearn:
         model = self.model
         if not self.score_on_arrival:  # scored now, once labelled
             prediction, proba = self.score(Event(None, self.clock, x))
-            decision = self._scored_decision(prediction)
+            decision = scored_decision(prediction.decision, self.class_counts)
         reported = model.n_drift_events if self._reports_drift else 0
         model.learn_one(x, y)
         self.learned += 1
