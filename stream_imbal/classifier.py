@@ -91,7 +91,7 @@ class OnlineImbalancedClassifier(base.Classifier):
 
     `predict_one` and `predict_proba_one` remember their last input: calling both, then
     `learn_one`, with the same dict costs one prediction of the learner. A dict changed in
-    between is predicted again: the cache is checked against its items.
+    between is predicted again: the cache is checked against a copy.
 
     Parameters
     ----------
@@ -293,7 +293,7 @@ class OnlineImbalancedClassifier(base.Classifier):
             out = ({classes[0]: 1.0}, classes[0], 0.0) if classes else ({}, None, 0.0)
         if not self._warm:
             out = (out[0], None, out[2])
-        self._last_x, self._last_items, self._last = x, list(x.items()), out
+        self._last_x, self._last_copy, self._last = x, dict(x), out
         return out
 
     def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
@@ -465,19 +465,19 @@ class OnlineImbalancedClassifier(base.Classifier):
         since. A dict changed since is copied: the learner's own caches, keyed by the dict's
         identity (the pool's probabilities, a tree's route to its leaf), then miss too."""
         if x is self._last_x:
-            if list(x.items()) == self._last_items:
+            if x == self._last_copy:
                 return x, self._last
             x = dict(x)
         return x, self._infer(x)
 
     def _forget_last(self) -> None:
         self._last_x: object = _NOT_CACHED
-        self._last_items: list = []
+        self._last_copy: dict = {}
         self._last: tuple = ({}, None, 0.0)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["_last_x"], state["_last_items"], state["_last"]  # the last input's cache
+        del state["_last_x"], state["_last_copy"], state["_last"]  # the last input's cache
         return state
 
     def __setstate__(self, state: dict) -> None:
