@@ -24,7 +24,23 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(line, default=str).decode()
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # a field keyed by other than str, such as (topic, partition)
+            return orjson.dumps(_text_keys(line), default=str).decode()
+
+
+def _text_keys(value: object) -> object:
+    """`value` with every dict key made text: a tuple key's items joined by ":"."""
+    if isinstance(value, dict):
+        return {_key_text(k): _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_keys(v) for v in value]
+    return value
+
+
+def _key_text(key: object) -> str:
+    return ":".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
 class PlainFormatter(logging.Formatter):

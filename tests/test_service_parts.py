@@ -3,14 +3,17 @@ kind, and the checkpointer's order (flush, then snapshots, then commit)."""
 
 from __future__ import annotations
 
+import logging
 import pickle
 
+import orjson
 import pytest
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from consumers import load_config
 from consumers.checkpointer import Checkpointer, Saved
 from consumers.kafka_io import Message
+from consumers.logs import JsonFormatter
 from consumers.metrics import ServiceMetrics
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
@@ -106,3 +109,10 @@ def test_a_checkpoint_of_another_version_is_refused_by_its_version(parts):
     checkpointer.store.save("stream-imbal.events.0", sign(pickle.dumps(state), b"k" * 32))
     with pytest.raises(SnapshotError, match="written by stream-imbal 0.0.1, not "):
         checkpointer.restore(0)
+
+
+def test_a_json_log_line_holds_fields_keyed_by_topic_and_partition():
+    record = logging.LogRecord("service", logging.INFO, __file__, 1, "checkpoint", (), None)
+    record.fields = {"offsets": {("events", 0): 12, ("labels", 3): 4}, "learned": 7}
+    line = orjson.loads(JsonFormatter().format(record))
+    assert line["offsets"] == {"events:0": 12, "labels:3": 4} and line["learned"] == 7
