@@ -48,6 +48,8 @@ def serve(config_path: pathlib.Path | None, role: str | None) -> None:
         code = service.run()
     except SnapshotError as error:
         raise click.ClickException(f"refusing a checkpoint: {error}") from error
+    except StreamImbalError as error:  # at start: the topics do not fit the configuration
+        raise click.ClickException(str(error)) from error
     except KafkaError as error:  # at start: the brokers cannot be reached
         servers = config.kafka.bootstrap_servers
         raise click.ClickException(

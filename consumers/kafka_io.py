@@ -32,12 +32,15 @@ from kafka.errors import (
 )
 from kafka.structs import OffsetAndMetadata
 
+from stream_imbal.exceptions import ConfigError
+
 __all__ = [
     "EventConsumer",
     "KafkaError",
     "KafkaSettings",
     "KafkaTimeoutError",
     "LeaderConsumer",
+    "MODEL_TOPIC_ROLE",
     "Message",
     "MessageProducer",
     "Partition",
@@ -48,6 +51,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Partition = tuple[str, int]  # (topic, partition)
+
+# Why `[topics] model` must have exactly one partition (`ensure_topics(..., exact=...)`).
+MODEL_TOPIC_ROLE = "[topics] model: it elects the one learner and carries its model snapshots"
 
 # Errors that refuse a record because of the record itself (its size, its content): sending it
 # again would fail again, so they say nothing about the broker. kafka-python raises
@@ -203,7 +209,7 @@ class LeaderConsumer(_Reader):
         fetch_max_wait_ms: int = 100,
         **group_options: Any,
     ) -> None:
-        ensure_topics(settings, {leader_topic: 1})
+        ensure_topics(settings, {leader_topic: 1}, exact=MODEL_TOPIC_ROLE)
         self._topics = list(topics)
         self._time_topic = self._topics[0]
         self._buffers: dict[Partition, collections.deque[Message]] = {}
@@ -397,8 +403,10 @@ def read_partition(
         consumer.close()
 
 
-def ensure_topics(settings: KafkaSettings, topics: Mapping[str, int]) -> None:
-    """Create each missing topic with the given number of partitions."""
+def ensure_topics(settings: KafkaSettings, topics: Mapping[str, int], exact: str = "") -> None:
+    """Create each missing topic with the given number of partitions. With `exact`, the reason
+    the counts matter, a topic that exists with another count is refused (`ConfigError`): a
+    broker may have created it with its own default, when a client asked for it first."""
     admin = KafkaAdminClient(**settings.client_options())
     try:
         existing = set(admin.list_topics())
@@ -406,5 +414,13 @@ def ensure_topics(settings: KafkaSettings, topics: Mapping[str, int]) -> None:
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
+        if exact:
+            for described in admin.describe_topics(list(topics)):
+                topic, count = described["name"], len(described["partitions"])
+                if count != topics[topic]:
+                    raise ConfigError(
+                        f"topic {topic!r} has {count} partitions, it must have {topics[topic]} "
+                        f"({exact}): delete it or name another"
+                    )
     finally:
         admin.close()

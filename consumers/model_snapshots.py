@@ -19,7 +19,7 @@ import time
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
-from consumers.kafka_io import KafkaSettings
+from consumers.kafka_io import MODEL_TOPIC_ROLE, KafkaSettings, ensure_topics
 from consumers.model_state import GLOBAL, ModelState, Offsets
 from consumers.stores import KafkaTopicStore
 from stream_imbal.model_file import TrainedModel
@@ -109,6 +109,9 @@ class SnapshotReader:
 
     def __init__(self, settings: KafkaSettings, topic: str, key: bytes) -> None:
         self._key = key
+        # Created here if need be: a scorer may start before any learner, and a broker that
+        # creates the topic on the first read gives it its default number of partitions.
+        ensure_topics(settings, {topic: 1}, exact=MODEL_TOPIC_ROLE)
         self._consumer = KafkaConsumer(
             enable_auto_commit=False, fetch_max_wait_ms=100, **settings.client_options()
         )

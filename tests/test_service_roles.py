@@ -7,6 +7,12 @@ from __future__ import annotations
 import collections
 import uuid
 
+import pytest
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from consumers.kafka_io import KafkaSettings
+from consumers.model_snapshots import SnapshotReader
+from stream_imbal.exceptions import ConfigError
 from tests.service_harness import (
     ServiceThread,
     make_events,
@@ -145,3 +151,20 @@ def test_learner_and_scorers_killed_lose_nothing_and_learn_each_label_once(
         assert process.wait(30) == 0
     assert {p["id"] for p in predictions} == {e[0] for e in events}, seeded.seed_text
     assert saved_states(learner_config)["global"].model.n_seen == len(events)
+
+
+def test_a_model_topic_is_made_with_one_partition_and_another_count_is_refused(broker):
+    settings = KafkaSettings(broker.bootstrap_servers)
+    names = topics(bootstrap=broker.bootstrap_servers)
+    key = b"k" * 32
+    # a scorer that starts first makes the topic, with one partition, not the broker's default
+    SnapshotReader(settings, f"{names['events']}.model", key).close()
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    try:
+        (described,) = admin.describe_topics([f"{names['events']}.model"])
+        assert len(described["partitions"]) == 1
+        admin.create_topics([NewTopic(f"{names['events']}.wide", 4, 1)])
+    finally:
+        admin.close()
+    with pytest.raises(ConfigError, match="has 4 partitions, it must have 1 .*elects the one"):
+        SnapshotReader(settings, f"{names['events']}.wide", key)
