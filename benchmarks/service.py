@@ -8,9 +8,9 @@ Measured in one run, on the same events:
   (b) the service end to end (consume, validate, score, produce the prediction, learn), with
       the logistic-regression preset and with the default classifier;
   p50/p99 per-message processing latency of the service; the predictions/s of one, then two
-  scorer processes sharing a 2-partition topic beside one learner (2% of the events labelled,
-  so that the learner, which reads every event, leaves the cores to the scorers), and the
-  learner's own rate in labelled events/s; and, over a long run in a child process, the
+  scorer processes sharing a 2-partition topic that one learner has read (2% of the events
+  labelled), so that the scorers share the cores with the broker only, and the learner's own
+  rate in labelled events/s; and, over a long run in a child process, the
   service's resident memory sampled as the stream goes by.
 
     python benchmarks/service.py                      # 100k events, memory over 1M events
@@ -20,6 +20,8 @@ Measured in one run, on the same events:
 from __future__ import annotations
 
 import argparse
+import bisect
+import datetime
 import os
 import pathlib
 import platform
@@ -36,12 +38,14 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import orjson  # noqa: E402
-from kafka import KafkaConsumer  # noqa: E402
+from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from consumers import Service, load_config  # noqa: E402
 from consumers.config import KafkaSection  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import MessageSchema, decode_event, encode_event, encode_label  # noqa: E402
+from consumers.model_snapshots import SnapshotReader  # noqa: E402
+from stream_imbal.signing import key_from_environment  # noqa: E402
 from tests.kafka_broker import Broker  # noqa: E402
 from tests.service_harness import SIGNING_KEY_ENV, start_process, topics, write_config  # noqa: E402
 
@@ -203,62 +207,157 @@ def memory_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list
     return samples
 
 
-def all_assigned(logs: list[pathlib.Path]) -> bool:
-    """Whether every service process has logged a non-empty partition assignment."""
-
-    def assigned(log: pathlib.Path) -> bool:
-        lines = log.read_text().splitlines()
-        entries = (orjson.loads(line) for line in lines if line.startswith("{"))
-        return any(e["message"] == "partitions assigned" and e["partitions"] for e in entries)
-
-    return all(log.exists() and assigned(log) for log in logs)
-
-
-def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[tuple]:
-    """Predictions/s of one, then two scorer processes beside one learner on a 2-partition
-    topic, counted from when every process owns its partitions to the `n`th prediction."""
+def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[dict]:
+    """Predictions/s of one, then two scorer processes on a 2-partition topic of `n` events
+    (2% labelled, inline) that one learner has read: the scorers share the cores with the
+    broker only. The rate is taken from the predictions' record timestamps, between the last
+    partition assignment of the scorers and the end of the earliest-finishing partition; the
+    cores each process used in that window, from its CPU time sampled twice a second."""
     bootstrap = broker.bootstrap_servers
     names = topics(partitions=2, bootstrap=bootstrap)
     print(f"producing {n:,} events on 2 partitions for the scale-out run ...", flush=True)
     produce(bootstrap, names, n, seed, late_share=0.0, labelled_share=0.02)
-    rates = []
-    for scorers in (1, 2):
-        outputs = topics(partitions=2, labels=False, bootstrap=bootstrap)
-        run_names = {
-            **names,
-            "predictions": outputs["predictions"],
-            "dead_letters": outputs["dead_letters"],
-        }
-        group = {"group_id": f"scale-{scorers}-{uuid.uuid4().hex[:6]}"}
-        roles = ["learner"] + ["scorer"] * scorers
-        logs = [workdir / f"scale-{scorers}-{i}.log" for i in range(len(roles))]
-        processes = []
-        for role, log in zip(roles, logs, strict=True):
-            config = bench_config(
-                log.with_suffix(".toml"),
-                bootstrap,
-                run_names,
-                logging={"json": True},
-                kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10} | group,
-                scale={"role": role},
-            )
-            processes.append(start_process(config, log))
-        marks = list(range(n // 100, n + 1, n // 100))
-        start = None
-        for mark in passing(bootstrap, run_names["predictions"], marks):
-            if start is None and all_assigned(logs[1:]):
-                start = (mark, time.perf_counter())
-        if start is None:
-            raise RuntimeError(
-                f"the {scorers} scorers did not all own a partition before the stream ended: "
-                "give --scale-out-events more events"
-            )
-        rates.append((scorers, (n - start[0]) / (time.perf_counter() - start[1]), n - start[0]))
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(60)
-    return rates
+    learner = start_process(
+        scale_config(workdir / "scale-learner.toml", bootstrap, names, "learner", "scale"),
+        workdir / "scale-learner.log",
+    )
+    try:
+        wait_for_learner(bootstrap, names, n)
+        runs = []
+        for scorers in (1, 2):
+            outputs = topics(partitions=2, labels=False, bootstrap=bootstrap)
+            run_names = names | {k: outputs[k] for k in ("predictions", "dead_letters")}
+            group = f"scale-{scorers}-{uuid.uuid4().hex[:6]}"
+            logs = [workdir / f"{group}-{i}.log" for i in range(scorers)]
+            processes = [
+                start_process(
+                    scale_config(log.with_suffix(".toml"), bootstrap, run_names, "scorer", group),
+                    log,
+                )
+                for log in logs
+            ]
+            watched = {"scorers": processes, "learner": [learner], "broker": [broker.process]}
+            samples = wait_for_messages(bootstrap, run_names["predictions"], n, watched)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(60)
+            rate, counted, start, end = scored_rate(bootstrap, run_names["predictions"], logs)
+            cores = {name: cpu_between(samples[name], start, end) for name in watched}
+            runs.append({"scorers": scorers, "rate": rate, "counted": counted, "cores": cores})
+    finally:
+        learner.terminate()
+        learner.wait(60)
+    return runs
+
+
+def scale_config(
+    path: pathlib.Path, bootstrap: str, names: dict, role: str, group: str
+) -> pathlib.Path:
+    return bench_config(
+        path,
+        bootstrap,
+        names,
+        logging={"json": True},
+        kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10, "group_id": group},
+        scale={"role": role},
+    )
+
+
+def wait_for_learner(bootstrap: str, names: dict, n: int, timeout: float = 600.0) -> None:
+    """Until the learner's progress on the model topic has read all `n` events."""
+    key = key_from_environment(SIGNING_KEY_ENV)
+    reader = SnapshotReader(KafkaSettings(bootstrap), f"{names['events']}.model", key)
+    deadline = time.monotonic() + timeout
+    try:
+        while sum(reader.positions.values()) < n or reader.latest is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the learner read {reader.positions} of {n:,} events")
+            reader.poll(500)
+    finally:
+        reader.close()
+
+
+def wait_for_messages(
+    bootstrap: str, topic: str, n: int, watched: dict[str, list], timeout: float = 600.0
+) -> dict[str, list[tuple[float, float]]]:
+    """Until `topic` holds about `n` messages and has stopped growing, by its end offsets
+    every half second (Tansu's lag a batch behind: the rate is read from the records).
+    Returns, per name of `watched`, (wall time, CPU seconds of its processes) samples."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    deadline, last, still = time.monotonic() + timeout, -1, 0
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in watched}
+    try:
+        while still < 4:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{topic} did not reach {n:,} messages")
+            for name, processes in watched.items():
+                samples[name].append((time.time(), sum(cpu_seconds(p.pid) for p in processes)))
+            time.sleep(0.5)
+            count = sum(consumer.end_offsets(partitions).values())
+            still = still + 1 if count == last and count >= 0.98 * n else 0
+            last = count
+    finally:
+        consumer.close()
+    return samples
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of process `pid` so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_between(samples: list[tuple[float, float]], start: float, end: float) -> float:
+    """Cores used on average between wall times `start` and `end`, interpolating `samples`."""
+    times, cpu = zip(*samples, strict=True)
+
+    def at(t: float) -> float:
+        i = min(max(bisect.bisect_left(times, t), 1), len(times) - 1)
+        (t0, c0), (t1, c1) = samples[i - 1], samples[i]
+        return c0 + (c1 - c0) * (t - t0) / (t1 - t0)
+
+    return (at(end) - at(start)) / (end - start)
+
+
+def scored_rate(
+    bootstrap: str, topic: str, logs: list[pathlib.Path]
+) -> tuple[float, int, float, float]:
+    """Predictions/s on `topic` while every scorer held its partitions, how many, and the
+    window's wall-clock start and end."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    stamps: dict[int, list[float]] = {}
+    try:
+        while True:
+            batch = consumer.poll(timeout_ms=2000, max_records=10_000)
+            if not batch:
+                break
+            for partition, records in batch.items():
+                stamps.setdefault(partition.partition, []).extend(
+                    r.timestamp / 1000 for r in records
+                )
+    finally:
+        consumer.close()
+    start = max(assigned_at(log) for log in logs)
+    end = min(max(times) for times in stamps.values())
+    counted = sum(start <= t <= end for times in stamps.values() for t in times)
+    return counted / (end - start), counted, start, end
+
+
+def assigned_at(log: pathlib.Path) -> float:
+    """The wall-clock time of a service process's last non-empty partition assignment."""
+    entries = (orjson.loads(line) for line in log.read_text().splitlines() if line[:1] == "{")
+    times = [
+        datetime.datetime.fromisoformat(e["time"]).timestamp()
+        for e in entries
+        if e["message"] == "partitions assigned" and e["partitions"]
+    ]
+    if not times:
+        raise RuntimeError(f"{log.name}: the scorer was never assigned a partition")
+    return times[-1]
 
 
 def learner_rate(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> float:
@@ -317,12 +416,20 @@ def main() -> None:
             p50, p99 = cuts[49] * 1e6, cuts[98] * 1e6
             print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {p50:.0f} | {p99:.0f} |")
         if args.scale_out_events:
-            rates = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
-            print("\n| scorers beside one learner, 2 partitions | predictions/s | counted |")
-            print("|---:|---:|---:|")
-            for scorers, rate, counted in rates:
-                print(f"| {scorers} | {rate:,.0f} | {counted:,} |")
-            print(f"\nscale-out: {rates[1][1] / rates[0][1]:.2f}x with two scorers")
+            runs = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
+            print(
+                "\n| scorers, 2 partitions the learner has read | predictions/s | counted "
+                "| cores: scorers | broker | learner (idle) | predictions per scorer CPU-s |"
+            )
+            print("|---:|---:|---:|---:|---:|---:|---:|")
+            for run in runs:
+                cores = run["cores"]
+                print(
+                    f"| {run['scorers']} | {run['rate']:,.0f} | {run['counted']:,} "
+                    f"| {cores['scorers']:.2f} | {cores['broker']:.2f} | {cores['learner']:.2f} "
+                    f"| {run['rate'] / cores['scorers']:,.0f} |"
+                )
+            print(f"\nscale-out: {runs[1]['rate'] / runs[0]['rate']:.2f}x with two scorers")
             rate = learner_rate(broker, args.events, workdir, args.seed)
             print(f"learner alone, default model: {rate:,.0f} labelled events/s")
         if args.memory_events:
