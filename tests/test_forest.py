@@ -106,21 +106,6 @@ def test_the_default_blends_the_linear_model_with_the_forest():
     assert pool.candidates["forest"].seed == 3
 
 
-def test_a_forest_pickled_before_leaf_prediction_existed_restores_and_clones():
-    forest = SubspaceForest(seed=1)
-    for x, y in _events(500, seed=3):
-        forest.learn_one(x, y)
-    # As checkpoints written before they were parameters.
-    del forest.__dict__["leaf_prediction"], forest.__dict__["sqrt_cap"]
-    restored = pickle.loads(pickle.dumps(forest))
-    assert restored.leaf_prediction == "nba"  # what those forests' leaves were
-    assert restored.sqrt_cap is None  # and how many features they watched
-    fresh = restored.clone()  # as a drift replacement does
-    for x, y in _events(500, seed=4):
-        fresh.learn_one(x, y)
-    assert {tree.leaf_prediction for tree in fresh.trees} == {"nba"}
-
-
 @pytest.mark.parametrize("rate", [0.5, 3.0, 6.0])
 def test_the_compiled_poisson_draws_average_their_rate(rate):
     rng = random.Random(0)

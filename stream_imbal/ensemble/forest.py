@@ -117,13 +117,6 @@ class SubspaceForest(base.Classifier):
         self._trees: list[BoundedSubspaceTree] = []
         self._n_features = 0  # the most features an event had
 
-    def __setstate__(self, state: dict) -> None:
-        # Forests pickled before `leaf_prediction` existed had adaptive naive Bayes leaves,
-        # before `sqrt_cap` no cap.
-        state.setdefault("leaf_prediction", "nba")
-        state.setdefault("sqrt_cap", None)
-        self.__dict__.update(state)
-
     @classmethod
     def _unit_test_params(cls):
         yield {"n_models": 3, "max_size": 0.2, "seed": 1}
