@@ -302,18 +302,35 @@ def test_windowed_refit_with_one_class_predicts_the_window_share():
     assert set(proba) == {"no", "yes"} and proba["yes"] > 0.5
 
 
-def test_the_moa_learners_are_skipped_with_one_message_when_capymoa_is_absent(
-    suite_file, tmp_path, no_capymoa
+@pytest.mark.parametrize(
+    "module, strategies, missing, message",
+    [
+        (
+            "capymoa",
+            "moa-uob,moa-csmote",
+            moa_missing,
+            "MOA: skipping moa-uob, moa-csmote: MOA's learners need CapyMOA: ",
+        ),
+        (
+            "sklearn",
+            "sklearn-lr-refit",
+            sklearn_missing,
+            "BATCH: skipping sklearn-lr-refit: they need scikit-learn: ",
+        ),
+    ],
+)
+def test_without_the_bench_extra_its_strategies_are_skipped_naming_it(
+    module, strategies, missing, message, suite_file, tmp_path, monkeypatch
 ):
-    assert "pip install 'stream-imbal[bench]'" in moa_missing()
+    monkeypatch.setitem(sys.modules, module, None)  # absent, whether or not it is installed
+    install = "pip install 'stream-imbal[bench]'"
+    assert missing().endswith(install)
     out = tmp_path / "out"
-    args = ["--suite", str(suite_file), "--strategies", "river-bare,moa-uob,moa-csmote"]
+    args = ["--suite", str(suite_file), "--strategies", f"river-bare,{strategies}"]
     result = research(*args, "--jobs", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
-    messages = [line for line in result.output.splitlines() if "MOA:" in line]
-    assert messages == [
-        "MOA: skipping moa-uob, moa-csmote: MOA's learners need CapyMOA: "
-        "pip install 'stream-imbal[bench]'"
+    assert [line for line in result.output.splitlines() if "skipping" in line] == [
+        message + install
     ]
     assert set(pd.read_csv(out / "results.csv")["strategy"]) == {"river-bare"}
 
@@ -472,22 +489,6 @@ def test_the_installed_benchmark_needs_only_the_required_dependencies():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert process.stdout.strip() == "['ours', 'river'] False"
-
-
-def test_without_the_bench_extra_its_strategies_are_skipped_naming_it(
-    suite_file, tmp_path, monkeypatch
-):
-    monkeypatch.setitem(sys.modules, "sklearn", None)
-    assert sklearn_missing() == "they need scikit-learn: pip install 'stream-imbal[bench]'"
-    out = tmp_path / "out"
-    args = ["--suite", str(suite_file), "--strategies", "river-bare,sklearn-lr-refit", "--no-moa"]
-    result = research(*args, "--jobs", "1", "--out", str(out))
-    assert result.exit_code == 0, result.output
-    messages = [line for line in result.output.splitlines() if "skipping" in line]
-    assert messages == [
-        "BATCH: skipping sklearn-lr-refit: they need scikit-learn: "
-        "pip install 'stream-imbal[bench]'"
-    ]
 
 
 def test_keel_tables_load_as_imbalanced_streams():
