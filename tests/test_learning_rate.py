@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from river import linear_model, metrics, optim
 
+from benchmarks.harness.keel import KeelTable
+from benchmarks.harness.suites import DEV_TABLES
 from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.bench import DEV_TABLES
 from stream_imbal.classifier import linear_learner
-from stream_imbal.datasets import KeelTable
 from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 

@@ -97,14 +97,19 @@ def test_the_benchmark_s_own_strategies_are_entries_of_the_spec():
 def test_bench_runs_a_model_specification_beside_the_strategies(tmp_path):
     path = tmp_path / "under.toml"
     path.write_text('[model]\npreset = "linear"\nbalancing = "undersample"\n')
+    suite = tmp_path / "suite.toml"
+    suite.write_text(
+        '[[scenario]]\nname = "sea"\nn_events = 1500\nminority = 0.05\n'
+        '[[scenario.concepts]]\ngenerator = "SEA"\n'
+    )
     out = tmp_path / "b"
-    args = ["bench", "--suite", "quick", "--streams", "sea-abrupt", "--no-progress", "--no-moa"]
-    args += ["--strategies", "river-bare", "--model", str(path), "--jobs", "1", "--out", str(out)]
+    args = ["bench", "--suite", str(suite), "--no-progress", "--strategies", "river-bare"]
+    args += ["--model", str(path), "--jobs", "1", "--out", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "spec: preset linear, balancing undersample" in result.output
     assert f"--model {path}" in (out / "results.md").read_text()
-    bad = CliRunner().invoke(main, ["bench", "--model", "forest"])
+    bad = CliRunner().invoke(main, ["bench", "--suite", str(suite), "--model", "forest"])
     assert bad.exit_code == 2 and "unknown model preset 'forest'" in bad.output
 
 

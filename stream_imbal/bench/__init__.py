@@ -1,23 +1,23 @@
 """Benchmark strategies against each other, prequentially, on the same imbalanced streams.
 
-`load_suite` gives the streams (the `tune` suite the default was tuned on, the held-out `report`
-suite), `STRATEGIES` the named strategies, `run_bench` runs every pair for every seed in
-parallel and returns `BenchResults` (tables, ranks with ties, spread over seeds, drift
-detection, speed ratios, plots); `cost_ratios` measures the per-event cost serially.
-The `stream-imbal bench` command does all of it.
+`STRATEGIES` names the strategies (this library's and river's), `LabelledFile` and
+`load_suite_file` give the streams (a user's labelled file, the scenarios of a TOML file),
+`run_bench` runs every pair for every seed in parallel and returns `BenchResults` (tables, ranks
+with ties, spread over seeds, drift detection, speed ratios, plots). The `stream-imbal bench`
+command does all of it.
+
+The research harness built on it (the tune and report suites, KEEL tables, MOA's and
+scikit-learn's strategies, cost measurements) is the repository's `benchmarks/harness/`, not
+part of the installed library.
 
 """
 
 from __future__ import annotations
 
-from stream_imbal.bench.cost import COST_STRATEGIES, COST_STREAMS, cost_ratios, seconds_per_event
 from stream_imbal.bench.detection import DETECTION_COLUMNS, detection_quality
-from stream_imbal.bench.moa import MOAClassifier, moa_missing, votes_to_proba
 from stream_imbal.bench.results import REACH, BenchResults, gmean_ranks
 from stream_imbal.bench.runner import METRICS, BenchJob, available_cores, run_bench, run_job
 from stream_imbal.bench.strategies import (
-    BATCH,
-    MOA,
     OURS,
     RIVER,
     STRATEGIES,
@@ -25,59 +25,36 @@ from stream_imbal.bench.strategies import (
     build_strategy,
     register_spec,
     resolve_strategies,
-    sklearn_missing,
 )
-from stream_imbal.bench.suite import (
-    DEV_TABLES,
-    DEV_WIDE_TABLES,
-    REPORT_SCENARIOS,
-    REPORT_TABLES,
-    SCENARIOS,
-    SUITES,
+from stream_imbal.bench.streams import (
     BenchStream,
     LabelledFile,
-    load_suite,
+    Table,
+    load_suite_file,
     select_streams,
 )
-from stream_imbal.bench.windowed_refit import WindowedRefitClassifier
 
 __all__ = [
-    "BATCH",
-    "COST_STRATEGIES",
-    "COST_STREAMS",
     "DETECTION_COLUMNS",
-    "DEV_TABLES",
-    "DEV_WIDE_TABLES",
     "METRICS",
-    "MOA",
     "OURS",
     "REACH",
-    "REPORT_SCENARIOS",
-    "REPORT_TABLES",
     "RIVER",
-    "SCENARIOS",
     "STRATEGIES",
-    "SUITES",
     "BenchJob",
     "BenchResults",
     "BenchStream",
-    "MOAClassifier",
+    "LabelledFile",
     "Strategy",
-    "WindowedRefitClassifier",
+    "Table",
     "available_cores",
     "build_strategy",
-    "register_spec",
-    "cost_ratios",
     "detection_quality",
     "gmean_ranks",
-    "LabelledFile",
-    "load_suite",
-    "moa_missing",
+    "load_suite_file",
+    "register_spec",
     "resolve_strategies",
     "run_bench",
     "run_job",
-    "seconds_per_event",
     "select_streams",
-    "sklearn_missing",
-    "votes_to_proba",
 ]

@@ -4,10 +4,11 @@ Each job is one strategy on one stream for every seed: for each seed it loads th
 of the stream, builds the strategy's classifier with that seed and evaluates it test-then-train
 with `stream_imbal.evaluate.prequential`, in a worker process that serves that job alone
 (`maxtasksperchild=1`), so that its peak memory is its own and a Java virtual machine started
-for MOA ends with it (one start per job, not per seed: starting it costs seconds). Jobs are
-queued stream by stream, so that the strategies on one stream run close together in time and
-their events/s are comparable. With the same seeds, every score is the same on every run; only
-the measurements (`events_per_s`, `peak_memory_mib`) change.
+for MOA (the research benchmarks' strategies) ends with it (one start per job, not per seed:
+starting it costs seconds). Jobs are queued stream by stream, so that the strategies on one
+stream run close together in time and their events/s are comparable. With the same seeds, every
+score is the same on every run; only the measurements (`events_per_s`, `peak_memory_mib`)
+change.
 
 Peak memory is the peak resident set size (RSS) of the worker while it builds the model and runs
 it, above the worker's RSS once the events are loaded and a short warm-up run (`WARM_UP` events,
@@ -42,14 +43,14 @@ import pandas as pd
 
 from stream_imbal.bench.detection import DETECTION_COLUMNS, detection_quality
 from stream_imbal.bench.results import BenchResults
-from stream_imbal.bench.strategies import MOA, STRATEGIES, build_strategy
-from stream_imbal.bench.suite import BenchStream
+from stream_imbal.bench.strategies import STRATEGIES, build_strategy
+from stream_imbal.bench.streams import BenchStream
 from stream_imbal.drift.events import CONCEPT
 from stream_imbal.evaluate import prequential
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.progress import progress as show_progress
 
-__all__ = ["JVM_ARGS", "METRICS", "BenchJob", "available_cores", "run_bench", "run_job"]
+__all__ = ["METRICS", "BenchJob", "available_cores", "run_bench", "run_job"]
 
 #: The scores kept from `prequential`'s summary, then the measurements.
 METRICS = (
@@ -66,11 +67,6 @@ METRICS = (
 WARM_UP = 300  # events
 
 
-#: The Java VM of MOA's learners collects its garbage on the job's own thread, so that a job
-#: uses one core, as the others do (unless CAPYMOA_JVM_ARGS says otherwise).
-JVM_ARGS = "-Xmx8g -Xss10M -XX:+UseSerialGC -XX:CICompilerCount=2"
-
-
 class BenchJob(NamedTuple):
     """One strategy on one stream for each of `seeds`; seed k's events read from `events_files[k]`
     when given."""
@@ -83,8 +79,6 @@ class BenchJob(NamedTuple):
 
 def run_job(job: BenchJob) -> tuple[list[dict], pd.DataFrame]:
     """Evaluate one job: a row of scores per seed, and its windows (`seed`, `end`, `gmean`)."""
-    if STRATEGIES[job.strategy].family == MOA:
-        os.environ.setdefault("CAPYMOA_JVM_ARGS", JVM_ARGS)
     rows, windows = [], []
     for k, seed in enumerate(job.seeds):
         stream = job.stream.with_seed(seed)
@@ -145,7 +139,8 @@ def run_bench(
     Parameters
     ----------
     streams
-        The streams, e.g. from `load_suite`; each seed regenerates them (`BenchStream.with_seed`).
+        The streams, e.g. from `load_suite_file`; each seed regenerates them
+        (`BenchStream.with_seed`).
     strategies
         Names in `STRATEGIES`; an unknown name raises `ConfigError`.
     seeds

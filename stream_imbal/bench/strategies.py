@@ -9,50 +9,30 @@ Each strategy builds a fresh river classifier from a seed. Families:
 - `river`: river's baselines at their documented defaults: `imblearn.RandomSampler` (at its
   default `sampling_rate=1.0`), `RandomOverSampler` and `RandomUnderSampler` to 50/50 around the
   same standardised logistic regression, the bare logistic regression, and
-  `forest.ARFClassifier(n_models=10)`;
-- `moa`: MOA's AdaptiveRandomForest (10 trees, its other options at MOA's defaults) and its
-  imbalance learners (`moa.classifiers.meta.imbalanced`) on Hoeffding trees (ensembles of 10),
-  through CapyMOA (see `stream_imbal.bench.moa`). MOA's imbalance learners at their own
-  defaults are left out: their default base learner is `meta.AdaptiveRandomForest` at its
-  default 100 trees (10 x 100 trees for the ensembles). Measured on a 5,000-event RandomRBF
-  stream at 1:100 (2026-11, 2 loaded cores): OnlineRUSBoost took 40 s of CPU (34 events/s,
-  i.e. ~10 min for 20k events); OnlineSMOTEBagging did not finish in 200 s; OnlineUnderOverBagging,
-  CSMOTE and OnlineAdaC2 ended with the Java VM stopped (`JVMNotRunning`) before finishing.
-  None finishes 20k events in 60 s (MOA's ARF with 10 trees alone made ~830 events/s of CPU
-  there);
-- `batch`: what many teams run instead of online learning, a scikit-learn model refit every
-  1,000 labelled events on the last 5,000 with balanced class weights
-  (`stream_imbal.bench.windowed_refit`).
+  `forest.ARFClassifier(n_models=10)`.
 
-Adding a strategy is one entry of `STRATEGIES`.
+The research benchmarks add MOA's imbalance learners and scikit-learn models refit on a window
+(the repository's `benchmarks/harness/strategies.py`, with the `bench` extra): each such
+strategy says what it misses to run here (`Strategy.missing`), and `resolve_strategies` leaves
+it out with that reason.
+Adding a strategy is one entry of `STRATEGIES` (`register_spec` adds a model specification).
 
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from river import base, forest, imblearn, linear_model, preprocessing, tree
 
-from stream_imbal.balancing import (
-    NoBalancing,
-)
-from stream_imbal.bench.moa import MOAClassifier, moa_missing
-from stream_imbal.bench.windowed_refit import (
-    WindowedRefitClassifier,
-    balanced_hgb,
-    balanced_logistic_regression,
-)
+from stream_imbal.balancing import NoBalancing
 from stream_imbal.classifier import OnlineImbalancedClassifier, linear_learner
 from stream_imbal.ensemble import OOBClassifier, UOBClassifier
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.presets import PRESETS, ModelSpec
 
 __all__ = [
-    "BATCH",
-    "MOA",
     "OURS",
     "RIVER",
     "STRATEGIES",
@@ -60,10 +40,9 @@ __all__ = [
     "build_strategy",
     "register_spec",
     "resolve_strategies",
-    "sklearn_missing",
 ]
 
-OURS, RIVER, MOA, BATCH = "ours", "river", "moa", "batch"
+OURS, RIVER = "ours", "river"
 _BALANCED = {False: 0.5, True: 0.5}
 
 
@@ -75,15 +54,20 @@ class Strategy(NamedTuple):
     build
         Seed -> a fresh classifier.
     family
-        `ours`, `river`, `moa` or `batch`.
+        `ours`, `river`, or a family the research benchmarks add (`moa`, `batch`).
     description
         What it is, in a few words, for reports.
+    missing
+        None when it runs with the required dependencies alone; else a function returning what
+        it misses here, or None when nothing is (e.g. "they need scikit-learn: pip install
+        'stream-imbal[bench]'").
 
     """
 
     build: Callable[[int], base.Classifier]
     family: str
     description: str
+    missing: Callable[[], str | None] | None = None
 
 
 def linear() -> base.Classifier:
@@ -103,19 +87,12 @@ def _spec(**parts: str) -> Callable[[int], base.Classifier]:
     return spec.build
 
 
-def _moa(learner: str, options: str) -> Callable[[int], base.Classifier]:
-    return lambda seed: MOAClassifier(learner, options, seed=seed)
-
-
 def _trees(ensemble, seed: int) -> base.Classifier:
     """An OOB or UOB ensemble of 10 river Hoeffding trees at their defaults."""
     return ensemble(tree.HoeffdingTreeClassifier(), n_models=10, seed=seed)
 
 
-_TREES = "-l trees.HoeffdingTree"
 _DEFAULT, _LINEAR = PRESETS["default"][1], PRESETS["linear"][1]
-#: Refit every 1,000 labelled events on the last 5,000.
-_REFIT = {"refit_every": 1000, "window_size": 5000}
 
 STRATEGIES: dict[str, Strategy] = {
     "default": Strategy(_spec(), OURS, "OnlineImbalancedClassifier(): " + _DEFAULT),
@@ -187,39 +164,6 @@ STRATEGIES: dict[str, Strategy] = {
     "river-arf10": Strategy(
         lambda s: forest.ARFClassifier(n_models=10, seed=s), RIVER, "forest.ARFClassifier, 10 trees"
     ),
-    "moa-arf10": Strategy(
-        _moa("moa.classifiers.meta.AdaptiveRandomForest", "-s 10"),
-        MOA,
-        "AdaptiveRandomForest, 10 trees, MOA's other defaults",
-    ),
-    "moa-uob": Strategy(
-        _moa("OnlineUnderOverBagging", f"{_TREES} -s 10"),
-        MOA,
-        "OnlineUnderOverBagging, 10 Hoeffding trees",
-    ),
-    "moa-csmote": Strategy(_moa("CSMOTE", _TREES), MOA, "C-SMOTE around a Hoeffding tree"),
-    "moa-smotebag": Strategy(
-        _moa("OnlineSMOTEBagging", f"{_TREES} -s 10"),
-        MOA,
-        "OnlineSMOTEBagging, 10 Hoeffding trees",
-    ),
-    "moa-rusboost": Strategy(
-        _moa("OnlineRUSBoost", f"{_TREES} -s 10"), MOA, "OnlineRUSBoost, 10 Hoeffding trees"
-    ),
-    "moa-adac2": Strategy(
-        _moa("OnlineAdaC2", f"{_TREES} -s 10"), MOA, "OnlineAdaC2, 10 Hoeffding trees"
-    ),
-    "sklearn-hgb-refit": Strategy(
-        lambda s: WindowedRefitClassifier(balanced_hgb(s), **_REFIT),
-        BATCH,
-        "scikit-learn HistGradientBoosting, balanced, refit every 1,000 on the last 5,000",
-    ),
-    "sklearn-lr-refit": Strategy(
-        lambda s: WindowedRefitClassifier(balanced_logistic_regression(), **_REFIT),
-        BATCH,
-        "scikit-learn StandardScaler + LogisticRegression, balanced, refit every 1,000 on "
-        "the last 5,000",
-    ),
 }
 
 
@@ -253,48 +197,39 @@ def build_strategy(name: str, seed: int) -> base.Classifier:
     return STRATEGIES[name].build(seed)
 
 
-def resolve_strategies(
-    names: Sequence[str] | None = None, moa: bool = True
-) -> tuple[list[str], str | None]:
+def resolve_strategies(names: Sequence[str] | None = None) -> tuple[list[str], str | None]:
     """The strategies to run, and why some were left out when they cannot run here.
 
     Parameters
     ----------
     names
         Strategy names; all of `STRATEGIES` by default. An unknown name raises `ConfigError`.
-    moa
-        Whether to keep MOA's learners at all.
 
     Returns
     -------
-    The names kept, in order, and None or a message saying what MOA's learners (or the batch
-    strategies, without scikit-learn) are missing.
+    The names kept, in order, and None or a message per family saying what its left-out
+    strategies miss (`Strategy.missing`).
 
     Examples
     --------
     >>> from stream_imbal.bench import resolve_strategies
-    >>> resolve_strategies(["default", "moa-uob"], moa=False)
-    (['default'], None)
+    >>> resolve_strategies(["default", "river-bare"])
+    (['default', 'river-bare'], None)
 
     """
     names = list(STRATEGIES) if names is None else list(names)
     for name in names:
         if name not in STRATEGIES:
             raise ConfigError(f"unknown strategy {name!r}; valid names: {', '.join(STRATEGIES)}")
-    if not moa:
-        names = [name for name in names if STRATEGIES[name].family != MOA]
-    messages = []
-    for family, missing in ((MOA, moa_missing), (BATCH, sklearn_missing)):
-        members = [name for name in names if STRATEGIES[name].family == family]
-        reason = missing() if members else None
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for name in names:
+        strategy = STRATEGIES[name]
+        reason = strategy.missing() if strategy.missing else None
         if reason is not None:
-            names = [name for name in names if name not in members]
-            messages.append(f"{family.upper()}: skipping {', '.join(members)}: {reason}")
-    return names, "; ".join(messages) or None
-
-
-def sklearn_missing() -> str | None:
-    """What the batch strategies miss here (scikit-learn), or None."""
-    if importlib.util.find_spec("sklearn") is None:
-        return "they need scikit-learn: pip install scikit-learn"
-    return None
+            skipped.setdefault((strategy.family, reason), []).append(name)
+    messages = [
+        f"{family.upper()}: skipping {', '.join(members)}: {reason}"
+        for (family, reason), members in skipped.items()
+    ]
+    left_out = {name for members in skipped.values() for name in members}
+    return [name for name in names if name not in left_out], "; ".join(messages) or None

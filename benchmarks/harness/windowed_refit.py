@@ -59,7 +59,7 @@ class WindowedRefitClassifier(base.Classifier):
     Examples
     --------
     >>> import random
-    >>> from stream_imbal.bench.windowed_refit import (
+    >>> from benchmarks.harness.windowed_refit import (
     ...     WindowedRefitClassifier, balanced_logistic_regression)
     >>> rng = random.Random(1)
     >>> model = WindowedRefitClassifier(
@@ -185,7 +185,7 @@ def binary_scorer(model, features: list[Hashable]) -> Callable[[dict], float] | 
     lacks is 0.0, and features outside them are ignored.
 
     >>> import numpy as np
-    >>> from stream_imbal.bench.windowed_refit import balanced_hgb, binary_scorer
+    >>> from benchmarks.harness.windowed_refit import balanced_hgb, binary_scorer
     >>> X = np.random.default_rng(0).normal(size=(300, 2))
     >>> model = balanced_hgb().set_params(max_iter=5).fit(X, X[:, 0] * X[:, 1] > 0.5)
     >>> score = binary_scorer(model, ["a", "b"])
