@@ -28,10 +28,13 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from libc.math cimport INFINITY, erf, exp, fmod, log2, pow
 
-from river.tree.base import Leaf
-from river.tree.nodes.arf_htc_nodes import RandomLeafMajorityClass
-from river.tree.nodes.branch import NumericBinaryBranch
-from river.tree.utils import BranchFactory
+# river's private names and the private attributes read below: `stream_imbal.river_internals`
+from stream_imbal.river_internals import (
+    BranchFactory,
+    Leaf,
+    NumericBinaryBranch,
+    RandomLeafMajorityClass,
+)
 
 cdef double _SQRT_2 = 1.4142135623730951  # math.sqrt(2.0)
 

@@ -7,12 +7,18 @@ import math
 import random
 
 from river import tree
-from river.forest.adaptive_random_forest import BaseTreeClassifier
-from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
-from river.tree.utils import do_naive_bayes_prediction
 
 from stream_imbal import _hoeffding
 from stream_imbal.gaussian_splitter import FastGaussianSplitter
+from stream_imbal.river_internals import (
+    BaseTreeClassifier,
+    LeafNaiveBayes,
+    LeafNaiveBayesAdaptive,
+    check_river,
+    do_naive_bayes_prediction,
+)
+
+check_river()
 
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
 

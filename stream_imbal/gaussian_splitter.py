@@ -6,10 +6,9 @@ import random
 
 from river import stats
 from river.proba import Gaussian
-from river.tree.split_criterion import InfoGainSplitCriterion
-from river.tree.splitter import GaussianSplitter
 
 from stream_imbal import _hoeffding
+from stream_imbal.river_internals import GaussianSplitter, InfoGainSplitCriterion
 
 __all__ = ["FastGaussianSplitter", "LeanGaussian"]
 
