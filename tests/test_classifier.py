@@ -16,6 +16,7 @@ from stream_imbal import (
 from stream_imbal.evaluate import prequential
 from stream_imbal.online import Event, ScoreThenLearn
 from stream_imbal.priors import SlidingWindowPrior
+from tests.streams import gaussian_classes
 
 
 def blobs(n: int, minority: float, seed: int, shift: float = 2.0, labels=(False, True)):
@@ -122,10 +123,7 @@ def test_state_stays_bounded_on_a_long_stream():
 
 
 def _stream(n: int, seed: int, share: float = 0.05):
-    rng = random.Random(seed)
-    for _ in range(n):
-        y = rng.random() < share
-        yield {"a": rng.gauss(2.0 if y else 0.0, 1.0), "b": rng.random()}, y
+    return gaussian_classes(n, seed, share, {"a": 2.0, "b": 0.0})
 
 
 def test_the_balancing_argument_is_cloned_not_shared():

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-import random
 from typing import NamedTuple
 
 import pandas as pd
@@ -10,6 +9,7 @@ from river import dummy, linear_model
 
 from stream_imbal.evaluate import WINDOW_COLUMNS, EvaluationResult, prequential
 from stream_imbal.exceptions import StreamImbalError
+from tests.streams import gaussian_classes
 
 
 class _Truth(NamedTuple):
@@ -54,10 +54,7 @@ class _KnowsUnlessHard(dummy.PriorClassifier):
 
 
 def _stream(n, seed, share=0.1):
-    rng = random.Random(seed)
-    for _ in range(n):
-        y = rng.random() < share
-        yield {"x": rng.gauss(1.5 if y else 0.0, 1.0)}, y
+    return gaussian_classes(n, seed, share, {"x": 1.5})
 
 
 def _with_truth(n, seed):

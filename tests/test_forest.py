@@ -10,13 +10,11 @@ import pytest
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.balancing.strategy import poisson
 from stream_imbal.ensemble import CandidatePool, SubspaceForest
+from tests.streams import xor_classes
 
 
 def _events(n, seed):
-    rng = random.Random(seed)
-    for _ in range(n):
-        x = {f"f{k}": rng.uniform(-1, 1) for k in range(10)}
-        yield x, (x["f0"] > 0) != (x["f1"] > 0)
+    return xor_classes(n, seed)
 
 
 @pytest.mark.parametrize(("max_features", "watched"), [(0.5, 5), (0.6, 6), ("sqrt", 3), (0.01, 2)])

@@ -15,6 +15,7 @@ from stream_imbal.cli import main
 from stream_imbal.exceptions import InvalidEventError
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.validation import MAX_ABS_FEATURE, check_features
+from tests.streams import gaussian_classes
 
 WITHIN = [1e6, 1e12, 1e50, 1e100, MAX_ABS_FEATURE, 10**100]
 BEYOND = [1e101, 1e160, 1e300, 1e308, 10**101, 10**400]
@@ -52,9 +53,7 @@ def test_non_finite_or_non_numeric_values_keep_their_own_message(bad):
 
 
 def _stream(rng: random.Random, n: int):
-    for _ in range(n):
-        y = rng.random() < 0.01
-        yield {"a": rng.gauss(2.0 if y else 0.0, 1.0), "b": rng.gauss(1.0 if y else 0.0, 1.0)}, y
+    return gaussian_classes(n, rng, 0.01, {"a": 2.0, "b": 1.0})
 
 
 def _finite(proba: dict) -> bool:

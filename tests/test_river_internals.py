@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from river import stats
 from river.tree import HoeffdingTreeClassifier
@@ -19,13 +17,11 @@ from stream_imbal.river_internals import (
     check_river,
     missing_internals,
 )
+from tests.streams import gaussian_classes
 
 
 def _events(n: int, seed: int):
-    rng = random.Random(seed)
-    for _ in range(n):
-        x = {f"f{j}": rng.gauss(0, 1) for j in range(6)}
-        yield x, x["f0"] + x["f1"] > 0.5
+    return gaussian_classes(n, seed, 0.3, {f"f{j}": 1.0 for j in range(6)})
 
 
 def _learnt_instances() -> dict[type, object]:
