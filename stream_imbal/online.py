@@ -4,6 +4,9 @@
 same object whether the events come from a file (`stream_imbal.replay.DirectReplay`) or from
 Kafka (`consumers`, one per partition), so that a replay of a topic's events makes the same
 predictions, learns the same events and measures the same windowed scores as the service did.
+`stream_imbal.evaluate.prequential` (`evaluate`, `bench`) runs it too, on events that carry
+their labels: an event followed from a file to its prediction goes through this one loop,
+whichever command reads it.
 
 Its rules, in one place:
 
@@ -13,10 +16,10 @@ Its rules, in one place:
 - a label whose event is waiting is joined to it and learnt; a label that comes before its
   event (or after it was evicted) is held, up to `early_max` labels, the oldest dropped first
   and counted as unmatched;
-- an event's features go through the missing-value policy (`stream_imbal.missing`) before
-  anything else: filled in and counted, or refused (`MissingValueError`) without changing
-  anything but the counts; a sudden change of the feature set is a drift event of kind
-  `schema`;
+- an event's features go through the missing-value policy (`stream_imbal.missing`), when
+  there is one, before anything else: filled in and counted, or refused (`MissingValueError`)
+  without changing anything but the counts; a sudden change of the feature set is a drift
+  event of kind `schema`;
 - the clock is the latest event time accepted; pending events expire in that time, after each
   event; with a `guard`, an event or label stamped too far ahead of its clock is refused
   (`TimestampTooFarAhead`) without moving the clock;
@@ -25,8 +28,9 @@ Its rules, in one place:
   so, with `status="warming_up"` and no score, decision, threshold nor prior;
 - each learnt event's prediction is scored against its label over the last `window` learnt
   events, per class (`WindowedClassRecall`), and, when given, by a `WindowedScores`, by the
-  rule of `prequential`: not before the model has learnt two classes, and an abstention after
-  that as `no_alarm`.
+  same rule everywhere: not before the model has learnt two classes, and an abstention after
+  that as `no_alarm`; a drift event is located there at the event whose learning (a schema
+  change: whose arrival) raised it.
 
 >>> from stream_imbal import OnlineImbalancedClassifier
 >>> from stream_imbal.online import Event, Label, ScoreThenLearn
@@ -48,14 +52,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sized
+from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import TYPE_CHECKING, NamedTuple
 
 from river import base
 
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.metrics import WindowedClassRecall
-from stream_imbal.missing import MissingValues
+from stream_imbal.missing import MissingValueError, MissingValues
 from stream_imbal.pending import PendingEvent, PendingLabels
 
 if TYPE_CHECKING:
@@ -83,8 +87,10 @@ class Event:
     """An event as the stream delivers it.
 
     `label` is set when the event carries it; otherwise `label_follows` says whether a `Label`
-    may come later. `row` is its data row when it comes from a file, and `file_label` the label
-    the file gives it, even one that comes later: for a replay's outputs, never read here.
+    may come later. `row` is its data row when it comes from a file (or its number in a
+    stream), and `file_label` the label the file gives it, even one that comes later: for a
+    replay's outputs, never read here. `truth` is what a simulated stream knows of it (its
+    concept, its minority share: `stream_imbal.simulation`), for the windowed scores only.
     """
 
     event_id: str | int
@@ -94,6 +100,7 @@ class Event:
     label_follows: bool = True
     row: int | None = None
     file_label: Hashable | None = dataclasses.field(default=None, repr=False)
+    truth: object = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -212,6 +219,7 @@ class _Made(NamedTuple):
 
     decision: Hashable | None
     proba: dict | None
+    truth: object = None
 
 
 class ScoreThenLearn:
@@ -220,7 +228,9 @@ class ScoreThenLearn:
     Parameters
     ----------
     model
-        A river classifier, e.g. `OnlineImbalancedClassifier`.
+        A river classifier, e.g. `OnlineImbalancedClassifier`. When its `predict_one` is river's
+        plain argmax it is not called: the argmax of `predict_proba_one` is taken instead, to
+        pay for one prediction per event.
     pending
         The store of events waiting for their label; by default `PendingLabels()`.
     early_max
@@ -228,15 +238,20 @@ class ScoreThenLearn:
     window
         Learnt events over which `recall` and `gmean` are measured.
     scores
-        Also score each learnt event's prediction with this `WindowedScores`.
+        Also score each learnt event's prediction with this `WindowedScores`, and locate there
+        the drift events (`WindowedScores.locate`).
     guard
-        Refuse timestamps too far ahead of the clock; None accepts every timestamp.
+        Refuse timestamps too far ahead of the clock; by default `EventTimeGuard()`.
     score_on_arrival
         Score each event when it arrives (its `Outcome` has the prediction). False for a
         learner whose predictions others make: an event is scored only once labelled, just
         before it is learnt, for the windowed metrics.
     missing
-        The missing-value policy; by default `MissingValues()` (impute).
+        The missing-value policy (`MissingValues`); None: the features go to the model as they
+        are.
+    on_scored
+        Called with each event scored on arrival, its prediction and the model's probabilities,
+        before the event is learnt.
 
     """
 
@@ -250,12 +265,15 @@ class ScoreThenLearn:
         guard: EventTimeGuard | None = None,
         score_on_arrival: bool = True,
         missing: MissingValues | None = None,
+        on_scored: Callable[[Event, Prediction, dict], None] | None = None,
     ) -> None:
         self.model = model
-        self.missing = missing if missing is not None else MissingValues()
+        self.missing = missing
         self.score_on_arrival = score_on_arrival
+        self.on_scored = on_scored
         self._reports_drift = hasattr(model, "n_drift_events")
         self._counts_scored = hasattr(model, "count_scored")  # toward an alert budget
+        self._argmax = getattr(type(model), "predict_one", None) is base.Classifier.predict_one
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = early_max
@@ -272,39 +290,56 @@ class ScoreThenLearn:
         Its features are replaced by the model's input (`MissingValues.prepare`)."""
         self.guard.check(event.ts, self.clock, wall_now)
         missing = self.missing
-        x = event.features = missing.prepare(event.features, self.learned)
-        self.clock = max(self.clock, event.ts)
+        if missing is not None:
+            event.features = missing.prepare(event.features, self.learned)
+        x = event.features
+        if event.ts > self.clock:  # a NaN (no time, in `prequential`) moves nothing
+            self.clock = event.ts
         if self.score_on_arrival:
             prediction, proba = self.score(event)
             decision = scored_decision(prediction.decision, self.class_counts)
             if self._counts_scored:
                 self.model.count_scored(x)
             self.scored += 1
+            if self.on_scored is not None:
+                self.on_scored(event, prediction, proba)
         else:
             prediction, proba, decision = None, None, None
-        outcome = Outcome(
-            prediction=prediction,
-            missing=missing.last_missing,
-            unknown=missing.last_unknown,
-            alert=self.is_alert(prediction),
-        )
-        if missing.schema_changed:
-            outcome.drift_events.append(missing.drift_events[-1])
+        outcome = Outcome(prediction=prediction, alert=self.is_alert(prediction))
+        if missing is not None:
+            outcome.missing, outcome.unknown = missing.last_missing, missing.last_unknown
+            if missing.schema_changed:
+                outcome.drift_events.append(missing.drift_events[-1])
         label = event.label
         if label is None and event.event_id in self.early_labels:
             label = self.early_labels.pop(event.event_id)[0]
             outcome.joined = 1
         if label is not None:
-            self._learn(x, label, decision, proba, outcome)
+            self._learn(x, label, decision, proba, event.truth, outcome)
         elif event.label_follows:
-            made = _Made(decision, proba if self.scores is not None else None)
+            kept = self.scores is not None  # what is scored once the label comes
+            made = _Made(decision, proba, event.truth) if kept else _Made(decision, None)
             full = self.pending.add(event.event_id, event.ts, x, made)
             if full:
                 outcome.evicted["full"] = full
         expired = self.pending.expire(self.clock)
         if expired:
             outcome.evicted["expired"] = expired
+        if outcome.drift_events:
+            self._locate(outcome.drift_events, event.row, event.ts, event.event_id)
         return outcome
+
+    def on_row(self, event: Event, unit: str = "row") -> Outcome | None:
+        """`on_event` for an event of a run over a file or a stream: None for an event the
+        missing-value policy `skip` refuses (counted, neither scored nor learnt); under `error`
+        the `MissingValueError` names the event, as `<unit> <event.row>`."""
+        try:
+            return self.on_event(event)
+        except MissingValueError as error:
+            if self.missing.policy == "skip":
+                return None
+            where = f"{unit} {event.row}"
+            raise MissingValueError(f"{where}: {error}", error.missing) from None
 
     def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
         """Learn the event `label` belongs to, or hold the label until its event comes."""
@@ -315,7 +350,9 @@ class ScoreThenLearn:
         if waiting is not None:
             outcome.joined = 1
             made = waiting.decision
-            self._learn(waiting.features, label.label, made.decision, made.proba, outcome)
+            self._learn(waiting.features, label.label, *made, outcome)
+            if outcome.drift_events:
+                self._locate(outcome.drift_events, label.row, waiting.ts, label.event_id)
             return outcome
         self.early_labels[label.event_id] = (label.label, label.ts)
         while len(self.early_labels) > self.early_max:
@@ -376,13 +413,21 @@ class ScoreThenLearn:
 
     def _prediction(self, event: Event, proba: dict) -> Prediction:
         counts = self.class_counts
-        decision = self.model.predict_one(event.features) if can_score(counts) else None
+        decision = None
+        if can_score(counts):
+            decision = _argmax(proba) if self._argmax else self.model.predict_one(event.features)
         return prediction_of(
             self.model, event.event_id, event.ts, proba, decision, counts, self.learned
         )
 
     def _learn(
-        self, x: dict, y: Hashable, decision: Hashable | None, proba: dict | None, outcome: Outcome
+        self,
+        x: dict,
+        y: Hashable,
+        decision: Hashable | None,
+        proba: dict | None,
+        truth: object,
+        outcome: Outcome,
     ) -> None:
         model = self.model
         if not self.score_on_arrival:  # scored now, once labelled
@@ -396,7 +441,17 @@ class ScoreThenLearn:
         if decision is not None:
             self.recalls.update(y, decision)
         if self.scores is not None:
-            self.scores.update(y, decision, proba or {})
+            self.scores.update(y, decision, proba or {}, truth)
         new = model.n_drift_events - reported if self._reports_drift else 0
         if new:
             outcome.drift_events += model.drift_events[-new:]
+
+    def _locate(self, drift_events: list, row: int | None, ts: float, event_id: object) -> None:
+        """Say which event raised `drift_events`, in the `WindowedScores`."""
+        if self.scores is not None:
+            self.scores.locate(drift_events, row, ts, event_id)
+
+
+def _argmax(proba: dict) -> Hashable | None:
+    """What river's `Classifier.predict_one` returns, without predicting again."""
+    return max(proba, key=proba.get) if proba else None
