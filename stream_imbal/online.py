@@ -60,7 +60,7 @@ from river import base
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.missing import MissingValueError, MissingValues
-from stream_imbal.pending import PendingEvent, PendingLabels
+from stream_imbal.pending import EARLY_MAX, PendingEvent, PendingLabels
 
 if TYPE_CHECKING:
     from stream_imbal.evaluate import WindowedScores
@@ -259,7 +259,7 @@ class ScoreThenLearn:
         self,
         model: base.Classifier,
         pending: PendingLabels | None = None,
-        early_max: int = 100_000,
+        early_max: int = EARLY_MAX,
         window: int = 1000,
         scores: WindowedScores | None = None,
         guard: EventTimeGuard | None = None,
