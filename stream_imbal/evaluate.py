@@ -214,8 +214,14 @@ def prequential(
         raise ValueError(f"window_size must be >= 1, got {window_size}")
     stream = show_progress(stream, total or _length(stream), enabled=progress)
     scores = WindowedScores(window_size, minority_class, model, missing)
+    # its scores are the windows': the core measures no last window, describes no prediction
     core = ScoreThenLearn(
-        model, window=window_size, scores=scores, missing=missing, on_scored=_told(on_prediction)
+        model,
+        window=None,
+        scores=scores,
+        missing=missing,
+        on_scored=_told(on_prediction),
+        describe=False,
     )
     if learnt:
         core.resume(learnt, sum(learnt.values()))

@@ -197,18 +197,22 @@ def prediction_of(
     decision: Hashable | None,
     class_counts: dict[Hashable, int],
     learned: int,
+    describe: bool = True,
 ) -> Prediction:
     """The `Prediction` of `model` for an event: `proba` and `decision` are what it said, having
     learnt `class_counts` of each class (`learned` events in all). `warming_up` until it has
-    learnt two classes, or while it abstains (a None decision)."""
+    learnt two classes, or while it abstains (a None decision). Without `describe`, its
+    threshold and prior are left None."""
     if decision is None or not can_score(class_counts):
         return Prediction(event_id, ts, None, None, None, None, WARMING_UP, learned)
     minority = getattr(model, "minority_class", None)
     if minority is None:
         minority = min(class_counts, key=class_counts.__getitem__)
+    score = proba.get(minority, 0.0)
+    if not describe:
+        return Prediction(event_id, ts, score, decision, None, None, SCORED, learned)
     priors = getattr(model, "priors", None) or {}
     threshold = getattr(model, "threshold", None)
-    score = proba.get(minority, 0.0)
     return Prediction(
         event_id, ts, score, decision, threshold, priors.get(minority), SCORED, learned
     )
@@ -236,7 +240,8 @@ class ScoreThenLearn:
     early_max
         Labels held for events not seen (yet); beyond, the oldest is dropped as unmatched.
     window
-        Learnt events over which `recall` and `gmean` are measured.
+        Learnt events over which `minority_recall`, `gmean` and the like are measured; None
+        measures nothing (they are NaN).
     scores
         Also score each learnt event's prediction with this `WindowedScores`, and locate there
         the drift events (`WindowedScores.locate`).
@@ -252,6 +257,9 @@ class ScoreThenLearn:
     on_scored
         Called with each event scored on arrival, its prediction and the model's probabilities,
         before the event is learnt.
+    describe
+        Give each prediction the model's threshold and minority prior, as the service publishes
+        it; False leaves them None, for a run that reads only the decisions (`prequential`).
 
     """
 
@@ -260,24 +268,27 @@ class ScoreThenLearn:
         model: base.Classifier,
         pending: PendingLabels | None = None,
         early_max: int = EARLY_MAX,
-        window: int = 1000,
+        window: int | None = 1000,
         scores: WindowedScores | None = None,
         guard: EventTimeGuard | None = None,
         score_on_arrival: bool = True,
         missing: MissingValues | None = None,
         on_scored: Callable[[Event, Prediction, dict], None] | None = None,
+        describe: bool = True,
     ) -> None:
         self.model = model
         self.missing = missing
         self.score_on_arrival = score_on_arrival
         self.on_scored = on_scored
+        self.describe = describe
         self._reports_drift = hasattr(model, "n_drift_events")
         self._counts_scored = hasattr(model, "count_scored")  # toward an alert budget
         self._argmax = getattr(type(model), "predict_one", None) is base.Classifier.predict_one
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = early_max
-        self.recalls = WindowedClassRecall(window)
+        self.window = window
+        self.recalls = WindowedClassRecall(window) if window is not None else None
         self.scores = scores
         self.guard = guard or EventTimeGuard()
         self.scored = self.learned = self.unmatched_labels = 0
@@ -375,17 +386,23 @@ class ScoreThenLearn:
     def minority_recall(self) -> float:
         """The minority class's recall over the last `window` learnt events."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.recall(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.recall(minority)
 
     def alert_rate(self) -> float:
         """Share of the last `window` learnt events predicted as the minority class."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.predicted_share(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.predicted_share(minority)
 
     def false_positive_rate(self) -> float:
         """Share of the last `window` learnt majority events predicted as the minority."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.false_positive_rate(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.false_positive_rate(minority)
 
     def is_alert(self, prediction: Prediction | None) -> bool:
         """Whether `prediction` flags its event as the model's minority class."""
@@ -395,6 +412,8 @@ class ScoreThenLearn:
 
     def gmean(self) -> float:
         """The geometric mean of the class recalls over the last `window` learnt events."""
+        if self.recalls is None:
+            return math.nan
         recalls = [self.recalls.recall(c) for c in self.recalls.classes]
         if len(recalls) < 2 or any(math.isnan(r) for r in recalls):
             return math.nan
@@ -417,7 +436,14 @@ class ScoreThenLearn:
         if can_score(counts):
             decision = _argmax(proba) if self._argmax else self.model.predict_one(event.features)
         return prediction_of(
-            self.model, event.event_id, event.ts, proba, decision, counts, self.learned
+            self.model,
+            event.event_id,
+            event.ts,
+            proba,
+            decision,
+            counts,
+            self.learned,
+            self.describe,
         )
 
     def _learn(
@@ -438,7 +464,7 @@ class ScoreThenLearn:
         self.learned += 1
         self.class_counts[y] = self.class_counts.get(y, 0) + 1
         outcome.learned = 1
-        if decision is not None:
+        if decision is not None and self.recalls is not None:
             self.recalls.update(y, decision)
         if self.scores is not None:
             self.scores.update(y, decision, proba or {}, truth)
