@@ -246,7 +246,8 @@ class ScoreThenLearn:
         Also score each learnt event's prediction with this `WindowedScores`, and locate there
         the drift events (`WindowedScores.locate`).
     guard
-        Refuse timestamps too far ahead of the clock; by default `EventTimeGuard()`.
+        Refuse timestamps too far ahead of the clock; by default `EventTimeGuard()`: a day ahead
+        of the wall clock, when `on_event` and `on_label` are given one.
     score_on_arrival
         Score each event when it arrives (its `Outcome` has the prediction). False for a
         learner whose predictions others make: an event is scored only once labelled, just
@@ -309,11 +310,11 @@ class ScoreThenLearn:
         if self.score_on_arrival:
             prediction, proba = self.score(event)
             decision = scored_decision(prediction.decision, self.class_counts)
+            if self.on_scored is not None:  # the model as it scored: before counting the event
+                self.on_scored(event, prediction, proba)
             if self._counts_scored:
                 self.model.count_scored(x)
             self.scored += 1
-            if self.on_scored is not None:
-                self.on_scored(event, prediction, proba)
         else:
             prediction, proba, decision = None, None, None
         outcome = Outcome(prediction=prediction, alert=self.is_alert(prediction))

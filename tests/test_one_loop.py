@@ -143,3 +143,26 @@ def test_every_entry_point_scores_an_abstaining_model_the_same(tmp_path, model_f
     assert live.learned == replayed["learnt"] == N
     assert math.isclose(live.gmean(), replayed["gmean_last_window"], rel_tol=1e-12)
     assert math.isclose(live.gmean(), gmean, rel_tol=1e-12)
+
+
+def test_evaluate_and_replay_write_the_same_predictions_of_an_alert_budget(tmp_path):
+    """Each prediction as the model made it, before the event counts toward the budget (its
+    threshold moves with every event scored)."""
+    rng = random.Random(8)
+    rows = []
+    for i in range(3000):
+        fraud = rng.random() < 0.1
+        rows.append({"id": i + 1, "ts": 60.0 * i, "amount": rng.gauss(fraud, 1.0), "label": fraud})
+    path = tmp_path / "events.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    model = tmp_path / "budget.toml"
+    model.write_text('[model]\nthreshold = "alert_rate"\nalert_rate = 0.1\n')
+    common = ["--model", model, "--seed", 1]
+    _cli("evaluate", path, "--target", "label", *common, "--predictions", "--out", tmp_path / "e")
+    _cli("replay", path, *common, "--out", tmp_path / "r")
+    evaluated = pd.read_csv(tmp_path / "e/predictions.csv")
+    replayed = pd.read_csv(tmp_path / "r/predictions.csv")
+    columns = ["id", "score", "decision", "threshold", "prior", "status", "learned", "label"]
+    thresholds = replayed["threshold"].dropna()
+    assert thresholds.nunique() > 100  # the budget moves it event by event
+    pd.testing.assert_frame_equal(evaluated[columns], replayed[columns], check_exact=True)
