@@ -422,21 +422,12 @@ class ScoreThenLearn:
 
     def score(self, event: Event) -> tuple[Prediction, dict]:
         """The prediction for `event` and the model's probabilities, learning nothing."""
-        proba = self.model.predict_proba_one(event.features)
-        return self._prediction(event, proba), proba
-
-    def warming_up(self, event: Event) -> Prediction:
-        """The prediction for `event` of a model that cannot score yet."""
-        return Prediction(
-            event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
-        )
-
-    def _prediction(self, event: Event, proba: dict) -> Prediction:
-        counts = self.class_counts
+        x, counts = event.features, self.class_counts
+        proba = self.model.predict_proba_one(x)
         decision = None
         if can_score(counts):
-            decision = _argmax(proba) if self._argmax else self.model.predict_one(event.features)
-        return prediction_of(
+            decision = _argmax(proba) if self._argmax else self.model.predict_one(x)
+        prediction = prediction_of(
             self.model,
             event.event_id,
             event.ts,
@@ -445,6 +436,13 @@ class ScoreThenLearn:
             counts,
             self.learned,
             self.describe,
+        )
+        return prediction, proba
+
+    def warming_up(self, event: Event) -> Prediction:
+        """The prediction for `event` of a model that cannot score yet."""
+        return Prediction(
+            event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
         )
 
     def _learn(
