@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, TopicPartition
 from consumers.kafka_io import MODEL_TOPIC_ROLE, KafkaSettings, ensure_topics
 from consumers.model_state import GLOBAL, ModelState, Offsets
 from consumers.stores import KafkaTopicStore
+from stream_imbal.missing import MissingValues
 from stream_imbal.model_file import TrainedModel
 from stream_imbal.online import Event, Label, Outcome, ScoreThenLearn
 from stream_imbal.signing import sign, verify
@@ -48,7 +49,8 @@ class Snapshot:
 
     def scorer(self) -> ScoreThenLearn:
         """A core that scores with this model (and is never asked to learn)."""
-        core = ScoreThenLearn(self.trained.model, missing=self.trained.missing)
+        missing = self.trained.missing  # the learner's policy, which a scorer applies
+        core = ScoreThenLearn(self.trained.model, missing=missing or MissingValues())
         core.resume(self.trained.class_counts, self.trained.learned)
         return core
 
@@ -123,7 +125,8 @@ class SnapshotReader:
         # the learner's last progress: events learnt, and the next offset read per partition
         self.learned = 0
         self.positions: dict[int, int] = {}
-        self.core = ScoreThenLearn(None)  # scores with the latest model; none yet: warming up
+        # scores with the latest model; none yet: warming up
+        self.core = ScoreThenLearn(None, missing=MissingValues())
 
     def poll(self, timeout_ms: int) -> bool:
         """Read what has come; True if a newer snapshot became `latest`."""

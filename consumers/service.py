@@ -560,10 +560,12 @@ class Service:
             label = state.name
             model = state.model
             metrics.pending.labels(label).set(len(state.pending))
-            minority = model.minority_class
+            # as the core reads them: a model file may hold any river classifier
+            minority = getattr(model, "minority_class", None)
             if minority is not None:
-                metrics.prior.labels(label).set(model.priors.get(minority, float("nan")))
-            metrics.threshold.labels(label).set(model.threshold or float("nan"))
+                priors = getattr(model, "priors", None) or {}
+                metrics.prior.labels(label).set(priors.get(minority, float("nan")))
+            metrics.threshold.labels(label).set(getattr(model, "threshold", None) or float("nan"))
             metrics.gmean.labels(label).set(state.core.gmean())
             metrics.minority_recall.labels(label).set(state.core.minority_recall())
             metrics.alert_rate.labels(label).set(state.core.alert_rate())

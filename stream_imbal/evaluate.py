@@ -44,8 +44,8 @@ from river import base, metrics
 
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.metrics import KappaM
-from stream_imbal.missing import MissingValueError, MissingValues
-from stream_imbal.online import no_alarm, scored_decision
+from stream_imbal.missing import MissingValues
+from stream_imbal.online import Event, Prediction, ScoreThenLearn, no_alarm
 from stream_imbal.progress import progress as show_progress
 
 __all__ = [
@@ -160,6 +160,10 @@ def prequential(
 ) -> EvaluationResult:
     """Evaluate `model` test-then-train on `stream`, window by window.
 
+    Each event goes, with its label, through the online core of replay and the service
+    (`stream_imbal.online.ScoreThenLearn`): it is scored by the same rules (the missing-value
+    policy, the warm-up, abstentions), then learnt, and its drifts are located the same way.
+
     Parameters
     ----------
     model
@@ -209,35 +213,37 @@ def prequential(
     if window_size < 1:
         raise ValueError(f"window_size must be >= 1, got {window_size}")
     stream = show_progress(stream, total or _length(stream), enabled=progress)
-    argmax = type(model).predict_one is base.Classifier.predict_one
     scores = WindowedScores(window_size, minority_class, model, missing)
-    known = dict(learnt or {})  # events per class the model has learnt
-    reports_drift = hasattr(model, "n_drift_events")
+    # its scores are the windows': the core measures no last window, describes no prediction
+    core = ScoreThenLearn(
+        model,
+        window=None,
+        scores=scores,
+        missing=missing,
+        on_scored=_told(on_prediction),
+        describe=False,
+    )
+    if learnt:
+        core.resume(learnt, sum(learnt.values()))
     started = time.perf_counter()
-    for n, item in enumerate(stream):
-        x, y, truth = _unpack(item, n)
-        if missing is not None:
-            try:
-                x = missing.prepare(x, scores.n)
-            except MissingValueError as error:
-                if missing.policy == "skip":
-                    continue
-                raise MissingValueError(f"event {n + 1}: {error}", error.missing) from None
-        proba = model.predict_proba_one(x)
-        decision = _argmax(proba) if argmax else model.predict_one(x)
-        y_pred = scored_decision(decision, known)
-        if y_pred is None:  # before the model has learnt two classes
-            decision = None
-        if on_prediction is not None:
-            on_prediction(n + 1, y, decision, proba)
-        reported = model.n_drift_events if reports_drift else 0
-        model.learn_one(x, y)
-        known[y] = known.get(y, 0) + 1
-        scores.update(y, y_pred, proba, truth)
-        new = model.n_drift_events - reported if reports_drift else 0
-        if new:
-            scores.locate(model.drift_events[-new:], row=n + 1)
+    for n, item in enumerate(stream, 1):
+        x, y, truth = _unpack(item, n - 1)
+        # event n of a stream without ids nor times: its row is n (where its drifts are located)
+        core.on_row(Event(None, math.nan, x, y, label_follows=False, row=n, truth=truth), "event")
     return scores.result(time.perf_counter() - started)
+
+
+def _told(
+    on_prediction: Callable[[int, Hashable, Hashable | None, dict], None] | None,
+) -> Callable[[Event, Prediction, dict], None] | None:
+    """The core's `on_scored` that tells `prequential`'s `on_prediction`."""
+    if on_prediction is None:
+        return None
+
+    def on_scored(event: Event, prediction: Prediction, proba: dict) -> None:
+        on_prediction(event.row, event.label, prediction.decision, proba)
+
+    return on_scored
 
 
 class WindowedScores:
@@ -475,11 +481,6 @@ def _minority(truth: object, minority_class: Hashable | None, counts: dict) -> H
     if minority_class is not None:
         return minority_class
     return min(counts, key=counts.__getitem__) if len(counts) > 1 else None
-
-
-def _argmax(proba: dict) -> Hashable | None:
-    """What river's `Classifier.predict_one` returns, without predicting again."""
-    return max(proba, key=proba.get) if proba else None
 
 
 def _length(stream: Iterable) -> int | None:

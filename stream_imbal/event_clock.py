@@ -30,7 +30,15 @@ import math
 
 from stream_imbal.exceptions import ConfigError, StreamImbalError
 
-__all__ = ["EventTimeGuard", "TimestampTooFarAhead"]
+__all__ = ["MAX_AHEAD", "MAX_AHEAD_OF_WALL", "EventTimeGuard", "TimestampTooFarAhead"]
+
+#: The defaults of replay and the service. No limit ahead of the stream's clock: a real gap in a
+#: stream (a night, a holiday) longer than the limit would refuse every record after it.
+MAX_AHEAD = 0.0
+#: A day ahead of the wall clock: more than any producer's clock skew or time zone mistake, and
+#: still far short of the years by which a bad timestamp (9999-12-31, milliseconds read as
+#: seconds) is ahead. Only a live caller has a wall clock; a replay of history has none.
+MAX_AHEAD_OF_WALL = 86_400.0
 
 
 class TimestampTooFarAhead(StreamImbalError, ValueError):
@@ -46,16 +54,16 @@ class EventTimeGuard:
     ----------
     max_ahead
         Seconds a timestamp may be ahead of the stream's clock (the latest timestamp accepted).
-        0 turns the check off. A real gap in a stream longer than this would refuse every
-        record after it, so set it only for streams without such gaps.
+        0 (the default) turns the check off. A real gap in a stream longer than this would
+        refuse every record after it, so set it only for streams without such gaps.
     max_ahead_of_wall
         Seconds a timestamp may be ahead of the wall clock, when one is given (clock skew
-        between producers). 0 turns the check off.
+        between producers); by default a day. 0 turns the check off.
 
     """
 
-    max_ahead: float = 0.0
-    max_ahead_of_wall: float = 0.0
+    max_ahead: float = MAX_AHEAD
+    max_ahead_of_wall: float = MAX_AHEAD_OF_WALL
 
     def __post_init__(self) -> None:
         for name in ("max_ahead", "max_ahead_of_wall"):

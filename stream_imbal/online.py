@@ -4,6 +4,9 @@
 same object whether the events come from a file (`stream_imbal.replay.DirectReplay`) or from
 Kafka (`consumers`, one per partition), so that a replay of a topic's events makes the same
 predictions, learns the same events and measures the same windowed scores as the service did.
+`stream_imbal.evaluate.prequential` (`evaluate`, `bench`) runs it too, on events that carry
+their labels: an event followed from a file to its prediction goes through this one loop,
+whichever command reads it.
 
 Its rules, in one place:
 
@@ -13,10 +16,10 @@ Its rules, in one place:
 - a label whose event is waiting is joined to it and learnt; a label that comes before its
   event (or after it was evicted) is held, up to `early_max` labels, the oldest dropped first
   and counted as unmatched;
-- an event's features go through the missing-value policy (`stream_imbal.missing`) before
-  anything else: filled in and counted, or refused (`MissingValueError`) without changing
-  anything but the counts; a sudden change of the feature set is a drift event of kind
-  `schema`;
+- an event's features go through the missing-value policy (`stream_imbal.missing`), when
+  there is one, before anything else: filled in and counted, or refused (`MissingValueError`)
+  without changing anything but the counts; a sudden change of the feature set is a drift
+  event of kind `schema`;
 - the clock is the latest event time accepted; pending events expire in that time, after each
   event; with a `guard`, an event or label stamped too far ahead of its clock is refused
   (`TimestampTooFarAhead`) without moving the clock;
@@ -25,8 +28,9 @@ Its rules, in one place:
   so, with `status="warming_up"` and no score, decision, threshold nor prior;
 - each learnt event's prediction is scored against its label over the last `window` learnt
   events, per class (`WindowedClassRecall`), and, when given, by a `WindowedScores`, by the
-  rule of `prequential`: not before the model has learnt two classes, and an abstention after
-  that as `no_alarm`.
+  same rule everywhere: not before the model has learnt two classes, and an abstention after
+  that as `no_alarm`; a drift event is located there at the event whose learning (a schema
+  change: whose arrival) raised it.
 
 >>> from stream_imbal import OnlineImbalancedClassifier
 >>> from stream_imbal.online import Event, Label, ScoreThenLearn
@@ -48,15 +52,15 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sized
+from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import TYPE_CHECKING, NamedTuple
 
 from river import base
 
 from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.metrics import WindowedClassRecall
-from stream_imbal.missing import MissingValues
-from stream_imbal.pending import PendingEvent, PendingLabels
+from stream_imbal.missing import MissingValueError, MissingValues
+from stream_imbal.pending import EARLY_MAX, PendingEvent, PendingLabels
 
 if TYPE_CHECKING:
     from stream_imbal.evaluate import WindowedScores
@@ -83,8 +87,10 @@ class Event:
     """An event as the stream delivers it.
 
     `label` is set when the event carries it; otherwise `label_follows` says whether a `Label`
-    may come later. `row` is its data row when it comes from a file, and `file_label` the label
-    the file gives it, even one that comes later: for a replay's outputs, never read here.
+    may come later. `row` is its data row when it comes from a file (or its number in a
+    stream), and `file_label` the label the file gives it, even one that comes later: for a
+    replay's outputs, never read here. `truth` is what a simulated stream knows of it (its
+    concept, its minority share: `stream_imbal.simulation`), for the windowed scores only.
     """
 
     event_id: str | int
@@ -94,6 +100,7 @@ class Event:
     label_follows: bool = True
     row: int | None = None
     file_label: Hashable | None = dataclasses.field(default=None, repr=False)
+    truth: object = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -190,18 +197,22 @@ def prediction_of(
     decision: Hashable | None,
     class_counts: dict[Hashable, int],
     learned: int,
+    describe: bool = True,
 ) -> Prediction:
     """The `Prediction` of `model` for an event: `proba` and `decision` are what it said, having
     learnt `class_counts` of each class (`learned` events in all). `warming_up` until it has
-    learnt two classes, or while it abstains (a None decision)."""
+    learnt two classes, or while it abstains (a None decision). Without `describe`, its
+    threshold and prior are left None."""
     if decision is None or not can_score(class_counts):
         return Prediction(event_id, ts, None, None, None, None, WARMING_UP, learned)
     minority = getattr(model, "minority_class", None)
     if minority is None:
         minority = min(class_counts, key=class_counts.__getitem__)
+    score = proba.get(minority, 0.0)
+    if not describe:
+        return Prediction(event_id, ts, score, decision, None, None, SCORED, learned)
     priors = getattr(model, "priors", None) or {}
     threshold = getattr(model, "threshold", None)
-    score = proba.get(minority, 0.0)
     return Prediction(
         event_id, ts, score, decision, threshold, priors.get(minority), SCORED, learned
     )
@@ -212,6 +223,7 @@ class _Made(NamedTuple):
 
     decision: Hashable | None
     proba: dict | None
+    truth: object = None
 
 
 class ScoreThenLearn:
@@ -220,23 +232,35 @@ class ScoreThenLearn:
     Parameters
     ----------
     model
-        A river classifier, e.g. `OnlineImbalancedClassifier`.
+        A river classifier, e.g. `OnlineImbalancedClassifier`. When its `predict_one` is river's
+        plain argmax it is not called: the argmax of `predict_proba_one` is taken instead, to
+        pay for one prediction per event.
     pending
         The store of events waiting for their label; by default `PendingLabels()`.
     early_max
         Labels held for events not seen (yet); beyond, the oldest is dropped as unmatched.
     window
-        Learnt events over which `recall` and `gmean` are measured.
+        Learnt events over which `minority_recall`, `gmean` and the like are measured; None
+        measures nothing (they are NaN).
     scores
-        Also score each learnt event's prediction with this `WindowedScores`.
+        Also score each learnt event's prediction with this `WindowedScores`, and locate there
+        the drift events (`WindowedScores.locate`).
     guard
-        Refuse timestamps too far ahead of the clock; None accepts every timestamp.
+        Refuse timestamps too far ahead of the clock; by default `EventTimeGuard()`: a day ahead
+        of the wall clock, when `on_event` and `on_label` are given one.
     score_on_arrival
         Score each event when it arrives (its `Outcome` has the prediction). False for a
         learner whose predictions others make: an event is scored only once labelled, just
         before it is learnt, for the windowed metrics.
     missing
-        The missing-value policy; by default `MissingValues()` (impute).
+        The missing-value policy (`MissingValues`); None: the features go to the model as they
+        are.
+    on_scored
+        Called with each event scored on arrival, its prediction and the model's probabilities,
+        before the event is learnt.
+    describe
+        Give each prediction the model's threshold and minority prior, as the service publishes
+        it; False leaves them None, for a run that reads only the decisions (`prequential`).
 
     """
 
@@ -244,22 +268,28 @@ class ScoreThenLearn:
         self,
         model: base.Classifier,
         pending: PendingLabels | None = None,
-        early_max: int = 100_000,
-        window: int = 1000,
+        early_max: int = EARLY_MAX,
+        window: int | None = 1000,
         scores: WindowedScores | None = None,
         guard: EventTimeGuard | None = None,
         score_on_arrival: bool = True,
         missing: MissingValues | None = None,
+        on_scored: Callable[[Event, Prediction, dict], None] | None = None,
+        describe: bool = True,
     ) -> None:
         self.model = model
-        self.missing = missing if missing is not None else MissingValues()
+        self.missing = missing
         self.score_on_arrival = score_on_arrival
+        self.on_scored = on_scored
+        self.describe = describe
         self._reports_drift = hasattr(model, "n_drift_events")
         self._counts_scored = hasattr(model, "count_scored")  # toward an alert budget
+        self._argmax = getattr(type(model), "predict_one", None) is base.Classifier.predict_one
         self.pending = pending if pending is not None else PendingLabels()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = early_max
-        self.recalls = WindowedClassRecall(window)
+        self.window = window
+        self.recalls = WindowedClassRecall(window) if window is not None else None
         self.scores = scores
         self.guard = guard or EventTimeGuard()
         self.scored = self.learned = self.unmatched_labels = 0
@@ -272,39 +302,56 @@ class ScoreThenLearn:
         Its features are replaced by the model's input (`MissingValues.prepare`)."""
         self.guard.check(event.ts, self.clock, wall_now)
         missing = self.missing
-        x = event.features = missing.prepare(event.features, self.learned)
-        self.clock = max(self.clock, event.ts)
+        if missing is not None:
+            event.features = missing.prepare(event.features, self.learned)
+        x = event.features
+        if event.ts > self.clock:  # a NaN (no time, in `prequential`) moves nothing
+            self.clock = event.ts
         if self.score_on_arrival:
             prediction, proba = self.score(event)
             decision = scored_decision(prediction.decision, self.class_counts)
+            if self.on_scored is not None:  # the model as it scored: before counting the event
+                self.on_scored(event, prediction, proba)
             if self._counts_scored:
                 self.model.count_scored(x)
             self.scored += 1
         else:
             prediction, proba, decision = None, None, None
-        outcome = Outcome(
-            prediction=prediction,
-            missing=missing.last_missing,
-            unknown=missing.last_unknown,
-            alert=self.is_alert(prediction),
-        )
-        if missing.schema_changed:
-            outcome.drift_events.append(missing.drift_events[-1])
+        outcome = Outcome(prediction=prediction, alert=self.is_alert(prediction))
+        if missing is not None:
+            outcome.missing, outcome.unknown = missing.last_missing, missing.last_unknown
+            if missing.schema_changed:
+                outcome.drift_events.append(missing.drift_events[-1])
         label = event.label
         if label is None and event.event_id in self.early_labels:
             label = self.early_labels.pop(event.event_id)[0]
             outcome.joined = 1
         if label is not None:
-            self._learn(x, label, decision, proba, outcome)
+            self._learn(x, label, decision, proba, event.truth, outcome)
         elif event.label_follows:
-            made = _Made(decision, proba if self.scores is not None else None)
+            kept = self.scores is not None  # what is scored once the label comes
+            made = _Made(decision, proba, event.truth) if kept else _Made(decision, None)
             full = self.pending.add(event.event_id, event.ts, x, made)
             if full:
                 outcome.evicted["full"] = full
         expired = self.pending.expire(self.clock)
         if expired:
             outcome.evicted["expired"] = expired
+        if outcome.drift_events:
+            self._locate(outcome.drift_events, event.row, event.ts, event.event_id)
         return outcome
+
+    def on_row(self, event: Event, unit: str = "row") -> Outcome | None:
+        """`on_event` for an event of a run over a file or a stream: None for an event the
+        missing-value policy `skip` refuses (counted, neither scored nor learnt); under `error`
+        the `MissingValueError` names the event, as `<unit> <event.row>`."""
+        try:
+            return self.on_event(event)
+        except MissingValueError as error:
+            if self.missing.policy == "skip":
+                return None
+            where = f"{unit} {event.row}"
+            raise MissingValueError(f"{where}: {error}", error.missing) from None
 
     def on_label(self, label: Label, wall_now: float | None = None) -> Outcome:
         """Learn the event `label` belongs to, or hold the label until its event comes."""
@@ -315,7 +362,9 @@ class ScoreThenLearn:
         if waiting is not None:
             outcome.joined = 1
             made = waiting.decision
-            self._learn(waiting.features, label.label, made.decision, made.proba, outcome)
+            self._learn(waiting.features, label.label, *made, outcome)
+            if outcome.drift_events:
+                self._locate(outcome.drift_events, label.row, waiting.ts, label.event_id)
             return outcome
         self.early_labels[label.event_id] = (label.label, label.ts)
         while len(self.early_labels) > self.early_max:
@@ -338,17 +387,23 @@ class ScoreThenLearn:
     def minority_recall(self) -> float:
         """The minority class's recall over the last `window` learnt events."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.recall(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.recall(minority)
 
     def alert_rate(self) -> float:
         """Share of the last `window` learnt events predicted as the minority class."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.predicted_share(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.predicted_share(minority)
 
     def false_positive_rate(self) -> float:
         """Share of the last `window` learnt majority events predicted as the minority."""
         minority = getattr(self.model, "minority_class", None)
-        return math.nan if minority is None else self.recalls.false_positive_rate(minority)
+        if minority is None or self.recalls is None:
+            return math.nan
+        return self.recalls.false_positive_rate(minority)
 
     def is_alert(self, prediction: Prediction | None) -> bool:
         """Whether `prediction` flags its event as the model's minority class."""
@@ -358,6 +413,8 @@ class ScoreThenLearn:
 
     def gmean(self) -> float:
         """The geometric mean of the class recalls over the last `window` learnt events."""
+        if self.recalls is None:
+            return math.nan
         recalls = [self.recalls.recall(c) for c in self.recalls.classes]
         if len(recalls) < 2 or any(math.isnan(r) for r in recalls):
             return math.nan
@@ -365,8 +422,22 @@ class ScoreThenLearn:
 
     def score(self, event: Event) -> tuple[Prediction, dict]:
         """The prediction for `event` and the model's probabilities, learning nothing."""
-        proba = self.model.predict_proba_one(event.features)
-        return self._prediction(event, proba), proba
+        x, counts = event.features, self.class_counts
+        proba = self.model.predict_proba_one(x)
+        decision = None
+        if can_score(counts):
+            decision = _argmax(proba) if self._argmax else self.model.predict_one(x)
+        prediction = prediction_of(
+            self.model,
+            event.event_id,
+            event.ts,
+            proba,
+            decision,
+            counts,
+            self.learned,
+            self.describe,
+        )
+        return prediction, proba
 
     def warming_up(self, event: Event) -> Prediction:
         """The prediction for `event` of a model that cannot score yet."""
@@ -374,15 +445,14 @@ class ScoreThenLearn:
             event.event_id, event.ts, None, None, None, None, WARMING_UP, self.learned
         )
 
-    def _prediction(self, event: Event, proba: dict) -> Prediction:
-        counts = self.class_counts
-        decision = self.model.predict_one(event.features) if can_score(counts) else None
-        return prediction_of(
-            self.model, event.event_id, event.ts, proba, decision, counts, self.learned
-        )
-
     def _learn(
-        self, x: dict, y: Hashable, decision: Hashable | None, proba: dict | None, outcome: Outcome
+        self,
+        x: dict,
+        y: Hashable,
+        decision: Hashable | None,
+        proba: dict | None,
+        truth: object,
+        outcome: Outcome,
     ) -> None:
         model = self.model
         if not self.score_on_arrival:  # scored now, once labelled
@@ -393,10 +463,20 @@ class ScoreThenLearn:
         self.learned += 1
         self.class_counts[y] = self.class_counts.get(y, 0) + 1
         outcome.learned = 1
-        if decision is not None:
+        if decision is not None and self.recalls is not None:
             self.recalls.update(y, decision)
         if self.scores is not None:
-            self.scores.update(y, decision, proba or {})
+            self.scores.update(y, decision, proba or {}, truth)
         new = model.n_drift_events - reported if self._reports_drift else 0
         if new:
             outcome.drift_events += model.drift_events[-new:]
+
+    def _locate(self, drift_events: list, row: int | None, ts: float, event_id: object) -> None:
+        """Say which event raised `drift_events`, in the `WindowedScores`."""
+        if self.scores is not None:
+            self.scores.locate(drift_events, row, ts, event_id)
+
+
+def _argmax(proba: dict) -> Hashable | None:
+    """What river's `Classifier.predict_one` returns, without predicting again."""
+    return max(proba, key=proba.get) if proba else None

@@ -305,7 +305,7 @@ def test_a_timestamp_far_ahead_of_the_clock_is_refused_where_it_is_checked():
         guard.check(1_700_086_401.0, clock=1_700_000_000.0)  # replay: no wall clock
     with pytest.raises(TimestampTooFarAhead, match="ahead of the wall clock"):
         guard.check(year_9999, clock=-math.inf, wall_now=wall)
-    EventTimeGuard().check(year_9999, clock=0.0, wall_now=wall)  # 0: no limits
+    EventTimeGuard(0.0, 0.0).check(year_9999, clock=0.0, wall_now=wall)  # 0: no limits
     with pytest.raises(ConfigError, match="max_ahead"):
         EventTimeGuard(max_ahead=-1.0)
 
@@ -336,3 +336,23 @@ def test_replay_and_the_service_wait_as_long_for_a_label():
     assert parse_duration(options["pending_ttl"]) == labels.pending_ttl_seconds == PENDING_TTL
     assert options["pending_max"] == labels.pending_max == PENDING_MAX
     assert PENDING_TTL >= 90 * 86_400
+
+
+def test_replay_and_the_service_hold_as_many_early_labels_and_guard_the_same_clocks():
+    """One default each, in the library: a replay's core and the service's [labels]."""
+    import inspect
+
+    from stream_imbal import OnlineImbalancedClassifier
+    from stream_imbal.event_clock import MAX_AHEAD, MAX_AHEAD_OF_WALL
+    from stream_imbal.online import ScoreThenLearn
+    from stream_imbal.pending import EARLY_MAX
+    from stream_imbal.replay import DirectReplay
+
+    labels = load_config(REPO / "config" / "service.toml", environ={}).labels
+    core = DirectReplay(OnlineImbalancedClassifier()).core
+    assert core.early_max == labels.early_max == EARLY_MAX
+    assert inspect.signature(ScoreThenLearn).parameters["early_max"].default == EARLY_MAX
+    assert core.guard == EventTimeGuard(
+        labels.max_ahead_of_stream_seconds, labels.max_ahead_of_wall_clock_seconds
+    )
+    assert (core.guard.max_ahead, core.guard.max_ahead_of_wall) == (MAX_AHEAD, MAX_AHEAD_OF_WALL)

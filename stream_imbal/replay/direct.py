@@ -42,7 +42,7 @@ from river import base
 
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
 from stream_imbal.event_clock import EventTimeGuard
-from stream_imbal.missing import MissingValueError, MissingValues
+from stream_imbal.missing import MissingValues
 from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn, prediction_of
 from stream_imbal.pending import PendingLabels
 
@@ -132,27 +132,16 @@ class DirectReplay:
         event whose learning raised it (its row, time and id).
         """
         started = time.perf_counter()
-        core, scores = self.core, self.scores
+        core = self.core
         for item in timeline:
             if isinstance(item, Label):
-                waiting = core.pending.get(item.event_id)
-                outcome = core.on_label(item)
-                if outcome.drift_events:
-                    ts = waiting.ts if waiting is not None else None
-                    scores.locate(outcome.drift_events, item.row, ts, item.event_id)
+                core.on_label(item)
                 continue
-            try:
-                outcome = core.on_event(item)
-            except MissingValueError as error:
-                if core.missing.policy == "skip":
-                    continue
-                raise MissingValueError(f"row {item.row}: {error}", error.missing) from None
-            if outcome.drift_events:
-                scores.locate(outcome.drift_events, item.row, item.ts, item.event_id)
-            if on_prediction is not None:
+            outcome = core.on_row(item)
+            if outcome is not None and on_prediction is not None:
                 label = item.label if item.label is not None else item.file_label
                 on_prediction(outcome.prediction, label)
-        result = scores.result(time.perf_counter() - started)
+        result = self.scores.result(time.perf_counter() - started)
         result.summary |= {
             "gmean_last_window": core.gmean(),
             "minority_recall_last_window": core.minority_recall(),
