@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from consumers.messages import MessageSchema
-from stream_imbal.event_clock import MAX_AHEAD, MAX_AHEAD_OF_WALL
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.join import JoinSettings
 from stream_imbal.missing import POLICIES
-from stream_imbal.pending import EARLY_MAX, PENDING_MAX, PENDING_TTL
 from stream_imbal.presets import ModelSpec
 
 __all__ = ["ENV_PREFIX", "ServiceConfig", "load_config"]
@@ -70,19 +69,13 @@ class TopicsSection:
 
 
 @dataclasses.dataclass(frozen=True)
-class LabelsSection:
-    pending_max: int = PENDING_MAX
-    pending_ttl_seconds: float = PENDING_TTL  # event time
-    early_max: int = EARLY_MAX  # labels that came before their event
+class LabelsSection(JoinSettings):
+    """The join of events and labels, with replay's settings and defaults (`JoinSettings`), and
+    how the labels topic is read."""
+
     # labels ahead of their events wait while the events keep coming; after this long without
     # events they are read anyway
     max_idle_ms: int = 1_000
-    # A timestamp further ahead than this of its partition's clock (the latest time read) goes to
-    # the dead letters instead of moving the clock and expiring the pending events. 0: no limit
-    # (a real gap in the stream longer than the limit would refuse every event after it).
-    max_ahead_of_stream_seconds: float = MAX_AHEAD
-    # ... or further ahead than this of the wall clock (producers' clock skew). 0: no limit.
-    max_ahead_of_wall_clock_seconds: float = MAX_AHEAD_OF_WALL
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from consumers.config import ServiceConfig
 from stream_imbal import __version__
-from stream_imbal.event_clock import EventTimeGuard
 from stream_imbal.missing import MissingValues
 from stream_imbal.model_file import load_model
 from stream_imbal.online import Event, Label, Outcome, Prediction, ScoreThenLearn
@@ -52,7 +51,6 @@ class ModelState(Offsets):
     durable = True  # saved in the checkpoints
 
     def __init__(self, config: ServiceConfig, partition: int | None = None) -> None:
-        labels = config.labels
         self.version = __version__
         self.partition = partition
         key = key_from_environment(config.checkpoint.key_env) if config.model.init else None
@@ -61,12 +59,8 @@ class ModelState(Offsets):
             trained.model
             if trained
             else config.model.spec.build(config.model.seed + (partition or 0)),
-            PendingLabels(labels.pending_max, labels.pending_ttl_seconds),
-            early_max=labels.early_max,
+            config.labels,
             window=config.metrics.window,
-            guard=EventTimeGuard(
-                labels.max_ahead_of_stream_seconds, labels.max_ahead_of_wall_clock_seconds
-            ),
             # a learner's predictions are the scorers': it scores an event once labelled
             score_on_arrival=config.scale.role != "learner",
             # a model file's schema and feature means, under this configuration's policy

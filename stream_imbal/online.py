@@ -57,10 +57,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from river import base
 
-from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.join import JoinSettings
 from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.missing import MissingValueError, MissingValues
-from stream_imbal.pending import EARLY_MAX, PendingEvent, PendingLabels
+from stream_imbal.pending import PendingEvent
 
 if TYPE_CHECKING:
     from stream_imbal.evaluate import WindowedScores
@@ -235,19 +235,16 @@ class ScoreThenLearn:
         A river classifier, e.g. `OnlineImbalancedClassifier`. When its `predict_one` is river's
         plain argmax it is not called: the argmax of `predict_proba_one` is taken instead, to
         pay for one prediction per event.
-    pending
-        The store of events waiting for their label; by default `PendingLabels()`.
-    early_max
-        Labels held for events not seen (yet); beyond, the oldest is dropped as unmatched.
+    join
+        The bounds of the join of events and labels (`JoinSettings`: the store of events
+        waiting for their label, the labels held for events not seen yet, the timestamps
+        refused as too far ahead); by default replay's and the service's defaults.
     window
         Learnt events over which `minority_recall`, `gmean` and the like are measured; None
         measures nothing (they are NaN).
     scores
         Also score each learnt event's prediction with this `WindowedScores`, and locate there
         the drift events (`WindowedScores.locate`).
-    guard
-        Refuse timestamps too far ahead of the clock; by default `EventTimeGuard()`: a day ahead
-        of the wall clock, when `on_event` and `on_label` are given one.
     score_on_arrival
         Score each event when it arrives (its `Outcome` has the prediction). False for a
         learner whose predictions others make: an event is scored only once labelled, just
@@ -267,11 +264,9 @@ class ScoreThenLearn:
     def __init__(
         self,
         model: base.Classifier,
-        pending: PendingLabels | None = None,
-        early_max: int = EARLY_MAX,
+        join: JoinSettings | None = None,
         window: int | None = 1000,
         scores: WindowedScores | None = None,
-        guard: EventTimeGuard | None = None,
         score_on_arrival: bool = True,
         missing: MissingValues | None = None,
         on_scored: Callable[[Event, Prediction, dict], None] | None = None,
@@ -285,13 +280,14 @@ class ScoreThenLearn:
         self._reports_drift = hasattr(model, "n_drift_events")
         self._counts_scored = hasattr(model, "count_scored")  # toward an alert budget
         self._argmax = getattr(type(model), "predict_one", None) is base.Classifier.predict_one
-        self.pending = pending if pending is not None else PendingLabels()
+        join = join if join is not None else JoinSettings()
+        self.pending = join.pending_store()
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
-        self.early_max = early_max
+        self.early_max = join.early_max
         self.window = window
         self.recalls = WindowedClassRecall(window) if window is not None else None
         self.scores = scores
-        self.guard = guard or EventTimeGuard()
+        self.guard = join.guard()
         self.scored = self.learned = self.unmatched_labels = 0
         self.class_counts: dict[Hashable, int] = {}  # labels learnt, per class
         self.clock = -math.inf  # the latest event time accepted

@@ -340,8 +340,6 @@ def test_replay_and_the_service_wait_as_long_for_a_label():
 
 def test_replay_and_the_service_hold_as_many_early_labels_and_guard_the_same_clocks():
     """One default each, in the library: a replay's core and the service's [labels]."""
-    import inspect
-
     from stream_imbal import OnlineImbalancedClassifier
     from stream_imbal.event_clock import MAX_AHEAD, MAX_AHEAD_OF_WALL
     from stream_imbal.online import ScoreThenLearn
@@ -351,7 +349,7 @@ def test_replay_and_the_service_hold_as_many_early_labels_and_guard_the_same_clo
     labels = load_config(REPO / "config" / "service.toml", environ={}).labels
     core = DirectReplay(OnlineImbalancedClassifier()).core
     assert core.early_max == labels.early_max == EARLY_MAX
-    assert inspect.signature(ScoreThenLearn).parameters["early_max"].default == EARLY_MAX
+    assert ScoreThenLearn(None).early_max == EARLY_MAX
     assert core.guard == EventTimeGuard(
         labels.max_ahead_of_stream_seconds, labels.max_ahead_of_wall_clock_seconds
     )

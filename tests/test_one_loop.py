@@ -10,6 +10,7 @@ river's evaluation does, or scored them as an alert, would change the decisions 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -22,6 +23,7 @@ from river import base, linear_model
 from consumers.messages import encode_event
 from stream_imbal.cli import main
 from stream_imbal.evaluate import prequential
+from stream_imbal.join import JoinSettings
 from stream_imbal.model_file import TrainedModel, load_model, save_model
 from tests.kafka_fakes import InProcessService, in_process_config
 from tests.service_harness import SIGNING_KEY_ENV
@@ -166,3 +168,18 @@ def test_evaluate_and_replay_write_the_same_predictions_of_an_alert_budget(tmp_p
     thresholds = replayed["threshold"].dropna()
     assert thresholds.nunique() > 100  # the budget moves it event by event
     pd.testing.assert_frame_equal(evaluated[columns], replayed[columns], check_exact=True)
+
+
+def test_replay_and_the_service_join_events_and_labels_with_one_set_of_defaults():
+    from consumers.config import LabelsSection
+    from stream_imbal.cli.replay import replay
+    from stream_imbal.replay.delay import parse_duration
+
+    join = JoinSettings()
+    section = LabelsSection()
+    assert isinstance(section, JoinSettings)  # the service's [labels] are the same settings
+    bounds = {f.name: getattr(section, f.name) for f in dataclasses.fields(JoinSettings)}
+    assert bounds == dataclasses.asdict(join)
+    options = {param.name: param.default for param in replay.params}
+    assert options["pending_max"] == join.pending_max
+    assert parse_duration(options["pending_ttl"]) == join.pending_ttl_seconds

@@ -33,8 +33,9 @@ from stream_imbal.cli.run import (
 )
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.files import TS_UNITS, ColumnMap, count_rows, file_format
+from stream_imbal.join import JoinSettings
 from stream_imbal.missing import MissingValueError
-from stream_imbal.pending import PENDING_MAX, PendingLabels
+from stream_imbal.pending import PENDING_MAX
 from stream_imbal.progress import progress
 from stream_imbal.replay.delay import LabelDelay, parse_duration
 
@@ -298,7 +299,9 @@ def _direct(timeline, features: list[str], options: dict):
     replay = DirectReplay(
         trained.model,
         window_size=options["window"],
-        pending=PendingLabels(options["pending_max"], options["pending_ttl"]),
+        join=JoinSettings(
+            pending_max=options["pending_max"], pending_ttl_seconds=options["pending_ttl"]
+        ),
         missing=missing_values(options["missing"], features, trained),
     )
     replay.core.resume(trained.class_counts, trained.learned)

@@ -41,7 +41,7 @@ from collections.abc import Callable, Hashable, Iterable
 from river import base
 
 from stream_imbal.evaluate import EvaluationResult, WindowedScores
-from stream_imbal.event_clock import EventTimeGuard
+from stream_imbal.join import JoinSettings
 from stream_imbal.missing import MissingValues
 from stream_imbal.online import Event, Label, Prediction, ScoreThenLearn, prediction_of
 from stream_imbal.pending import PendingLabels
@@ -63,12 +63,11 @@ class DirectReplay:
     window_size
         Labelled events per evaluation window (see `stream_imbal.evaluate.WindowedScores`), and
         of the core's sliding recall.
-    pending
-        The store of events waiting for their label; by default `PendingLabels()`.
+    join
+        The bounds of the join of events and labels (`stream_imbal.join.JoinSettings`); by
+        default the service's defaults.
     minority_class
         The class scored as positive; by default the rarest seen so far.
-    guard
-        Refuse timestamps too far ahead of the clock (`stream_imbal.event_clock`).
     missing
         The missing-value policy (`stream_imbal.missing`); by default `MissingValues()`: an
         event it skips is counted and neither scored nor learnt, one it refuses under `error`
@@ -87,16 +86,15 @@ class DirectReplay:
         self,
         model: base.Classifier,
         window_size: int = 1000,
-        pending: PendingLabels | None = None,
+        join: JoinSettings | None = None,
         minority_class: Hashable | None = None,
-        guard: EventTimeGuard | None = None,
         missing: MissingValues | None = None,
     ) -> None:
         self.model = model
         missing = missing if missing is not None else MissingValues()
         self.scores = WindowedScores(window_size, minority_class, model, missing)
         self.core = ScoreThenLearn(
-            model, pending, window=window_size, scores=self.scores, guard=guard, missing=missing
+            model, join, window=window_size, scores=self.scores, missing=missing
         )
 
     @property
