@@ -16,7 +16,7 @@ __all__ = [
     "OnlineImbalancedClassifier",
     "StreamImbalError",
 ]
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 
 def __getattr__(name: str):

@@ -73,3 +73,13 @@ def test_the_service_starts_from_a_model_file(history, monkeypatch):
     service.drain()
     (prediction,) = service.producer.on("predictions")
     assert prediction["status"] == "scored" and prediction["model_version"] == "global.3000"
+
+
+def test_the_version_checkpoints_and_model_files_carry_is_the_installed_one():
+    # Bumped whenever a model's or the core's state changes: files of another version are
+    # refused, never loaded into objects that lack what they need.
+    import importlib.metadata
+
+    import stream_imbal
+
+    assert importlib.metadata.version("stream-imbal") == stream_imbal.__version__
