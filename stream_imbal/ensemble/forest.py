@@ -22,26 +22,24 @@ class SubspaceForest(base.Classifier):
     (half of them by default, but at most `sqrt_cap` times sqrt(d), at least 2, or d when
     d < 2), d being the most features an event has had so far: a wider event raises the count
     for the leaves made after it. The cap only acts on wide events (d > 16 by default): a leaf's
-    learning and split attempts cost in proportion to the features it watches, and on the 8 KEEL
-    tables of 34 to 142 features of `stream-imbal bench --suite dev-wide` 2 sqrt(d) ranked and
-    classified as well as d / 2 (mean G-mean +0.002, PR-AUC +0.002 over 5 seeds) in 38% less
-    time. Every tree learns each event with its weight times k, k ~ Poisson(`lambda_value`), as
-    in Adaptive Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights
-    also make the trees split sooner. The forest predicts the mean of its trees' probabilities.
-    Its leaves predict their class shares by default ("mc"): averaged over the trees, those rank
-    events as well as naive Bayes leaves on deep trees, and cost nothing while learning, where
-    river's adaptive naive Bayes leaves ("nba") predict both ways at every event.
+    learning and split attempts cost in proportion to the features it watches, and on wide
+    tables 2 sqrt(d) features rank and classify as well as d / 2 (docs/approach.md). Every tree
+    learns each event with its weight times k, k ~ Poisson(`lambda_value`), as in Adaptive
+    Random Forest (Gomes et al. 2017), whose value of 6 we keep: the larger weights also make
+    the trees split sooner. The forest predicts the mean of its trees' probabilities. Its leaves
+    predict their class shares by default ("mc"): averaged over the trees, those rank events as
+    well as naive Bayes leaves on deep trees, and cost nothing while learning, where river's
+    adaptive naive Bayes leaves ("nba") predict both ways at every event.
 
     The per-event work (the draws, the trees' walks and learning, the mean) is compiled
-    (`stream_imbal._hoeffding`); the trees keep river's nodes, so a forest pickles as before.
+    (`stream_imbal._hoeffding`); the trees keep river's nodes, which is what a forest pickles.
 
     Unlike ARF there is no drift detector per tree: inside `OnlineImbalancedClassifier` the
     forest is one learner, which the classifier's drift policy watches and replaces as a whole.
     `max_size` bounds the whole forest (each tree gets an equal share), so its memory stays flat
-    however long the stream. Its 1.7 MiB hold about as many active leaves as 4 MiB did when
-    the trees' Gaussians carried river's random generators (`LeanGaussian`): on the dev suite
-    (seeds 1-3) G-mean 0.814 -> 0.815, PR-AUC 0.397 -> 0.403, in 5% less time, and the
-    pickled forest is about a tenth of its former size.
+    however long the stream. The trees' Gaussians carry no random generator of their own
+    (`LeanGaussian`), which is most of what river's leaves weigh, so the bound holds many more
+    active leaves.
 
     Parameters
     ----------
