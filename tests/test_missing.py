@@ -198,7 +198,7 @@ def test_error_stops_at_the_first_missing_value_and_skip_skips_it(tmp_path, comm
 
 def test_the_benchmark_fills_in_a_user_file_for_every_strategy_alike(tmp_path):
     path = _file_with_holes(tmp_path / "holes.csv")
-    args = ["--data", path, "--target", "label", "--strategies", "linear,river-ros", "--no-moa"]
+    args = ["--data", path, "--target", "label", "--strategies", "linear,river-ros"]
     result = _run("bench", *args, "--jobs", 1, "--out", tmp_path / "b")
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "b" / "results.csv")
