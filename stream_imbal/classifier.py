@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import textwrap
 from collections.abc import Hashable
@@ -164,6 +165,8 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._learner = self._new_learner()
         self._challenger: Challenger | None = None
         self._challenger_balancing: BalancingStrategy | None = None
+        # The learner as it was at a concept-drift alarm, while the events after it confirm it.
+        self._model_at_alarm: base.Classifier | None = None
         self._prior = (prior if prior is not None else DecayedClassPrior(1000.0)).clone()
         half_life = getattr(self._prior, "half_life", 1000.0)
         self._trained = DecayedClassPrior(half_life)
@@ -389,7 +392,13 @@ class OnlineImbalancedClassifier(base.Classifier):
             if challenger is not None:
                 challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
             drift = self._drift
-            drift.update(y, y_pred, self._n_seen)
+            held = self._model_at_alarm
+            held_pred = None if held is None else self._reference_decision(held, x)
+            drift.update(y, y_pred, self._n_seen, held_pred)
+            if not drift.confirming:
+                self._model_at_alarm = None
+            elif drift.concept_alarm:
+                self._model_at_alarm = copy.deepcopy(self._learner)
             alert = drift.concept_alarm or drift.prior_shift_detected or drift.warning_detected
             if alert or challenger is not None:
                 self._answer_drift()
@@ -416,7 +425,7 @@ class OnlineImbalancedClassifier(base.Classifier):
             ovr = multiclass.OneVsRestClassifier(self._prototype.clone())
             ovr.classifiers = {self._classes[1]: self._learner.classifier}
             self._learner = ovr
-            self._challenger = None
+            self._challenger = self._model_at_alarm = None
             self._binary_only = False
             self._takes_weight = accepts_weight(ovr)
 

@@ -130,11 +130,25 @@ class DriftPolicy(base.Base):
         """Class shares since the last detected prior shift and the events they rest on."""
         return self._prior.shares, self._prior.support
 
-    def update(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
+    @property
+    def confirming(self) -> bool:
+        """Whether a concept-drift alarm is waiting for the events that confirm it."""
+        return self._pending is not None
+
+    def update(
+        self,
+        y_true: Hashable,
+        y_pred: Hashable,
+        index: int,
+        y_pred_at_alarm: Hashable | None = None,
+    ) -> str | None:
         """Feed one labelled event; return "concept" or "prior" when a drift is reported.
 
-        `concept_alarm` then says whether the concept monitor fired (the response's cue),
-        whether or not that is reported yet.
+        `y_pred_at_alarm`, while `confirming`, is the decision of the model as it was at the
+        alarm (frozen then): the confirmation counts its hits rather than `y_pred`'s, since a
+        learner that adapts within the trial hides a real drift's lasting drop. `concept_alarm`
+        then says whether the concept monitor fired (the response's cue), whether or not that
+        is reported yet.
         """
         kind = None
         self.prior_shift_detected = self.concept_alarm = False
@@ -149,7 +163,8 @@ class DriftPolicy(base.Base):
                     # New class weights move each class's errors: recall baselines start over.
                     self.restart_concept_monitor(index)
         if self._pending is not None:
-            kind = self._confirm(y_true, y_pred, index) or kind
+            confirming_pred = y_pred if y_pred_at_alarm is None else y_pred_at_alarm
+            kind = self._confirm(y_true, confirming_pred, index) or kind
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)
