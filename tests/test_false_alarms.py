@@ -129,21 +129,21 @@ def test_the_long_window_catches_a_drop_the_short_one_cannot():
 
 
 def _reports_after_a_dip(
-    policy: DriftPolicy, lasting: bool, frozen_lasting: bool = False
+    policy: DriftPolicy, lasting: bool, reference_lasting: bool = False
 ) -> list[int]:
     """Concept drifts `policy` reports when the majority's recall dips at 20,000 (1:99); with
-    `frozen_lasting`, the model as it was at the alarm keeps the dip's recall."""
-    rng, frozen_rng = random.Random(1), random.Random(2)
+    `reference_lasting`, a copy of the model taken before the dip keeps the dip's recall."""
+    rng, reference_rng = random.Random(1), random.Random(2)
     reports = []
     for i in range(30_000):
         y = i % 100 == 0
         dip = 20_000 <= i < (30_000 if lasting else 20_150)
         recall = 0.9 if y else (0.5 if dip else 0.97)
         hit = rng.random() < recall
-        at_alarm = None
-        if frozen_lasting and policy.confirming:
-            at_alarm = y if frozen_rng.random() < (0.9 if y else 0.5) else not y
-        if policy.update(y, y if hit else not y, i, at_alarm) == CONCEPT:
+        reference = None
+        if reference_lasting and policy.confirming:
+            reference = y if reference_rng.random() < (0.9 if y else 0.5) else not y
+        if policy.update(y, y if hit else not y, i, reference) == CONCEPT:
             reports.append(i)
     return reports
 
@@ -161,10 +161,10 @@ def test_an_alarm_is_reported_only_once_confirmed_by_the_events_after_it():
     assert policy.events[0].detector == "FHDDM(class=False)"
 
 
-def test_a_drift_the_learner_absorbs_in_the_trial_is_confirmed_by_the_model_at_the_alarm():
+def test_a_drift_the_learner_absorbs_in_the_trial_is_confirmed_by_a_copy_from_before_it():
     # The active learner recovers within 150 events, too soon for a lasting drop of its own;
-    # the model frozen at the alarm still misses on the events after it: the concept moved.
-    assert _reports_after_a_dip(DriftPolicy(), lasting=False, frozen_lasting=True) == [21_081]
+    # a copy of it from before the dip still misses on the events after it: the concept moved.
+    assert _reports_after_a_dip(DriftPolicy(), lasting=False, reference_lasting=True) == [21_081]
 
 
 def test_a_reset_response_reports_the_alarm_at_once():
