@@ -37,6 +37,7 @@ BOUND = 5_000  # the delay a real drift must be reported within
 
 _RBF10 = {"n_features": 10, "n_centroids": 50}
 _RBF8 = {"n_features": 8, "n_centroids": 20}
+_RBF6 = {"n_features": 6, "n_centroids": 30}
 _NO_NOISE = {"noise_percentage": 0.0}
 
 
@@ -86,7 +87,34 @@ STREAMS = {
         ],
     },
 }
-SEEDS = {"tune": (1, 2), "report": (3, 4)}
+# Run once, after the confirmation against the model frozen at the alarm was chosen on `tune`
+# and first reported on `report`: generators' functions and seeds neither has.
+STREAMS["holdout"] = {
+    "stationary": [
+        ("SEA 1", "SEA", {"variant": 1}, None),
+        ("Agrawal 9", "Agrawal", {"classification_function": 9}, None),
+        ("Sine 1", "Sine", {"classification_function": 1}, None),
+        ("Hyperplane 20", "Hyperplane", {"n_features": 20} | _NO_NOISE, None),
+    ],
+    "drift": [
+        ("SEA 1->3", "SEA", {"variant": 1}, {"variant": 3}),
+        (
+            "Agrawal 3->7",
+            "Agrawal",
+            {"classification_function": 3},
+            {"classification_function": 7},
+        ),
+        ("Mixed 0->1", "Mixed", {"classification_function": 0}, {"classification_function": 1}),
+        (
+            "RandomRBF 6x30, new centroids",
+            "RandomRBF",
+            _RBF6 | {"seed_model": 21},
+            _RBF6 | {"seed_model": 22},
+        ),
+        ("Sine 1->3", "Sine", {"classification_function": 1}, {"classification_function": 3}),
+    ],
+}
+SEEDS = {"tune": (1, 2), "report": (3, 4), "holdout": (5, 6)}
 
 
 def scenario(generator: str, first: dict, second: dict | None, ratio: int, seed: int) -> Scenario:

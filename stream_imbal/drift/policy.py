@@ -116,8 +116,9 @@ class DriftPolicy(base.Base):
 
     def _start_confirmation_state(self) -> None:
         self._before = ClassHits()  # the monitored model's hits since monitoring (re)started
-        # An alarm waiting for its confirmation: (its event, hits before it, hits after it).
-        self._pending: tuple[DriftEvent, ClassHits, ClassHits] | None = None
+        # An alarm waiting for its confirmation: (its event, hits before it, hits after it, and
+        # the reference copy's hits after it).
+        self._pending: tuple[DriftEvent, ClassHits, ClassHits, ClassHits] | None = None
         self.concept_alarm = False  # the concept monitor fired on the last event
 
     @property
@@ -130,11 +131,27 @@ class DriftPolicy(base.Base):
         """Class shares since the last detected prior shift and the events they rest on."""
         return self._prior.shares, self._prior.support
 
-    def update(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
+    @property
+    def confirming(self) -> bool:
+        """Whether a concept-drift alarm is waiting for the events that confirm it."""
+        return self._pending is not None
+
+    def update(
+        self,
+        y_true: Hashable,
+        y_pred: Hashable,
+        index: int,
+        y_pred_reference: Hashable | None = None,
+    ) -> str | None:
         """Feed one labelled event; return "concept" or "prior" when a drift is reported.
 
-        `concept_alarm` then says whether the concept monitor fired (the response's cue),
-        whether or not that is reported yet.
+        `y_pred_reference`, while `confirming`, is the decision of a copy of the model taken
+        before the dip that raised the alarm: the alarm is also confirmed when that copy's
+        recall drops as lastingly. A learner that adapts within the trial hides a real drift
+        from the first test, never from the second; and a dip of the model's own (a swing as it
+        learns, not a drift) is not in the copy taken before it. `concept_alarm` then says
+        whether the concept monitor fired (the response's cue), whether or not that is reported
+        yet.
         """
         kind = None
         self.prior_shift_detected = self.concept_alarm = False
@@ -149,7 +166,7 @@ class DriftPolicy(base.Base):
                     # New class weights move each class's errors: recall baselines start over.
                     self.restart_concept_monitor(index)
         if self._pending is not None:
-            kind = self._confirm(y_true, y_pred, index) or kind
+            kind = self._confirm(y_true, y_pred, y_pred_reference, index) or kind
         if self.detect_concept and index >= self._watch_concept_from:
             monitor = self._monitor
             monitor.update(y_true, y_pred)
@@ -168,17 +185,24 @@ class DriftPolicy(base.Base):
         before, self._before = self._before, ClassHits()
         if self.confirm_delta is None or self.response == "reset":
             return self._report(index, CONCEPT, detector, label)
-        self._pending = (DriftEvent(index, CONCEPT, detector, label), before, ClassHits())
+        alarm = DriftEvent(index, CONCEPT, detector, label)
+        self._pending = (alarm, before, ClassHits(), ClassHits())
         return None
 
-    def _confirm(self, y_true: Hashable, y_pred: Hashable, index: int) -> str | None:
-        """Count an event after the pending alarm; report the alarm if its drop has lasted."""
-        alarm, before, after = self._pending
+    def _confirm(
+        self, y_true: Hashable, y_pred: Hashable, y_pred_reference: Hashable | None, index: int
+    ) -> str | None:
+        """Count an event after the pending alarm; report the alarm if its drop has lasted,
+        for the model or for the reference copy of it."""
+        alarm, before, after, reference_after = self._pending
         after.update(y_true, y_pred)
+        if y_pred_reference is not None:
+            reference_after.update(y_true, y_pred_reference)
         if index < alarm.index + self.grace_period:
             return None
         self._pending = None
-        if recall_drop_p(before, after) > self.confirm_delta:
+        drop_p = min(recall_drop_p(before, after), recall_drop_p(before, reference_after))
+        if drop_p > self.confirm_delta:
             return None
         return self._report(index, CONCEPT, alarm.detector, alarm.class_label)
 
