@@ -419,7 +419,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._trained.update(y, weight)
         self._monitor_cut.update(y, weight)
         self._n_seen += 1
-        if not self._n_seen % REFERENCE_EVERY:
+        if not self._n_seen % REFERENCE_EVERY and self._drift.tests_reference:
             self._copies.append(pickle.dumps(self._learner, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _other(self, label: Hashable) -> Hashable:

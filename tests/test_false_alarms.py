@@ -170,3 +170,17 @@ def test_a_drift_the_learner_absorbs_in_the_trial_is_confirmed_by_a_copy_from_be
 def test_a_reset_response_reports_the_alarm_at_once():
     policy = DriftPolicy(response="reset")
     assert _reports_after_a_dip(policy, lasting=False) == [20_081]
+
+
+@pytest.mark.slow
+def test_a_drift_the_learner_absorbs_is_reported_through_its_copy_from_before(monkeypatch):
+    # A rotated hyperplane at 1:300 (seed 4): the learner's own recall recovers within the
+    # trial, so its drop does not last; the copy taken before the alarm keeps failing.
+    from benchmarks.drift_alarms import run, scenario
+
+    rotated = scenario("Hyperplane", {"noise_percentage": 0.0}, {"noise_percentage": 0.0}, 300, 4)
+    alarms, reports, _ = run(rotated, "default", 4)
+    assert [i for i in alarms if i >= 50_000][:1] == [50_453]
+    assert [i for i in reports if i >= 50_000] == [51_453]
+    monkeypatch.setattr("stream_imbal.classifier.REFERENCE_EVERY", 10**9)  # no copies
+    assert run(rotated, "default", 4)[1] == []

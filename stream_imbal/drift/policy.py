@@ -132,6 +132,12 @@ class DriftPolicy(base.Base):
         return self._prior.shares, self._prior.support
 
     @property
+    def tests_reference(self) -> bool:
+        """Whether an alarm may be confirmed by a reference copy of the model (see `update`):
+        not when concept drift is not watched, nor when every alarm is reported at once."""
+        return self.detect_concept and self.confirm_delta is not None and self.response != "reset"
+
+    @property
     def confirming(self) -> bool:
         """Whether a concept-drift alarm is waiting for the events that confirm it."""
         return self._pending is not None
