@@ -259,7 +259,9 @@ def scale_config(
         bootstrap,
         names,
         logging={"json": True},
-        kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": 10, "group_id": group},
+        # the service's default fetch wait (100 ms): a backlog is fetched at once all the same
+        kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": KafkaSection.fetch_max_wait_ms}
+        | {"group_id": group},
         scale={"role": role},
     )
 
