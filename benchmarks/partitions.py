@@ -25,6 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from river import base  # noqa: E402
 
+from benchmarks.harness.kafka_broker import Broker  # noqa: E402
+from benchmarks.harness.service_process import read_topic, start_process, topics, write_config  # noqa: E402
 from consumers import load_config  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import encode_event  # noqa: E402
@@ -32,8 +34,6 @@ from consumers.model_state import prediction_message  # noqa: E402
 from stream_imbal.evaluate import prequential  # noqa: E402
 from stream_imbal.online import Event, ScoreThenLearn  # noqa: E402
 from stream_imbal.simulation.named import get_scenario  # noqa: E402
-from tests.kafka_broker import Broker  # noqa: E402
-from tests.service_harness import read_topic, start_process, topics, write_config  # noqa: E402
 
 
 class Recorded(base.Classifier):

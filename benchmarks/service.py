@@ -40,14 +40,14 @@ sys.path.insert(0, str(REPO))
 import orjson  # noqa: E402
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
+from benchmarks.harness.kafka_broker import Broker  # noqa: E402
+from benchmarks.harness.service_process import SIGNING_KEY_ENV, start_process, topics, write_config  # noqa: E402
 from consumers import Service, load_config  # noqa: E402
 from consumers.config import KafkaSection  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import MessageSchema, decode_event, encode_event, encode_label  # noqa: E402
 from consumers.model_snapshots import SnapshotReader  # noqa: E402
 from stream_imbal.signing import key_from_environment  # noqa: E402
-from tests.kafka_broker import Broker  # noqa: E402
-from tests.service_harness import SIGNING_KEY_ENV, start_process, topics, write_config  # noqa: E402
 
 N_FEATURES = 20
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from tests.kafka_broker import Broker
+from benchmarks.harness.kafka_broker import Broker
 
 
 @pytest.fixture(scope="session")

@@ -161,7 +161,7 @@ def test_duplicate_column_names_are_refused(files):
 
 
 def test_serve_without_a_reachable_broker_says_so_in_one_line(tmp_path):
-    from tests.kafka_broker import free_port
+    from benchmarks.harness.kafka_broker import free_port
 
     environment = {
         "STREAM_IMBAL__KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",

@@ -16,12 +16,12 @@ import pytest
 from kafka.errors import MessageSizeTooLargeError
 from kafka.future import Future
 
+from benchmarks.harness.kafka_broker import Broker, free_port
 from consumers import Service, load_config
 from consumers.kafka_io import KafkaSettings, Message, MessageProducer
 from consumers.messages import encode_event, encode_label
 from consumers.metrics import ServiceMetrics
 from consumers.publisher import Publisher
-from tests.kafka_broker import Broker, free_port
 from tests.service_harness import (
     REPO,
     ServiceThread,

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from functools import partial
 
-from tests.kafka_broker import Broker, free_port
+from benchmarks.harness.kafka_broker import Broker, free_port
 from tests.service_harness import (
     make_events,
     produce_live,
