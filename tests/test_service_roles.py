@@ -5,6 +5,8 @@ score them with its snapshots, and go on scoring while the learner is down."""
 from __future__ import annotations
 
 import collections
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -168,3 +170,22 @@ def test_a_model_topic_is_made_with_one_partition_and_another_count_is_refused(b
         admin.close()
     with pytest.raises(ConfigError, match="has 4 partitions, it must have 1 .*elects the one"):
         SnapshotReader(settings, f"{names['events']}.wide", key)
+
+
+def test_serve_refuses_a_model_topic_of_several_partitions_in_one_line(broker, tmp_path):
+    names = topics(bootstrap=broker.bootstrap_servers)
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+    try:
+        admin.create_topics([NewTopic(f"{names['events']}.model", 3, 1)])
+    finally:
+        admin.close()
+    config = write_config(tmp_path / "scorer.toml", broker.bootstrap_servers, names)
+    done = subprocess.run(
+        [sys.executable, "-m", "consumers", "--config", str(config), "--role", "scorer"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "has 3 partitions, it must have 1" in done.stderr
+    assert "Traceback" not in done.stderr
