@@ -402,10 +402,11 @@ class OnlineImbalancedClassifier(base.Classifier):
             reference = self._reference
             reference_pred = None if reference is None else self._reference_decision(reference, x)
             drift.update(y, y_pred, self._n_seen, reference_pred)
-            if not drift.confirming:
+            if drift.confirming:
+                if drift.concept_alarm and len(self._copies) == 2:
+                    self._reference = pickle.loads(self._copies[0])
+            elif reference is not None:  # the confirmation is over
                 self._reference = None
-            elif drift.concept_alarm and len(self._copies) == 2:
-                self._reference = pickle.loads(self._copies[0])
             alert = drift.concept_alarm or drift.prior_shift_detected or drift.warning_detected
             if alert or challenger is not None:
                 self._answer_drift()
@@ -433,9 +434,8 @@ class OnlineImbalancedClassifier(base.Classifier):
             # Keep the model learned so far as the one-vs-rest member of the second class.
             ovr = multiclass.OneVsRestClassifier(self._prototype.clone())
             ovr.classifiers = {self._classes[1]: self._learner.classifier}
-            self._learner = ovr
-            self._challenger = self._reference = None
-            self._copies.clear()
+            self._use_learner(ovr)
+            self._challenger = None
             self._binary_only = False
             self._takes_weight = accepts_weight(ovr)
 
@@ -447,8 +447,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         if not alarm and self._challenger is None and not drift.warning_detected:
             return
         if drift.response == "reset" and alarm:
-            self._learner = self._new_learner()
-            self._copies.clear()
+            self._use_learner(self._new_learner())
             self._calibrator.reset()
         elif drift.response == "background":
             self._try_challenger(alarm, drift.warning_detected, drift.grace_period)
@@ -468,11 +467,16 @@ class OnlineImbalancedClassifier(base.Classifier):
                 self._challenger = None
         elif self._n_seen >= challenger.trial_end:
             if challenger.wins():
-                self._learner = challenger.learner
-                self._copies.clear()
+                self._use_learner(challenger.learner)
                 self._balancing = self._challenger_balancing
                 self._calibrator.reset()
             self._challenger = None
+
+    def _use_learner(self, learner: base.Classifier) -> None:
+        """Make `learner` the active one: the copies of the one it replaces test nothing now."""
+        self._learner = learner
+        self._copies.clear()
+        self._reference = None
 
     def _new_learner(self) -> base.Classifier:
         if self._binary_only:

@@ -26,7 +26,8 @@ class DriftPolicy(base.Base):
     is at least the active learner's, "reset" starts a fresh learner at once, "none" does
     nothing. The alarm is *reported* as a concept drift only once it is confirmed: when some
     class's recall over the `grace_period` events after it is still below its recall since the
-    monitoring started, at confidence 1 - `confirm_delta` (`recall_drop_p`). A per-class
+    monitoring started, at confidence 1 - `confirm_delta` (`recall_drop_p`), for the model or
+    for a copy of it from before the alarm (`update`'s `y_pred_reference`). A per-class
     detector that tests every window of a long stationary stream fires on chance now and then,
     and a report an operator learns to ignore is worse than none; the events after the alarm
     had no part in choosing it, so they test it fairly. The report comes `grace_period` events
@@ -132,10 +133,15 @@ class DriftPolicy(base.Base):
         return self._prior.shares, self._prior.support
 
     @property
+    def confirms_alarms(self) -> bool:
+        """Whether an alarm waits for the events after it, rather than being reported at once:
+        not with `confirm_delta=None`, nor with "reset" (the model after the alarm is new)."""
+        return self.confirm_delta is not None and self.response != "reset"
+
+    @property
     def tests_reference(self) -> bool:
-        """Whether an alarm may be confirmed by a reference copy of the model (see `update`):
-        not when concept drift is not watched, nor when every alarm is reported at once."""
-        return self.detect_concept and self.confirm_delta is not None and self.response != "reset"
+        """Whether an alarm may be confirmed by a reference copy of the model (see `update`)."""
+        return self.detect_concept and self.confirms_alarms
 
     @property
     def confirming(self) -> bool:
@@ -189,7 +195,7 @@ class DriftPolicy(base.Base):
         self._monitor.reset()
         self._watch_concept_from = index + self.grace_period
         before, self._before = self._before, ClassHits()
-        if self.confirm_delta is None or self.response == "reset":
+        if not self.confirms_alarms:
             return self._report(index, CONCEPT, detector, label)
         alarm = DriftEvent(index, CONCEPT, detector, label)
         self._pending = (alarm, before, ClassHits(), ClassHits())
