@@ -15,7 +15,12 @@ from setuptools import Extension, setup
 FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
 #: The compiled modules, each beside the Python module whose per-event work it does.
-MODULES = ("stream_imbal._hoeffding", "stream_imbal._pool", "stream_imbal._scaling")
+MODULES = (
+    "stream_imbal._hoeffding",
+    "stream_imbal._logistic",
+    "stream_imbal._pool",
+    "stream_imbal._scaling",
+)
 
 setup(
     ext_modules=cythonize(

@@ -18,6 +18,7 @@ from stream_imbal.labels import BinaryLabels
 from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
+from stream_imbal.scaled_logistic import ScaledLogisticRegression
 from stream_imbal.small_steps import SmallSteps
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
 from stream_imbal.validation import check_features, check_label
@@ -37,10 +38,12 @@ def linear_learner() -> base.Classifier:
 
     The standardisation clips, so that one extreme value cannot silence a feature for good. The
     learning rate starts at 0.1 and settles at river's 0.01 (`FastStartRate`), so that a short
-    stream or a learner started after a drift is not left half-trained.
+    stream or a learner started after a drift is not left half-trained. The pair runs compiled
+    (`ScaledLogisticRegression`), with river's arithmetic.
     """
-    return ClippedStandardScaler() | linear_model.LogisticRegression(
-        optimizer=optim.SGD(FastStartRate())
+    return ScaledLogisticRegression(
+        ClippedStandardScaler(),
+        linear_model.LogisticRegression(optimizer=optim.SGD(FastStartRate())),
     )
 
 

@@ -1,9 +1,10 @@
 """river's tree internals that the bounded trees and their compiled kernels use, in one place.
 
-river keeps the working parts of its Hoeffding trees private: modules outside its API and
-attributes with a leading underscore. For speed, the bounded trees (`bounded_tree`), the Gaussian
-splitter (`gaussian_splitter`) and the compiled kernels (`_hoeffding.pyx`) read and write some
-of them. Every private river name they import comes from here, and `PRIVATE_ATTRIBUTES` lists
+river keeps the working parts of its Hoeffding trees and linear models private: modules
+outside its API and attributes with a leading underscore. For speed, the bounded trees
+(`bounded_tree`), the Gaussian splitter (`gaussian_splitter`), the compiled logistic regression
+(`scaled_logistic`) and the compiled kernels (`_hoeffding.pyx`, `_logistic.pyx`) read and write
+some of them. Every private river name they import comes from here, and `PRIVATE_ATTRIBUTES` lists
 the private attributes they touch, per river class. `missing_internals` checks that list against
 the installed river, so a release of river that renames one fails with one clear message at
 import (`check_river`), not with an AttributeError deep inside a tree. The list is checked on
@@ -20,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import river
-from river import stats
+from river import linear_model, stats
 from river.forest.adaptive_random_forest import BaseTreeClassifier
 from river.tree import HoeffdingTreeClassifier
 from river.tree.base import Leaf
@@ -79,6 +80,7 @@ PRIVATE_ATTRIBUTES: dict[type, dict[str, tuple[str, ...]]] = {
     InfoGainSplitCriterion: {"methods": ("_compute_entropy_dict",), "fields": ()},
     stats.Var: {"methods": (), "fields": ("_S",)},
     stats.Mean: {"methods": (), "fields": ("_mean",)},
+    linear_model.LogisticRegression: {"methods": (), "fields": ("_weights",)},
 }
 
 
@@ -99,7 +101,8 @@ def check_river() -> None:
     missing = missing_internals()
     if missing:
         raise ImportError(
-            f"river {river.__version__} lacks the tree internals stream-imbal's trees use "
+            f"river {river.__version__} lacks the internals stream-imbal's trees and linear "
+            f"models use "
             f"({', '.join(missing)}); they were read from river {TESTED_RIVER}: install "
             f"river=={TESTED_RIVER}.*"
         )

@@ -15,6 +15,7 @@ from stream_imbal.ensemble import CandidatePool, OOBClassifier, SubspaceForest, 
 from stream_imbal.labels import BinaryLabels
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import SlidingWindowPrior
+from stream_imbal.scaled_logistic import ScaledLogisticRegression
 from stream_imbal.small_steps import SmallSteps
 from stream_imbal.threshold import ThresholdCalibrator
 
@@ -25,6 +26,7 @@ COMPONENTS = (
     CandidatePool,
     ClippedStandardScaler,
     OOBClassifier,
+    ScaledLogisticRegression,
     SmallSteps,
     SubspaceForest,
     UOBClassifier,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from river import stats
+from river import linear_model, stats
 from river.tree import HoeffdingTreeClassifier
 
 from stream_imbal.bounded_tree import BoundedHoeffdingTree
+from stream_imbal.classifier import linear_learner
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.river_internals import (
     PRIVATE_ATTRIBUTES,
@@ -25,11 +26,14 @@ def _events(n: int, seed: int):
 
 
 def _learnt_instances() -> dict[type, object]:
-    """An instance of each class of `PRIVATE_ATTRIBUTES`, from trees that have split."""
+    """An instance of each class of `PRIVATE_ATTRIBUTES`, from trees that have split and a
+    logistic regression that has learnt."""
     forest, tree = SubspaceForest(seed=1), BoundedHoeffdingTree(grace_period=50)
+    linear = linear_learner()
     for x, y in _events(3000, seed=2):
         forest.learn_one(x, y)
         tree.learn_one(x, y)
+        linear.learn_one(x, bool(y))
     subspace_leaves = [leaf for t in forest.trees for leaf in t._find_leaves()]
     nba_leaves = tree._find_leaves()
     splitter = next(s for leaf in nba_leaves for s in leaf.splitters.values())
@@ -46,6 +50,7 @@ def _learnt_instances() -> dict[type, object]:
         InfoGainSplitCriterion: InfoGainSplitCriterion(min_branch_fraction=0.01),
         stats.Var: gaussian._var,
         stats.Mean: gaussian._var.mean,
+        linear_model.LogisticRegression: linear["LogisticRegression"],
     }
 
 

@@ -1,0 +1,87 @@
+"""The compiled logistic regression learns and predicts as river's own pipeline, to the bit."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from river import compose, linear_model, optim
+
+from stream_imbal.classifier import linear_learner
+from stream_imbal.learning_rate import FastStartRate
+from stream_imbal.preprocessing import ClippedStandardScaler
+from stream_imbal.scaled_logistic import ScaledLogisticRegression
+
+NAMES = ("a", "b", "c", "d")
+values = st.floats(-1e6, 1e6, allow_nan=False) | st.integers(-1000, 1000)
+events = st.lists(
+    st.tuples(
+        st.dictionaries(st.sampled_from(NAMES), values, min_size=1),  # features come and go
+        st.booleans(),
+        st.sampled_from([0.25, 1.0, 3.0, 50.0]),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+def _pair(**logistic) -> tuple[ScaledLogisticRegression, compose.Pipeline]:
+    def steps():
+        model = linear_model.LogisticRegression(optimizer=optim.SGD(FastStartRate()), **logistic)
+        return ClippedStandardScaler(warm_up=3), model
+
+    return ScaledLogisticRegression(*steps()), compose.Pipeline(*steps())
+
+
+def _assert_same(compiled: ScaledLogisticRegression, river_own: compose.Pipeline) -> None:
+    mine, theirs = compiled["LogisticRegression"], river_own["LogisticRegression"]
+    assert list(mine.weights.items()) == list(theirs.weights.items())  # values and order
+    assert mine.intercept == theirs.intercept
+    assert mine.optimizer.n_iterations == theirs.optimizer.n_iterations
+
+
+def _run(compiled, river_own, stream, label=lambda y: y):
+    for x, y, w in stream:
+        assert compiled.predict_proba_one(x) == river_own.predict_proba_one(x)
+        compiled.learn_one(x, label(y), w=w)
+        river_own.learn_one(x, label(y), w=w)
+        _assert_same(compiled, river_own)
+
+
+@settings(max_examples=60, deadline=None)
+@given(events)
+def test_it_learns_and_predicts_as_rivers_pipeline_to_the_bit(stream):
+    _run(*_pair(), stream)
+
+
+@settings(max_examples=15, deadline=None)
+@given(events)
+def test_labels_and_settings_it_does_not_compile_take_rivers_path(stream):
+    _run(*_pair(), stream, label=int)  # 0 / 1 rather than booleans
+    _run(*_pair(l2=0.01), stream)
+
+
+def test_a_pickled_model_goes_on_as_the_one_that_was_not():
+    compiled, river_own = _pair()
+    stream = [
+        ({"a": float(i % 7), "b": (i * 0.37) % 3}, i % 5 == 0, 1.0 + i % 3) for i in range(400)
+    ]
+    _run(compiled, river_own, stream[:200])
+    compiled = pickle.loads(pickle.dumps(compiled))
+    _run(compiled, river_own, stream[200:])
+
+
+def test_the_linear_learner_runs_compiled_and_clones_as_itself():
+    learner = linear_learner()
+    clone = learner.clone()
+    assert type(clone) is ScaledLogisticRegression
+    assert clone["LogisticRegression"].optimizer.lr.__class__ is FastStartRate
+    assert clone["LogisticRegression"] is not learner["LogisticRegression"]
+    assert clone._get_params() == learner._get_params()
+
+
+def test_learning_during_predictions_takes_rivers_path():
+    stream = [({"a": float(i % 7), "b": (i * 0.37) % 3}, i % 5 == 0, 1.0) for i in range(100)]
+    with compose.learn_during_predict():
+        _run(*_pair(), stream)
