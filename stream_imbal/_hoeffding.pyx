@@ -11,7 +11,9 @@ function, with the arithmetic of the Python code they replace, operation by oper
 the same order, so that every result is the same to the last bit (see
 `tests/test_recorded_outputs.py`). What river does on rare paths (a tree's first event, a
 missing feature, a split, the enforcement of the size limit) stays river's Python code; the
-size check's measure (`object_size`) is river's, compiled.
+size check's measure (`object_size`) is river's, compiled; and a split attempt that river
+would end without a change (most of them) is decided here, on river's numbers
+(`attempt_may_change`), without river's objects.
 
 river's rules inlined here, for the leaves of `SubspaceForest` (`RandomLeafMajorityClass`):
 `HTLeaf.learn_one` (the class counts, then the splitters of an active leaf),
@@ -26,15 +28,19 @@ from sys import getsizeof
 from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
-from libc.math cimport INFINITY, erf, exp, fmod, log2, pow
+from libc.math cimport INFINITY, erf, exp, fmod, log, log2, pow, sqrt
 
 # river's private names and the private attributes read below: `stream_imbal.river_internals`
 from stream_imbal.river_internals import (
     BranchFactory,
+    HoeffdingTreeClassifier,
+    InfoGainSplitCriterion,
     Leaf,
     NumericBinaryBranch,
     RandomLeafMajorityClass,
 )
+
+_RIVER_ATTEMPT = HoeffdingTreeClassifier._attempt_to_split
 
 cdef double _SQRT_2 = 1.4142135623730951  # math.sqrt(2.0)
 
@@ -181,10 +187,68 @@ cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, obje
         else:
             weight_seen = _total_weight(leaf)  # (the property `last_split_attempt_at`, inline)
             if weight_seen - <double>leaf._last_split_attempt_at >= <double>tree.grace_period:
-                tree._attempt_to_split(leaf, parent, parent.branch_no(x))
+                if attempt_may_change(tree, leaf):
+                    tree._attempt_to_split(leaf, parent, parent.branch_no(x))
                 leaf._last_split_attempt_at = weight_seen
     if fmod(seen, <double>tree.memory_estimate_period) == 0:
         tree._estimate_model_size()
+
+
+cpdef bint attempt_may_change(object tree, object leaf) except -1:
+    """Whether river's `_attempt_to_split` could change `tree` at `leaf` (a split, or a leaf
+    deactivated by pre-pruning); False where it would decide, on the same numbers, to do
+    nothing: most attempts. For a forest's leaf with information gain and Gaussian splitters,
+    river's decision, repeated: a leaf of one class does not split; one whose majority holds
+    more than `max_share_to_split` is pre-pruned; else the two best suggestions' merits (the
+    null split's -inf among them) must differ by more than the Hoeffding bound, or the bound
+    be under `tau`. Anything else is left to river (True)."""
+    if (
+        type(leaf) is not RandomLeafMajorityClass
+        or tree.remove_poor_attrs
+        or type(tree)._attempt_to_split is not _RIVER_ATTEMPT
+    ):
+        return True
+    cdef dict stats = leaf.stats
+    cdef int classes_seen = 0
+    for count in stats.values():  # `observed_class_distribution_is_pure`
+        if count != 0:
+            classes_seen += 1
+            if classes_seen == 2:
+                break
+    if classes_seen < 2:
+        return False
+    criterion = tree._new_split_criterion()
+    if type(criterion) is not InfoGainSplitCriterion:
+        return True
+    majority = max(stats.values())  # `LeafMajorityClass.best_split_suggestions`
+    cdef double total = _total_weight(leaf)
+    if majority and majority / total > tree.max_share_to_split:
+        return True
+    splitters = leaf.splitters
+    cdef Py_ssize_t n_suggestions = len(splitters) + (1 if tree.merit_preprune else 0)
+    if n_suggestions < 2:
+        return n_suggestions > 0
+    if _FastGaussianSplitter is None:
+        _import_splitter_classes()
+    cdef double pre_split_entropy = criterion._compute_entropy_dict(stats)
+    cdef double min_fraction = criterion.min_branch_fraction
+    cdef double best = -INFINITY, second = -INFINITY, merit, bound, merit_range
+    for splitter in splitters.values():
+        if type(splitter) is not _FastGaussianSplitter:
+            return True
+        merit = -INFINITY
+        if splitter._att_dist_per_class:
+            merit = _best_info_gain(splitter, pre_split_entropy, min_fraction, None, None)
+        if merit != merit:
+            return True
+        if merit > best:
+            best, second = merit, best
+        elif merit > second:
+            second = merit
+    # `_hoeffding_bound(range_of_merit(stats), delta, total_weight)`
+    merit_range = log2(<double>(len(stats) if len(stats) > 2 else 2))
+    bound = sqrt((merit_range * merit_range * log(1.0 / <double>tree.delta)) / (2.0 * total))
+    return best - second > bound or bound < <double>tree.tau
 
 
 cdef double _total_weight(object leaf):
@@ -298,11 +362,31 @@ cpdef object best_info_gain_split(
     `GaussianSplitter`'s best binary split on its `n_splits` cut points (spread evenly inside
     the feature's range, `_split_point_suggestions`), each class's weight on either side of a
     cut from its Gaussian's cdf (within the class's range)."""
-    best = BranchFactory()
+    best = [BranchFactory()]
+    if splitter._att_dist_per_class:
+        _best_info_gain(
+            splitter,
+            criterion._compute_entropy_dict(pre_split_dist),
+            criterion.min_branch_fraction,
+            att_idx,
+            best,
+        )
+    return best[0]
+
+
+cdef double _best_info_gain(
+    object splitter,
+    double pre_split_entropy,
+    double min_fraction,
+    object att_idx,
+    list best,
+) except? -1.0:
+    """The merit of `best_info_gain_split`'s suggestion (-inf without one); with `best`, a list,
+    `best[0]` becomes the suggestion if there is one."""
     cdef dict dists = splitter._att_dist_per_class
     cdef Py_ssize_t n_classes = len(dists), n_splits = splitter.n_splits, n_cuts = 0, i = 0
     if n_classes == 0:
-        return best
+        return -INFINITY
     # Per class: its range, weight, mean and deviation (Gaussian.cdf's own operations), its
     # weight left and right of a cut, and where it lies (0: both sides, 1: right, 2: left);
     # then the cut points.
@@ -323,7 +407,7 @@ cpdef object best_info_gain_split(
     cdef unsigned char *in_lhs = flags
     cdef unsigned char *in_rhs = flags + n_classes
     cdef unsigned char *side = flags + 2 * n_classes
-    cdef double pre_split_entropy, min_fraction, best_merit, variance
+    cdef double best_merit = -INFINITY, variance
     cdef double cut, below, left, right, total, post, merit
     cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
     labels = list(dists)
@@ -351,11 +435,6 @@ cpdef object best_info_gain_split(
                 if min_value < cut < max_value:
                     cuts[n_cuts] = cut
                     n_cuts += 1
-        if n_cuts == 0:
-            return best
-        pre_split_entropy = criterion._compute_entropy_dict(pre_split_dist)
-        min_fraction = criterion.min_branch_fraction
-        best_merit = best.merit
         for j in range(n_cuts):
             cut = cuts[j]
             left = right = 0.0
@@ -390,6 +469,8 @@ cpdef object best_info_gain_split(
             merit = pre_split_entropy - post
             if merit > best_merit:
                 best_merit = merit
+                if best is None:
+                    continue
                 children = [{}, {}]
                 for i in range(n_classes):
                     if side[i] == 1:
@@ -399,11 +480,11 @@ cpdef object best_info_gain_split(
                     else:
                         children[0][labels[i]] = lhs[i]
                         children[1][labels[i]] = rhs[i]
-                best = BranchFactory(merit, att_idx, cut, children)
+                best[0] = BranchFactory(merit, att_idx, cut, children)
     finally:
         PyMem_Free(numbers)
         PyMem_Free(flags)
-    return best
+    return best_merit
 
 
 cpdef void forest_learn_one(

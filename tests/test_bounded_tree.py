@@ -174,3 +174,73 @@ def test_trees_split_leaves_whose_majority_holds_over_99_percent(make):
     assert ours.n_nodes > 1
     hits = sum(ours.predict_one(x) == y for x, y in _rare_class_stream(2_000, seed=1) if y)
     assert hits >= 5  # the split found the rare class
+
+
+def _tree_state(model) -> tuple:
+    leaves = model._find_leaves()
+    return (
+        model._n_active_leaves,
+        model._n_inactive_leaves,
+        len(leaves),
+        tuple(leaf.is_active() for leaf in leaves),
+    )
+
+
+@pytest.mark.parametrize("max_share_to_split", [1.0, 0.9])
+def test_split_attempts_skipped_as_unchanging_leave_rivers_tree_unchanged(max_share_to_split):
+    """Where the compiled check says river's `_attempt_to_split` would change nothing, river's
+    own attempt, on a copy, indeed changes nothing; and the check does say so for most leaves."""
+    rng = random.Random(3)
+    model = BoundedSubspaceTree(
+        max_features=3,
+        seed=2,
+        grace_period=50,
+        leaf_prediction="mc",  # the forest's leaves
+        max_share_to_split=max_share_to_split,
+    )
+    model.tau = 0.005  # river's tie-break, low: the merits decide, for longer
+    skipped = tried = 0
+    for i in range(6_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
+        y = x["f0"] + x["f1"] * x["f2"] > 1.5 or rng.random() < 0.02  # about 1 in 8
+        model.learn_one(x, y, w=rng.choice([1.0, 4.0]))
+        if i % 250:
+            continue
+        for index, leaf in enumerate(model._find_leaves()):
+            if not leaf.is_active():
+                continue
+            tried += 1
+            if _hoeffding.attempt_may_change(model, leaf):
+                continue
+            skipped += 1
+            copy = pickle.loads(pickle.dumps(model))
+            before = _tree_state(copy)
+            tree.HoeffdingTreeClassifier._attempt_to_split(
+                copy, copy._find_leaves()[index], None, None
+            )
+            assert _tree_state(copy) == before
+    assert tried > 40
+    assert skipped > tried / 2
+
+
+def test_a_leaf_whose_majority_holds_over_max_share_is_left_to_river():
+    """river pre-prunes such a leaf, then rebalances the active leaves under the size limit:
+    the check leaves all of that to river, whatever the merits of its splits."""
+    rng = random.Random(4)
+    model = BoundedSubspaceTree(max_features=3, seed=2, grace_period=50, leaf_prediction="mc")
+    for _ in range(3_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
+        model.learn_one(x, x["f0"] + x["f1"] * x["f2"] > 1.0, w=rng.choice([1.0, 4.0]))
+    leaves = model._find_leaves()
+    checked = 0
+    for index, leaf in enumerate(leaves):
+        if not leaf.is_active() or sum(1 for n in leaf.stats.values() if n) < 2:
+            continue
+        copy = pickle.loads(pickle.dumps(model))
+        copied = copy._find_leaves()[index]
+        copy.tau = 0.005  # river's tie-break, low: the merits alone would not split
+        assert not _hoeffding.attempt_may_change(copy, copied)
+        copy.max_share_to_split = max(leaf.stats.values()) / sum(leaf.stats.values()) - 1e-9
+        assert _hoeffding.attempt_may_change(copy, copied)
+        checked += 1
+    assert checked >= 3
