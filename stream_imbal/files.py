@@ -388,20 +388,29 @@ def _json_chunks(form: FileFormat, chunk_size: int) -> Iterator[pd.DataFrame]:
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:
-    """Records as a DataFrame, a column holding a string with a lone surrogate (which a column
-    of text cannot hold) as Python objects, for the checks of its rows to refuse."""
+    """Records as a DataFrame; a column pandas cannot type (a string with a lone surrogate, which
+    a column of text cannot hold; an integer beyond the float range among numbers, which some
+    pandas releases refuse) is kept as Python objects, for the checks of its rows to refuse."""
     import pandas as pd
 
     try:
         return pd.DataFrame.from_records(records)
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, OverflowError):
         keys = dict.fromkeys(key for record in records for key in record)
-        columns = {}
-        for key in keys:
-            values = [record.get(key) for record in records]
-            text = all(_is_unicode(v) for v in values if isinstance(v, str))
-            columns[key] = pd.Series(values, dtype=None if text else object)
-        return pd.DataFrame(columns)
+        return pd.DataFrame({key: _column([r.get(key) for r in records]) for key in keys})
+
+
+def _column(values: list) -> pd.Series:
+    """`values` as a column of their own type, or of Python objects where pandas cannot type
+    them."""
+    import pandas as pd
+
+    if all(_is_unicode(v) for v in values if isinstance(v, str)):
+        try:
+            return pd.Series(values)
+        except OverflowError:
+            pass
+    return pd.Series(values, dtype=object)
 
 
 def _json_lines(form: FileFormat) -> Iterator[tuple[int, str]]:
