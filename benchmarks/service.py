@@ -6,7 +6,9 @@ Measured in one run, on the same events:
       settings, and no model: the ceiling of any kafka-python service with one prediction
       message per event;
   (b) the service end to end (consume, validate, score, produce the prediction, learn), with
-      the logistic-regression preset and with the default classifier;
+      the logistic-regression preset and with the default classifier, on a topic whose every
+      event is labelled (the learner's worst case), then, with (c) again, on one where 2% are
+      (`--labelled-share`: labels come late and few in fraud or intrusion streams);
   p50/p99 per-message processing latency of the service; the predictions/s of one, then two
   scorer processes sharing a 2-partition topic that one learner has read (2% of the events
   labelled), so that the scorers share the cores with the broker only, and the learner's own
@@ -152,6 +154,26 @@ def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, lis
     service.stop()
     thread.join()
     return n_messages / elapsed, latencies
+
+
+def service_rows(
+    bootstrap: str, names: dict, n: int, workdir: pathlib.Path, labels: str
+) -> list[tuple[str, float, list[float] | None]]:
+    """(c) on the topics `names`, then (b) with each preset: (name, messages/s, latencies)."""
+    rows = [
+        (
+            f"(a) + send one message per event, no model (c), {labels}",
+            raw_rate(bootstrap, names, n, relay=True),
+            None,
+        )
+    ]
+    for preset in ("logistic-regression", "default"):
+        config = bench_config(
+            workdir / f"{preset}-{names['events']}.toml", bootstrap, names, model={"preset": preset}
+        )
+        rate, latencies = service_rate(config, n)
+        rows.append((f"service, {preset} (b), {labels}", rate, latencies))
+    return rows
 
 
 def rss_mb(pid: int) -> float:
@@ -378,6 +400,7 @@ def main() -> None:
     parser.add_argument("--memory-events", type=int, default=1_000_000)
     parser.add_argument("--scale-out-events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--labelled-share", type=float, default=0.02)
     args = parser.parse_args()
     os.environ.setdefault(SIGNING_KEY_ENV, "benchmark-signing-key-0123456789")
     broker = Broker()
@@ -390,33 +413,33 @@ def main() -> None:
         produce(bootstrap, names, args.events, args.seed, late_share=0.0)
         rows = [
             ("kafka-python + decode (a)", raw_rate(bootstrap, names, args.events), None),
-            (
-                "(a) + send one message per event, no model (c)",
-                raw_rate(bootstrap, names, args.events, relay=True),
-                None,
-            ),
+            *service_rows(bootstrap, names, args.events, workdir, "every event labelled"),
         ]
-        for preset in ("logistic-regression", "default"):
-            config = bench_config(
-                workdir / f"{preset}.toml", bootstrap, names, model={"preset": preset}
-            )
-            rate, latencies = service_rate(config, args.events)
-            rows.append((f"service, {preset} (b)", rate, latencies))
+        sparse = topics(bootstrap=bootstrap)
+        share = args.labelled_share
+        produce(bootstrap, sparse, args.events, args.seed, late_share=0.0, labelled_share=share)
+        rows += service_rows(bootstrap, sparse, args.events, workdir, f"{share:.0%} labelled")
         raw = rows[0][1]
         print(
             f"\n# Service benchmark ({platform.machine()}, {os.cpu_count()} cores, "
-            f"{time.strftime('%Y-%m-%d')}, {args.events:,} labelled events, "
-            f"{N_FEATURES} features)\n"
+            f"{time.strftime('%Y-%m-%d')}, {args.events:,} events, {N_FEATURES} features)\n"
         )
-        print("| path | messages/s | vs (a) | p50 latency (us) | p99 latency (us) |")
-        print("|---|---:|---:|---:|---:|")
+        print("| path | messages/s | vs (a) | vs (c) | p50 latency (us) | p99 latency (us) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        ceiling = None
         for name, rate, latencies in rows:
+            if name.startswith("(a) + send"):
+                ceiling = rate
+            share_of_ceiling = f"{rate / ceiling:.2f}" if ceiling and latencies else ""
             if latencies is None:
-                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | | |")
+                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {share_of_ceiling} | | |")
                 continue
             cuts = statistics.quantiles(latencies, n=100)
             p50, p99 = cuts[49] * 1e6, cuts[98] * 1e6
-            print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {p50:.0f} | {p99:.0f} |")
+            print(
+                f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {share_of_ceiling} "
+                f"| {p50:.0f} | {p99:.0f} |"
+            )
         if args.scale_out_events:
             runs = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
             print(

@@ -33,13 +33,13 @@ def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     rates = dict(re.findall(r"^\| ([^|\d][^|]*?) \| ([\d,]+) \| [\d.]+ \|", out, re.MULTILINE))
+    labels = ("every event labelled", "2% labelled")
     assert set(rates) == {
         "kafka-python + decode (a)",
-        "(a) + send one message per event, no model (c)",
-        "service, logistic-regression (b)",
-        "service, default (b)",
+        *(f"(a) + send one message per event, no model (c), {k}" for k in labels),
+        *(f"service, {p} (b), {k}" for p in ("logistic-regression", "default") for k in labels),
     }
     assert all(int(rate.replace(",", "")) > 0 for rate in rates.values())
-    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| (\d+) \| (\d+) \|$"
+    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| (\d+) \| (\d+) \|$"
     latencies = re.findall(row, out, re.MULTILINE)
-    assert len(latencies) == 2 and all(int(p50) <= int(p99) for p50, p99 in latencies)
+    assert len(latencies) == 4 and all(int(p50) <= int(p99) for p50, p99 in latencies)
