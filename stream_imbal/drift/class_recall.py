@@ -7,6 +7,8 @@ from collections.abc import Hashable
 from river import base
 from river.drift.binary import FHDDM
 
+from stream_imbal._fhddm import CompiledFHDDM
+
 __all__ = ["ClassRecallMonitor"]
 
 
@@ -99,7 +101,7 @@ class ClassRecallMonitor(base.Base):
         self._warns = hasattr(self._prototype, "warning_detected")
         self._feeds_hits = isinstance(self._prototype, FHDDM)
         self._detectors: dict[Hashable, base.DriftDetector] = {}
-        self._long_detectors: dict[Hashable, FHDDM] = {}
+        self._long_detectors: dict[Hashable, CompiledFHDDM] = {}
         self._warning_classes: set[Hashable] = set()
         self.drift_detected = False
         self.warning_detected = False
@@ -115,14 +117,14 @@ class ClassRecallMonitor(base.Base):
             return
         detector = self._detectors.get(y_true)
         if detector is None:
-            detector = self._detectors[y_true] = self._prototype.clone()
+            detector = self._detectors[y_true] = _new_detector(self._prototype)
         hit = y_pred == y_true
         detector.update(hit if self._feeds_hits else not hit)
         drifted = detector.drift_detected
         if self.long_window:
             long_detector = self._long_detectors.get(y_true)
             if long_detector is None:
-                long_detector = FHDDM(sliding_window_size=self.long_window)
+                long_detector = CompiledFHDDM(self.long_window)  # river's FHDDM, compiled
                 self._long_detectors[y_true] = long_detector
             long_detector.update(hit)
             drifted = drifted or long_detector.drift_detected
@@ -154,3 +156,11 @@ class ClassRecallMonitor(base.Base):
     @property
     def name(self) -> str:
         return f"{type(self._prototype).__name__}(class={self.drifted_class!r})"
+
+
+def _new_detector(prototype: base.DriftDetector) -> base.DriftDetector | CompiledFHDDM:
+    """A fresh detector like `prototype`: river's FHDDM without a short window runs compiled
+    (`CompiledFHDDM`, river's detections update by update); any other, as river's clone."""
+    if type(prototype) is FHDDM and prototype.short_window_size is None:
+        return CompiledFHDDM(prototype.sliding_window_size, prototype.confidence_level)
+    return prototype.clone()
