@@ -10,6 +10,33 @@ the last bit (see `tests/test_scaled_logistic.py` and `tests/test_recorded_outpu
 
 from libc.math cimport exp
 
+from river import compose, linear_model, optim
+
+from stream_imbal.preprocessing import ClippedStandardScaler
+
+cdef object _SCALER = ClippedStandardScaler
+cdef object _LOGISTIC = linear_model.LogisticRegression
+cdef object _SGD = optim.SGD
+cdef object _LOG_LOSS = optim.losses.Log
+cdef object _ZEROS = optim.initializers.Zeros
+cdef object _PIPELINE = compose.Pipeline
+
+
+cpdef bint runs_compiled(object scaler, object model):
+    """Whether the pair runs compiled: the scaler and the logistic regression this kernel
+    repeats (SGD, log loss, zero initial weights, no penalty), with no unsupervised learning
+    during predictions (`compose.learn_during_predict`)."""
+    return (
+        type(scaler) is _SCALER
+        and type(model) is _LOGISTIC
+        and type(model.optimizer) is _SGD
+        and type(model.loss) is _LOG_LOSS
+        and type(model.initializer) is _ZEROS
+        and not model.l1
+        and not model.l2
+        and not _PIPELINE._LEARN_UNSUPERVISED_DURING_PREDICT
+    )
+
 
 cdef double _dot(object weights, dict x, bint insert):
     """`VectorDict.dot(x)`: the sum over `x`'s features, in their order, of weight times value,

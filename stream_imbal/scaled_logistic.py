@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from river import base, compose, linear_model, optim
+from river import base, compose, linear_model
 
 from stream_imbal import _logistic, _scaling
 from stream_imbal.preprocessing import ClippedStandardScaler
@@ -73,7 +73,7 @@ class ScaledLogisticRegression(compose.Pipeline):
     def learn_one(self, x: dict, y: Hashable = None, **params) -> None:
         scaler, model = self.scaler, self.model
         other_params = len(params) > ("w" in params)
-        if y.__class__ is not bool or other_params or not _compiled(scaler, model):
+        if y.__class__ is not bool or other_params or not _logistic.runs_compiled(scaler, model):
             super().learn_one(x, y, **params)
             return
         _scaling.learn_one(scaler, x)
@@ -82,28 +82,8 @@ class ScaledLogisticRegression(compose.Pipeline):
 
     def predict_proba_one(self, x: dict, **params) -> dict[Hashable, float]:
         scaler, model = self.scaler, self.model
-        if params or not _compiled(scaler, model):
+        if params or not _logistic.runs_compiled(scaler, model):
             return super().predict_proba_one(x, **params)
         x = _scaling.transform_one(scaler, x)
         p = _logistic.proba_true(model, x)
         return {False: 1.0 - p, True: p}
-
-
-def _compiled(scaler: object, model: object) -> bool:
-    """Whether the pair runs compiled: the scaler and the logistic regression it was built for,
-    with no unsupervised learning during predictions (`compose.learn_during_predict`)."""
-    return (
-        scaler.__class__ is ClippedStandardScaler
-        and model.__class__ is _LOGISTIC
-        and model.optimizer.__class__ is _SGD
-        and model.loss.__class__ is _LOG_LOSS
-        and model.initializer.__class__ is _ZEROS
-        and not model.l1
-        and not model.l2
-        and not _Pipeline._LEARN_UNSUPERVISED_DURING_PREDICT
-    )
-
-
-_LOGISTIC, _SGD = linear_model.LogisticRegression, optim.SGD
-_LOG_LOSS, _ZEROS = optim.losses.Log, optim.initializers.Zeros
-_Pipeline = compose.Pipeline
