@@ -58,7 +58,7 @@ cdef class CompiledFHDDM:
 
     @property
     def warning_detected(self) -> bool:
-        """Always False: FHDDM has no warning zone (river's neither)."""
+        """Always False: FHDDM has no warning zone (nor has river's)."""
         return False
 
     cpdef void update(self, bint hit):

@@ -410,15 +410,18 @@ cdef double _best_info_gain(
     cdef double best_merit = -INFINITY, variance
     cdef double cut, below, left, right, total, post, merit
     cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
-    labels = list(dists)
-    weights = []  # each class's weight, as river stores it
+    # For the suggestion's children: the classes, and each one's weight as river stores it.
+    labels = list(dists) if best is not None else None
+    weights = []
     try:
         for label, dist in dists.items():
             var = dist._var
             low[i] = splitter._min_per_class[label]
             high[i] = splitter._max_per_class[label]
-            weights.append(var.mean.n)
-            n[i] = var.mean.n
+            count = var.mean.n
+            if best is not None:
+                weights.append(count)
+            n[i] = count
             mu[i] = var.mean._mean
             variance = var._S / (n[i] - var.ddof) if n[i] > var.ddof else 0.0  # Var.get
             sigma[i] = pow(variance, 0.5)

@@ -124,7 +124,7 @@ class ClassRecallMonitor(base.Base):
         if self.long_window:
             long_detector = self._long_detectors.get(y_true)
             if long_detector is None:
-                long_detector = CompiledFHDDM(self.long_window)  # river's FHDDM, compiled
+                long_detector = _new_detector(FHDDM(sliding_window_size=self.long_window))
                 self._long_detectors[y_true] = long_detector
             long_detector.update(hit)
             drifted = drifted or long_detector.drift_detected
