@@ -151,6 +151,12 @@ class ServiceMetrics:
             "Model snapshots published (a learner) or loaded (a scorer)",
             registry=registry,
         )
+        self.snapshots_refused = Counter(
+            "stream_imbal_model_snapshots_refused",
+            "Model snapshots a scorer refused (not signed with its key, written by another "
+            "stream-imbal version, or unreadable): it goes on with the model it has",
+            registry=registry,
+        )
         self.staleness_waits = Counter(
             "stream_imbal_staleness_waits",
             "Times a scorer waited for a fresher snapshot (its model too far behind an event)",

@@ -6,7 +6,10 @@ partition, the next offset the learner had read. It
 travels as a checkpoint does on a topic (`KafkaTopicStore`: chunks below the broker's message
 limit, under keys that alternate between two slots, so that a compacted topic keeps the last
 complete one), and is signed with the checkpoints' key by the same rule (`stream_imbal.signing`):
-unpickling runs code, so a scorer loads only what the learner signed.
+unpickling runs code, so a scorer loads only what the learner signed. Inside the signature the
+snapshot's pickle is wrapped with the learner's stream-imbal version, read before the model is
+unpickled: a scorer of another version (a rolling upgrade) refuses it, says why, and goes on
+with the model it has, as it does a snapshot it cannot verify or read.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from kafka import KafkaConsumer, TopicPartition
 from consumers.kafka_io import MODEL_TOPIC_ROLE, KafkaSettings, ensure_topics
 from consumers.model_state import GLOBAL, ModelState, Offsets
 from consumers.stores import KafkaTopicStore
+from stream_imbal import __version__
 from stream_imbal.missing import MissingValues
 from stream_imbal.model_file import TrainedModel
 from stream_imbal.online import Event, Label, Outcome, ScoreThenLearn
-from stream_imbal.signing import sign, verify
+from stream_imbal.signing import SnapshotError, sign, verify
 
 __all__ = ["SNAPSHOT_KEY", "ScoringState", "Snapshot", "SnapshotPublisher", "SnapshotReader"]
 
@@ -90,8 +94,9 @@ class SnapshotPublisher:
         trained = TrainedModel(
             core.model, dict(core.class_counts), core.learned, "learner", missing=core.missing
         )
-        snapshot = Snapshot(trained, positions, time.time())
-        payload = sign(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), self._key)
+        snapshot = pickle.dumps(Snapshot(trained, positions, time.time()), pickle.HIGHEST_PROTOCOL)
+        wrapped = {"version": __version__, "snapshot": snapshot}
+        payload = sign(pickle.dumps(wrapped, protocol=pickle.HIGHEST_PROTOCOL), self._key)
         self.store.save(SNAPSHOT_KEY, payload)
         self._version, self._at = core.learned, now
         return len(payload)
@@ -127,9 +132,12 @@ class SnapshotReader:
         self.positions: dict[int, int] = {}
         # scores with the latest model; none yet: warming up
         self.core = ScoreThenLearn(None, missing=MissingValues())
+        self.refused = 0  # snapshots refused (`poll`)
 
     def poll(self, timeout_ms: int) -> bool:
-        """Read what has come; True if a newer snapshot became `latest`."""
+        """Read what has come; True if a newer snapshot became `latest`. A snapshot that cannot
+        be verified, comes from another stream-imbal version or cannot be read is refused
+        (logged with the reason, counted in `refused`): the latest one read stays."""
         complete = None
         for records in self._consumer.poll(timeout_ms=timeout_ms).values():
             for record in records:
@@ -146,11 +154,36 @@ class SnapshotReader:
                     self._parts.clear()
         if complete is None:
             return False
-        snapshot = pickle.loads(verify(complete, self._key))  # only the newest is unpickled
-        if not isinstance(snapshot, Snapshot):
-            raise TypeError(f"the model topic holds a {type(snapshot).__name__}, not a snapshot")
+        try:
+            snapshot = self._read(complete)  # only the newest is unpickled
+        except SnapshotError as error:
+            self.refused += 1
+            log.error("model snapshot refused", extra={"fields": {"reason": str(error)}})
+            return False
         self.latest, self.core = snapshot, snapshot.scorer()
         return True
+
+    def _read(self, blob: bytes) -> Snapshot:
+        """The snapshot in `blob`; `SnapshotError` says why it cannot be used."""
+        payload = verify(blob, self._key)
+        try:
+            wrapped = pickle.loads(payload)  # a dict of plain values, any version reads it
+        except Exception:  # or a bare snapshot of an older learner, of other classes
+            wrapped = None
+        version = wrapped.get("version") if isinstance(wrapped, dict) else None
+        if version != __version__:
+            raise SnapshotError(
+                f"written by a learner of stream-imbal {version or 'an unknown version'}, and "
+                f"this scorer runs {__version__}: it scores with the model it has until its "
+                "learner runs the same version"
+            )
+        try:
+            snapshot = pickle.loads(wrapped["snapshot"])
+        except Exception as error:  # signed, of this version, yet unreadable
+            raise SnapshotError(f"unreadable ({type(error).__name__}: {error})") from error
+        if not isinstance(snapshot, Snapshot):
+            raise SnapshotError(f"the model topic holds a {type(snapshot).__name__}")
+        return snapshot
 
     def _progress(self, value: bytes) -> None:
         try:

@@ -373,11 +373,13 @@ class Service:
         `timeout_ms` while a partition waits for a fresher model; True when the broker failed
         while one waits (the step ends there)."""
         waiting = bool(self._waiting_since)
+        refused = self._reader.refused
         try:
             fresh = self._reader.poll(timeout_ms if waiting else 0)
         except KafkaError as error:
             self._outage("model", error)
             return waiting
+        self.metrics.snapshots_refused.inc(self._reader.refused - refused)
         if fresh:
             self._waiting_since.clear()  # wait again, up to the limit, if still too far behind
             self.metrics.snapshots.inc()

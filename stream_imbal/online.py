@@ -219,7 +219,8 @@ def prediction_of(
 
 
 class _Made(NamedTuple):
-    """Kept with a pending event, to score its prediction once the label comes."""
+    """What a pending event kept, in checkpoints written before it became a plain tuple
+    (`ScoreThenLearn.on_event`: a tuple pickles in a fraction of the time); read, never made."""
 
     decision: Hashable | None
     proba: dict | None
@@ -325,8 +326,9 @@ class ScoreThenLearn:
         if label is not None:
             self._learn(x, label, decision, proba, event.truth, outcome)
         elif event.label_follows:
-            kept = self.scores is not None  # what is scored once the label comes
-            made = _Made(decision, proba, event.truth) if kept else _Made(decision, None)
+            # what is scored once the label comes: (decision, probabilities, truth)
+            kept = self.scores is not None
+            made = (decision, proba, event.truth) if kept else (decision, None, None)
             full = self.pending.add(event.event_id, event.ts, x, made)
             if full:
                 outcome.evicted["full"] = full

@@ -5,16 +5,23 @@ score them with its snapshots, and go on scoring while the learner is down."""
 from __future__ import annotations
 
 import collections
+import pickle
 import subprocess
 import sys
+import types
 import uuid
 
 import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from consumers.kafka_io import KafkaSettings
-from consumers.model_snapshots import SnapshotReader
+from consumers.kafka_io import KafkaSettings, MessageProducer
+from consumers.model_snapshots import SNAPSHOT_KEY, Snapshot, SnapshotPublisher, SnapshotReader
+from consumers.stores import KafkaTopicStore
+from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.model_file import TrainedModel
+from stream_imbal.online import Event, ScoreThenLearn
+from stream_imbal.signing import sign
 from tests.service_harness import (
     ServiceThread,
     make_events,
@@ -189,3 +196,53 @@ def test_serve_refuses_a_model_topic_of_several_partitions_in_one_line(broker, t
     assert done.returncode == 1
     assert "has 3 partitions, it must have 1" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_scorer_refuses_a_snapshot_it_cannot_use_says_why_and_keeps_its_model(
+    broker, caplog, monkeypatch
+):
+    """A rolling upgrade (a learner of another version), a foreign key, a bare pickle of an
+    older learner or bytes that are no snapshot: refused, not a crash of the scorer."""
+    settings = KafkaSettings(broker.bootstrap_servers)
+    names = topics(bootstrap=broker.bootstrap_servers)
+    key, topic = b"k" * 32, f"{names['events']}.model"
+    reader = SnapshotReader(settings, topic, key)
+    producer = MessageProducer(settings)
+    store = KafkaTopicStore(settings, topic, producer)
+    core = ScoreThenLearn(OnlineImbalancedClassifier(seed=1))
+    for event_id, ts, x, y in make_events(50, seed=1)[0]:
+        core.on_event(Event(event_id, ts, x, label=y))
+    learner = types.SimpleNamespace(offsets={}, core=core)
+
+    def publish(signing_key: bytes = key) -> None:
+        SnapshotPublisher(store, signing_key, 1, 0.0).publish(learner, names["events"], 0.0)
+
+    def refused_with(reason: str) -> None:
+        refused = reader.refused
+        wait_until(lambda: reader.poll(200) or reader.refused > refused, what="a snapshot")
+        assert reader.refused == refused + 1 and reader.latest is first
+        assert reason in caplog.records[-1].fields["reason"]
+
+    try:
+        publish()
+        wait_until(lambda: reader.poll(200), what="the first snapshot")
+        first = reader.latest
+        assert first.learned == 50
+        with monkeypatch.context() as patched:
+            patched.setattr("consumers.model_snapshots.__version__", "0.0.9")
+            publish()
+        refused_with("written by a learner of stream-imbal 0.0.9, and this scorer runs")
+        publish(signing_key=b"another key, not the scorer's")
+        refused_with("signature mismatch")
+        bare = Snapshot(TrainedModel(core.model, {}, 50, "learner"), {}, 0.0)
+        store.save(SNAPSHOT_KEY, sign(pickle.dumps(bare), key))
+        refused_with("written by a learner of stream-imbal an unknown version")
+        store.save(SNAPSHOT_KEY, b"not a snapshot")
+        refused_with("not signed")
+        core.on_event(Event("e50", 1_800_000_000.0, {"a": 2.0, "b": 0.5}, label=True))
+        publish()
+        wait_until(lambda: reader.poll(200), what="a snapshot it can use")
+        assert reader.latest.learned == 51 and reader.refused == 4
+    finally:
+        reader.close()
+        producer.close()
