@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import types
 
 import pytest
 from river import tree
@@ -244,3 +245,34 @@ def test_a_leaf_whose_majority_holds_over_max_share_is_left_to_river():
         assert _hoeffding.attempt_may_change(copy, copied)
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
+    """`leaf_in` (the forest's walk along a tree's arrays) against the walk along river's nodes,
+    before and after every event of a tree's growth (splits, the size limit's deactivations):
+    features missing, integers at and around the cut points, inputs that are not dicts."""
+    rng = random.Random(seed)
+    model = BoundedSubspaceTree(
+        max_features=3, seed=seed, max_size=0.05, memory_estimate_period=300, grace_period=50
+    )
+    mirror = _hoeffding.TreeMirror(model)
+    assert _hoeffding.leaf_in(mirror, {"f0": 1.0}) == (None, None, True)  # no event yet
+    probes = [{f"f{k}": rng.gauss(0, 1) for k in range(4)} for _ in range(40)]
+    probes += [{f"f{k}": rng.randint(-2, 2) for k in range(4)} for _ in range(10)]
+    probes += [{"f0": 0.1, "f2": -0.3}, {}, {"f1": 2, "f3": 0.5, "other": 1.0}]
+    splits = 0
+    for i in range(4_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
+        model.learn_one(x, (x["f0"] > 0) != (x["f1"] + x["f2"] > 0.5), w=rng.choice([1.0, 6.0]))
+        if i % 20 == 0 or i > 3_900:
+            cuts = [b.threshold for b in model._root.iter_branches()] if model.n_branches else []
+            at_cuts = [{f"f{k}": cut for k in range(4)} for cut in cuts]  # ties: <= goes left
+            for probe in [*probes, *at_cuts, x]:
+                parent, leaf, walked = _hoeffding.walk(model._root, probe)
+                got = _hoeffding.leaf_in(mirror, probe)
+                assert got[0] is parent and got[1] is leaf and got[2] == walked
+            splits = model.n_branches
+        probe = types.MappingProxyType(probes[0])  # not a dict: river's walk
+        assert _hoeffding.leaf_in(mirror, probe)[1] is _hoeffding.walk(model._root, probe)[1]
+    assert splits >= 10 and model.n_inactive_leaves > 0  # it grew, and met its size limit

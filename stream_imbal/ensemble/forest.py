@@ -113,6 +113,7 @@ class SubspaceForest(base.Classifier):
         self.seed = seed
         self._rng = random.Random(seed)
         self._trees: list[BoundedSubspaceTree] = []
+        self._mirrors: list = []  # each tree's `_hoeffding.TreeMirror`, made by the walks
         self._n_features = 0  # the most features an event had
 
     @classmethod
@@ -139,7 +140,16 @@ class SubspaceForest(base.Classifier):
         _hoeffding.forest_learn_one(self._trees, x, y, w, self.lambda_value, self._rng)
 
     def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        return _hoeffding.forest_proba(self._trees, x, self.leaf_prediction == "mc")
+        return _hoeffding.forest_proba(self._trees, self._mirrors, x, self.leaf_prediction == "mc")
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_mirrors"] = []  # made again by the walks, from the trees
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_mirrors", [])  # (forests pickled before mirrors)
 
     def _watched(self) -> int:
         n_features = self._n_features
