@@ -9,7 +9,10 @@ Measured in one run, on the same events:
       the logistic-regression preset and with the default classifier, on a topic whose every
       event is labelled (the learner's worst case), then, with (c) again, on one where 2% are
       (`--labelled-share`: labels come late and few in fraud or intrusion streams);
-  p50/p99 per-message processing latency of the service; the predictions/s of one, then two
+  (c) and (b) run `--rounds` times in turn (3 by default: the machine's load moves (c) itself
+  by a third between runs), and the table gives each path's median rate and the median and
+  range of its ratio to (c) in the same round;
+  p50/p99 per-message processing latency of the service (all rounds); the predictions/s of one, then two
   scorer processes sharing a 2-partition topic that one learner has read (2% of the events
   labelled), so that the scorers share the cores with the broker only, and the learner's own
   rate in labelled events/s; and, over a long run in a child process, the
@@ -157,23 +160,23 @@ def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, lis
 
 
 def service_rows(
-    bootstrap: str, names: dict, n: int, workdir: pathlib.Path, labels: str
-) -> list[tuple[str, float, list[float] | None]]:
-    """(c) on the topics `names`, then (b) with each preset: (name, messages/s, latencies)."""
-    rows = [
-        (
-            f"(a) + send one message per event, no model (c), {labels}",
-            raw_rate(bootstrap, names, n, relay=True),
-            None,
-        )
-    ]
-    for preset in ("logistic-regression", "default"):
-        config = bench_config(
-            workdir / f"{preset}-{names['events']}.toml", bootstrap, names, model={"preset": preset}
-        )
-        rate, latencies = service_rate(config, n)
-        rows.append((f"service, {preset} (b), {labels}", rate, latencies))
-    return rows
+    bootstrap: str, names: dict, n: int, workdir: pathlib.Path, labels: str, rounds: int
+) -> list[tuple[str, list[float], list[float] | None]]:
+    """(c) on the topics `names`, then (b) with each preset, `rounds` times in turn: (name, its
+    messages/s in each round, the latencies of all its rounds)."""
+    ceiling = f"(a) + send one message per event, no model (c), {labels}"
+    rates: dict[str, list[float]] = {ceiling: []}
+    latencies: dict[str, list[float] | None] = {ceiling: None}
+    for round_ in range(rounds):
+        rates[ceiling].append(raw_rate(bootstrap, names, n, relay=True))
+        for preset in ("logistic-regression", "default"):
+            path = workdir / f"{preset}-{names['events']}-{round_}.toml"
+            config = bench_config(path, bootstrap, names, model={"preset": preset})
+            rate, timed = service_rate(config, n)
+            name = f"service, {preset} (b), {labels}"
+            rates.setdefault(name, []).append(rate)
+            latencies.setdefault(name, []).extend(timed)
+    return [(name, rates[name], latencies[name]) for name in rates]
 
 
 def rss_mb(pid: int) -> float:
@@ -401,7 +404,9 @@ def main() -> None:
     parser.add_argument("--scale-out-events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--labelled-share", type=float, default=0.02)
+    parser.add_argument("--rounds", type=int, default=3, help="of (c) and (b), in turn")
     args = parser.parse_args()
+    rounds = args.rounds
     os.environ.setdefault(SIGNING_KEY_ENV, "benchmark-signing-key-0123456789")
     broker = Broker()
     broker.start()
@@ -412,33 +417,39 @@ def main() -> None:
         # labels inline, so that (a), (b) and (c) read the very same messages
         produce(bootstrap, names, args.events, args.seed, late_share=0.0)
         rows = [
-            ("kafka-python + decode (a)", raw_rate(bootstrap, names, args.events), None),
-            *service_rows(bootstrap, names, args.events, workdir, "every event labelled"),
+            ("kafka-python + decode (a)", [raw_rate(bootstrap, names, args.events)], None),
+            *service_rows(bootstrap, names, args.events, workdir, "every event labelled", rounds),
         ]
         sparse = topics(bootstrap=bootstrap)
         share = args.labelled_share
         produce(bootstrap, sparse, args.events, args.seed, late_share=0.0, labelled_share=share)
-        rows += service_rows(bootstrap, sparse, args.events, workdir, f"{share:.0%} labelled")
-        raw = rows[0][1]
+        rows += service_rows(
+            bootstrap, sparse, args.events, workdir, f"{share:.0%} labelled", rounds
+        )
+        raw = rows[0][1][0]
         print(
             f"\n# Service benchmark ({platform.machine()}, {os.cpu_count()} cores, "
-            f"{time.strftime('%Y-%m-%d')}, {args.events:,} events, {N_FEATURES} features)\n"
+            f"{time.strftime('%Y-%m-%d')}, {args.events:,} events, {N_FEATURES} features, "
+            f"{rounds} round(s): medians, and the range of the ratio to (c) over the rounds)\n"
         )
-        print("| path | messages/s | vs (a) | vs (c) | p50 latency (us) | p99 latency (us) |")
-        print("|---|---:|---:|---:|---:|---:|")
-        ceiling = None
-        for name, rate, latencies in rows:
-            if name.startswith("(a) + send"):
-                ceiling = rate
-            share_of_ceiling = f"{rate / ceiling:.2f}" if ceiling and latencies else ""
+        print(
+            "| path | messages/s | vs (a) | vs (c) | vs (c), range | p50 latency (us) "
+            "| p99 latency (us) |"
+        )
+        print("|---|---:|---:|---:|---|---:|---:|")
+        ceiling: list[float] = []
+        for name, rates, latencies in rows:
+            rate = statistics.median(rates)
             if latencies is None:
-                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {share_of_ceiling} | | |")
+                ceiling = rates if name.startswith("(a) + send") else ceiling
+                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | | | | |")
                 continue
+            ratios = [b / c for b, c in zip(rates, ceiling, strict=True)]
             cuts = statistics.quantiles(latencies, n=100)
             p50, p99 = cuts[49] * 1e6, cuts[98] * 1e6
             print(
-                f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {share_of_ceiling} "
-                f"| {p50:.0f} | {p99:.0f} |"
+                f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {statistics.median(ratios):.2f} "
+                f"| {min(ratios):.2f}-{max(ratios):.2f} | {p50:.0f} | {p99:.0f} |"
             )
         if args.scale_out_events:
             runs = scale_out_run(broker, args.scale_out_events, workdir, args.seed)

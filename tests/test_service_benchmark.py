@@ -24,6 +24,8 @@ def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
             "0",
             "--memory-events",
             "0",
+            "--rounds",
+            "1",
         ],
         capture_output=True,
         text=True,
@@ -40,6 +42,6 @@ def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
         *(f"service, {p} (b), {k}" for p in ("logistic-regression", "default") for k in labels),
     }
     assert all(int(rate.replace(",", "")) > 0 for rate in rates.values())
-    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| (\d+) \| (\d+) \|$"
+    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+-[\d.]+ \| (\d+) \| (\d+) \|$"
     latencies = re.findall(row, out, re.MULTILINE)
     assert len(latencies) == 4 and all(int(p50) <= int(p99) for p50, p99 in latencies)
