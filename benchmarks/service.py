@@ -12,10 +12,10 @@ Measured in one run, on the same events:
   (c) and (b) run `--rounds` times in turn (3 by default: the machine's load moves (c) itself
   by a third between runs), and the table gives each path's median rate and the median and
   range of its ratio to (c) in the same round;
-  p50/p99 per-message processing latency of the service (all rounds); the predictions/s of one, then two
-  scorer processes sharing a 2-partition topic that one learner has read (2% of the events
-  labelled), so that the scorers share the cores with the broker only, and the learner's own
-  rate in labelled events/s; and, over a long run in a child process, the
+  p50/p99 per-message processing latency of the service (all rounds); the predictions/s of
+  one, then two scorer processes sharing a 2-partition topic that one learner has read (2% of
+  the events labelled), so that the scorers share the cores with the broker only, and the
+  learner's own rate in labelled events/s; and, over a long run in a child process, the
   service's resident memory sampled as the stream goes by.
 
     python benchmarks/service.py                      # 100k events, memory over 1M events
