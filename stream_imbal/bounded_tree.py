@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copyreg
 import functools
+import io
 import math
+import pickle
 import random
 
 from river import tree
@@ -12,15 +15,17 @@ from stream_imbal import _hoeffding
 from stream_imbal.gaussian_splitter import FastGaussianSplitter
 from stream_imbal.river_internals import (
     BaseTreeClassifier,
+    LeafMajorityClass,
     LeafNaiveBayes,
     LeafNaiveBayesAdaptive,
+    RandomLeafMajorityClass,
     check_river,
     do_naive_bayes_prediction,
 )
 
 check_river()
 
-__all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree"]
+__all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree", "pickle_to_predict"]
 
 
 class _SizeCheckedPerCall:
@@ -286,3 +291,28 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
     @classmethod
     def _unit_test_params(cls):
         yield {"max_features": 2, "seed": 1, "max_size": 0.1, "memory_estimate_period": 100}
+
+
+def pickle_to_predict(model: object) -> bytes:
+    """A pickle of `model` that predicts as it does but is not to learn: its majority-class
+    leaves (those of a tree with `leaf_prediction="mc"`, the default forest's) are pickled
+    without their splitters, the per-feature statistics that only their learning reads and
+    most of what a forest pickles. For a copy kept only to predict, as the drift alarms'
+    reference copies are (`OnlineImbalancedClassifier`)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _TO_PREDICT
+    pickler.dump(model)
+    return buffer.getvalue()
+
+
+def _leaf_to_predict(leaf: LeafMajorityClass) -> tuple:
+    state = leaf.__dict__.copy()
+    state["splitters"] = {}  # still active: it predicts from its class counts alone
+    return copyreg.__newobj__, (type(leaf),), state
+
+
+_TO_PREDICT = copyreg.dispatch_table | {
+    LeafMajorityClass: _leaf_to_predict,
+    RandomLeafMajorityClass: _leaf_to_predict,
+}

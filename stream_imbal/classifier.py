@@ -11,6 +11,7 @@ from collections.abc import Hashable
 from river import base, linear_model, multiclass, optim
 
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
+from stream_imbal.bounded_tree import pickle_to_predict
 from stream_imbal.drift import Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.ensemble.pool import CandidatePool
@@ -424,7 +425,7 @@ class OnlineImbalancedClassifier(base.Classifier):
         self._monitor_cut.update(y, weight)
         self._n_seen += 1
         if not self._n_seen % REFERENCE_EVERY and self._drift.tests_reference:
-            self._copies.append(pickle.dumps(self._learner, protocol=pickle.HIGHEST_PROTOCOL))
+            self._copies.append(pickle_to_predict(self._learner))
 
     def _other(self, label: Hashable) -> Hashable:
         first, second = self._classes

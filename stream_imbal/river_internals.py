@@ -27,7 +27,7 @@ from river.tree import HoeffdingTreeClassifier
 from river.tree.base import Leaf
 from river.tree.nodes.arf_htc_nodes import RandomLeafMajorityClass
 from river.tree.nodes.branch import NumericBinaryBranch
-from river.tree.nodes.htc_nodes import LeafNaiveBayes, LeafNaiveBayesAdaptive
+from river.tree.nodes.htc_nodes import LeafMajorityClass, LeafNaiveBayes, LeafNaiveBayesAdaptive
 from river.tree.split_criterion import InfoGainSplitCriterion
 from river.tree.splitter import GaussianSplitter
 from river.tree.utils import BranchFactory, do_naive_bayes_prediction
@@ -38,6 +38,7 @@ __all__ = [
     "GaussianSplitter",
     "InfoGainSplitCriterion",
     "Leaf",
+    "LeafMajorityClass",
     "LeafNaiveBayes",
     "LeafNaiveBayesAdaptive",
     "NumericBinaryBranch",

@@ -11,8 +11,9 @@ import pytest
 from river import tree
 from river.tree.utils import calculate_object_size
 
-from stream_imbal import _hoeffding
+from stream_imbal import OnlineImbalancedClassifier, _hoeffding, bounded_tree
 from stream_imbal.bounded_tree import BoundedHoeffdingTree, BoundedSubspaceTree
+from stream_imbal.ensemble import SubspaceForest
 
 
 @pytest.mark.parametrize("leaf_prediction", ["nba", "nb", "mc"])
@@ -276,3 +277,45 @@ def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
         probe = types.MappingProxyType(probes[0])  # not a dict: river's walk
         assert _hoeffding.leaf_in(mirror, probe)[1] is _hoeffding.walk(model._root, probe)[1]
     assert splits >= 10 and model.n_inactive_leaves > 0  # it grew, and met its size limit
+
+
+def test_a_forest_pickled_to_predict_predicts_as_the_forest_and_weighs_less():
+    """The drift alarms' reference copies leave out the majority-class leaves' splitters."""
+    rng = random.Random(3)
+    forest = SubspaceForest(seed=3)
+    events = []
+    for _ in range(6_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        events.append((x, (x["f0"] * x["f1"] > 0.2) != (x["f2"] > 1.0)))
+    for x, y in events[:4_000]:
+        forest.learn_one(x, y)
+    to_predict = bounded_tree.pickle_to_predict(forest)
+    full = pickle.dumps(forest, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(to_predict) < 0.8 * len(full)
+    copy, whole = pickle.loads(to_predict), pickle.loads(full)
+    leaves = [leaf for tree in copy.trees for leaf in tree._root.iter_leaves()]
+    assert leaves and all(leaf.splitters == {} for leaf in leaves)
+    for x, _ in events[4_000:]:
+        assert (
+            copy.predict_proba_one(x) == whole.predict_proba_one(x) == forest.predict_proba_one(x)
+        )
+    for x, y in events[4_000:5_000]:  # the original goes on learning as its full copy does
+        forest.learn_one(x, y)
+        whole.learn_one(x, y)
+    for x, _ in events[5_000:]:
+        assert forest.predict_proba_one(x) == whole.predict_proba_one(x)
+
+
+def test_the_defaults_reference_copy_predicts_as_its_learner():
+    rng = random.Random(4)
+    model = OnlineImbalancedClassifier(seed=4)
+    events = []
+    for _ in range(5_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
+        events.append((x, x["f0"] + x["f1"] * x["f2"] > 2.0))
+    for x, y in events[:4_000]:
+        model.learn_one(x, y)
+    learner = model._learner
+    copy = pickle.loads(bounded_tree.pickle_to_predict(learner))
+    for x, _ in events[4_000:]:
+        assert copy.predict_proba_one(dict(x)) == learner.predict_proba_one(dict(x))
