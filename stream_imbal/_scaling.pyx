@@ -9,7 +9,6 @@ operation and in the same order, so that every result is the same to the last bi
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from libc.math cimport sqrt
 
 
 cpdef void learn_one(object scaler, dict x):
@@ -18,7 +17,7 @@ cpdef void learn_one(object scaler, dict x):
     with a positive variance."""
     cdef dict counts = scaler._counts, means = scaler._means, m2 = scaler._m2
     cdef dict stds = scaler._stds
-    cdef double clip = scaler.clip, value, mean, std, bound, delta, total
+    cdef double clip = scaler.clip, value, mean, std, total
     cdef long warm_up = scaler.warm_up, n
     cdef PyObject *found
     for name, raw in x.items():
@@ -30,34 +29,24 @@ cpdef void learn_one(object scaler, dict x):
         if n >= warm_up:
             std = stds[name]
             if std > 0:
-                bound = clip * std
-                if value > mean + bound:
-                    value = mean + bound
-                elif value < mean - bound:
-                    value = mean - bound
-        n += 1
-        delta = value - mean
-        mean += delta / n
+                value = winsorised(value, mean, std, clip)
         found = PyDict_GetItem(m2, name)
-        total = (0.0 if found is NULL else <double><object>found) + delta * (value - mean)
+        total = 0.0 if found is NULL else <double><object>found
+        std = welford(value, &n, &mean, &total)
         counts[name], means[name], m2[name] = n, mean, total
-        stds[name] = sqrt(total / n)
+        stds[name] = std
 
 
 cpdef dict transform_one(object scaler, dict x):
     """`ClippedStandardScaler.transform_one`: each feature's value in deviations from its mean,
     clipped to [-`clip`, `clip`]; 0 for a feature without a positive deviation yet."""
     cdef dict means = scaler._means, stds = scaler._stds, out = {}
-    clip = scaler.clip
-    negative_clip = -clip
-    cdef double limit = clip, z, std
+    cdef double clip = scaler.clip
     cdef PyObject *found
     for name, value in x.items():
         found = PyDict_GetItem(stds, name)
-        if found is NULL or not <object>found:
+        if found is NULL:
             out[name] = 0.0
             continue
-        std = <object>found
-        z = (<double>value - <double>means[name]) / std
-        out[name] = clip if z > limit else negative_clip if z < -limit else z
+        out[name] = standardised(<double>value, <double>means[name], <double><object>found, clip)
     return out

@@ -71,14 +71,21 @@ class ScaledLogisticRegression(compose.Pipeline):
         yield {}
 
     def learn_one(self, x: dict, y: Hashable = None, **params) -> None:
-        scaler, model = self.scaler, self.model
         other_params = len(params) > ("w" in params)
-        if y.__class__ is not bool or other_params or not _logistic.runs_compiled(scaler, model):
+        if other_params:
             super().learn_one(x, y, **params)
             return
-        _scaling.learn_one(scaler, x)
-        x = _scaling.transform_one(scaler, x)
-        _logistic.learn_one(model, x, y, params.get("w", 1.0))
+        self.learn_repeated(x, y, params.get("w", 1.0), 1)
+
+    def learn_repeated(self, x: dict, y: Hashable, w: float, times: int) -> None:
+        """`learn_one(x, y, w=w)` `times` times in a row (as `SmallSteps` learns a heavy event),
+        compiled in one call when the pair runs compiled."""
+        scaler, model = self.scaler, self.model
+        if y.__class__ is not bool or not _logistic.runs_compiled(scaler, model):
+            for _ in range(times):
+                super().learn_one(x, y, w=w)
+            return
+        _logistic.learn_steps(scaler, model, x, y, w, times)
 
     def predict_proba_one(self, x: dict, **params) -> dict[Hashable, float]:
         scaler, model = self.scaler, self.model

@@ -80,6 +80,10 @@ class SmallSteps(base.Wrapper, base.Classifier):
 
     def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
         steps = min(math.ceil(w / self.max_weight), self.max_steps) if w > self.max_weight else 1
+        repeated = getattr(self.model, "learn_repeated", None)  # the steps in one call
+        if repeated is not None and not kwargs:
+            repeated(x, y, w / steps, steps)
+            return
         for _ in range(steps):
             self.model.learn_one(x, y, w=w / steps, **kwargs)
 

@@ -12,6 +12,7 @@ from stream_imbal.classifier import linear_learner
 from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.scaled_logistic import ScaledLogisticRegression
+from stream_imbal.small_steps import SmallSteps
 
 NAMES = ("a", "b", "c", "d")
 values = st.floats(-1e6, 1e6, allow_nan=False) | st.integers(-1000, 1000)
@@ -39,6 +40,9 @@ def _assert_same(compiled: ScaledLogisticRegression, river_own: compose.Pipeline
     assert list(mine.weights.items()) == list(theirs.weights.items())  # values and order
     assert mine.intercept == theirs.intercept
     assert mine.optimizer.n_iterations == theirs.optimizer.n_iterations
+    scaled, by_river = compiled["ClippedStandardScaler"], river_own["ClippedStandardScaler"]
+    for state in ("_counts", "_means", "_m2", "_stds"):  # values and order
+        assert list(getattr(scaled, state).items()) == list(getattr(by_river, state).items())
 
 
 def _run(compiled, river_own, stream, label=lambda y: y):
@@ -85,3 +89,27 @@ def test_learning_during_predictions_takes_rivers_path():
     stream = [({"a": float(i % 7), "b": (i * 0.37) % 3}, i % 5 == 0, 1.0) for i in range(100)]
     with compose.learn_during_predict():
         _run(*_pair(), stream)
+
+
+@settings(max_examples=60, deadline=None)
+@given(events, st.lists(st.integers(1, 8), min_size=60, max_size=60))
+def test_steps_learnt_in_one_call_are_rivers_steps_one_by_one(stream, repeats):
+    """`learn_repeated` (`SmallSteps`' light steps of a heavy event, compiled in one call)."""
+    compiled, river_own = _pair()
+    for (x, y, w), times in zip(stream, repeats, strict=False):
+        assert compiled.predict_proba_one(x) == river_own.predict_proba_one(x)
+        compiled.learn_repeated(x, y, w, times)
+        for _ in range(times):
+            river_own.learn_one(x, y, w=w)
+        _assert_same(compiled, river_own)
+
+
+def test_small_steps_learn_a_heavy_event_as_with_rivers_pipeline():
+    ours, theirs = SmallSteps(_pair()[0]), SmallSteps(_pair()[1])
+    for i in range(300):
+        x = {"a": float(i % 7), "b": (i * 0.37) % 3, "c": i % 4}
+        y, w = i % 9 == 0, (40.0 if i % 9 == 0 else 0.6)
+        assert ours.predict_proba_one(x) == theirs.predict_proba_one(x)
+        ours.learn_one(x, y, w=w)
+        theirs.learn_one(x, y, w=w)
+        _assert_same(ours.model, theirs.model)
