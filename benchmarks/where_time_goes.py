@@ -9,7 +9,7 @@ timed, and so are, within it, the steps that run only now and then:
     tree), which measures the whole tree;
   - `split attempt`: river's `_attempt_to_split`, every `grace_period` of weight at a leaf;
   - `reference copy`: the pickling of the learner that may confirm a drift alarm (every 2,000
-    events learnt);
+    events learnt; `bounded_tree.pickle_to_predict`);
   - `gc gen 0/1/2`: Python's cyclic garbage collector, by generation;
 
 and the candidates' learning (`forest learns`, `linear learns`). The balancing learns a
@@ -30,7 +30,6 @@ import collections
 import contextlib
 import gc
 import pathlib
-import pickle
 import statistics
 import sys
 import time
@@ -41,7 +40,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from river.tree.hoeffding_tree_classifier import HoeffdingTreeClassifier  # noqa: E402
 
 from benchmarks.harness.suites import load_suite  # noqa: E402
-from stream_imbal import bounded_tree  # noqa: E402
+from stream_imbal import bounded_tree, classifier  # noqa: E402
 from stream_imbal.bench import build_strategy  # noqa: E402
 from stream_imbal.ensemble import CandidatePool, SubspaceForest  # noqa: E402
 from stream_imbal.small_steps import SmallSteps  # noqa: E402
@@ -80,7 +79,7 @@ def instrumented(clock: StepClock) -> Iterator[None]:
     patched = [
         (bounded_tree._SizeCheckedPerCall, "_estimate_model_size", "size check"),
         (HoeffdingTreeClassifier, "_attempt_to_split", "split attempt"),
-        (pickle, "dumps", "reference copy"),
+        (classifier, "pickle_to_predict", "reference copy"),
         (SubspaceForest, "learn_one", "forest learns"),
         (SmallSteps, "learn_one", "linear learns"),
         (CandidatePool, "learn_one", POOL_LEARNS),

@@ -287,6 +287,8 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
                 else:
                     left = <object>value <= <object>mirror._threshold[i]
                 i = mirror._left[i] if left else mirror._right[i]
+                if i < 0:  # (a branch without that child: river's walk says what follows)
+                    return walk(tree._root, x)
             if not mirror._leaf[i]:
                 break  # a kind of branch the arrays do not hold
             node = <object>mirror._node[i]
