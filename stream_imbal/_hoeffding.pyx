@@ -27,7 +27,7 @@ from sys import getsizeof
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from libc.math cimport INFINITY, erf, exp, fmod, log, log2, pow, sqrt
 
@@ -72,6 +72,57 @@ cpdef int poisson(double rate, object rng):
     return k
 
 
+cdef object _NO_DICT = object()
+
+
+cdef class _Seen:
+    """A set of object addresses (open addressing): `id(obj) in seen` without making an int of
+    each address."""
+
+    cdef size_t *slots
+    cdef size_t capacity, count
+
+    def __cinit__(self):
+        self.capacity, self.count = 1024, 0
+        self.slots = <size_t *>PyMem_Calloc(self.capacity, sizeof(size_t))
+        if self.slots is NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self.slots)
+
+    cdef int add(self, size_t address) except -1:
+        """1 if `address` was new (and is now in), 0 if it was in already."""
+        cdef size_t mask = self.capacity - 1, i = ((address >> 4) * <size_t>11400714819323198485ULL) & mask
+        while self.slots[i]:
+            if self.slots[i] == address:
+                return 0
+            i = (i + 1) & mask
+        self.slots[i] = address
+        self.count += 1
+        if 2 * self.count > self.capacity:
+            self._grow()
+        return 1
+
+    cdef int _grow(self) except -1:
+        cdef size_t *old = self.slots
+        cdef size_t old_capacity = self.capacity, j, i, mask
+        self.slots = <size_t *>PyMem_Calloc(2 * old_capacity, sizeof(size_t))
+        if self.slots is NULL:
+            self.slots = old
+            raise MemoryError()
+        self.capacity = 2 * old_capacity
+        mask = self.capacity - 1
+        for j in range(old_capacity):
+            if old[j]:
+                i = ((old[j] >> 4) * <size_t>11400714819323198485ULL) & mask
+                while self.slots[i]:
+                    i = (i + 1) & mask
+                self.slots[i] = old[j]
+        PyMem_Free(old)
+        return 0
+
+
 cpdef Py_ssize_t object_size(object obj) except -1:
     """river's `tree.utils.calculate_object_size(obj)`, in bytes: the `sys.getsizeof` of every
     object reached from `obj` through dictionaries' values and keys, `__dict__`s and other
@@ -79,17 +130,16 @@ cpdef Py_ssize_t object_size(object obj) except -1:
 
     A size check of a tree measures the whole tree this way: the most costly step of learning
     once a tree is large. Numbers, strings and the built-in containers, most of the objects,
-    are counted without asking for the attributes they lack."""
-    cdef set seen = set()
+    are counted without asking for the attributes they lack. Every object visited stays in
+    `queue` until the end, so that no address seen is reused by another object meanwhile."""
+    cdef _Seen seen = _Seen()
     cdef list queue = [obj]  # breadth first, as river's deque
     cdef Py_ssize_t head = 0, size = 0
     while head < len(queue):
         obj = queue[head]
         head += 1
-        key = id(obj)
-        if key in seen:
+        if not seen.add(<size_t><PyObject *>obj):
             continue
-        seen.add(key)
         kind = type(obj)
         if kind is float:  # most of a tree's objects: one size, without the call
             size += _FLOAT_SIZE
@@ -102,10 +152,12 @@ cpdef Py_ssize_t object_size(object obj) except -1:
         elif isinstance(obj, dict):
             queue.extend((<dict>obj).values())
             queue.extend((<dict>obj).keys())
-        elif hasattr(obj, "__dict__"):
-            queue.append(obj.__dict__)
-        elif hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, bytearray)):
-            queue.extend(obj)
+        else:
+            attributes = getattr(obj, "__dict__", _NO_DICT)  # (river's hasattr, then the get)
+            if attributes is not _NO_DICT:
+                queue.append(attributes)
+            elif hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, bytearray)):
+                queue.extend(obj)
     return size
 
 
