@@ -40,7 +40,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from river.tree.hoeffding_tree_classifier import HoeffdingTreeClassifier  # noqa: E402
 
 from benchmarks.harness.suites import load_suite  # noqa: E402
-from stream_imbal import bounded_tree, classifier  # noqa: E402
+from stream_imbal import _hoeffding, bounded_tree, classifier  # noqa: E402
 from stream_imbal.bench import build_strategy  # noqa: E402
 from stream_imbal.ensemble import CandidatePool, SubspaceForest  # noqa: E402
 from stream_imbal.small_steps import SmallSteps  # noqa: E402
@@ -85,8 +85,12 @@ def instrumented(clock: StepClock) -> Iterator[None]:
         (CandidatePool, "learn_one", POOL_LEARNS),
     ]
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
+    # `_hoeffding.attempt_may_change` decides an attempt itself only where the tree's method is
+    # river's own: the timed one must pass for it, or every attempt would go to river.
+    originals.append((_hoeffding, "_RIVER_ATTEMPT", _hoeffding._RIVER_ATTEMPT))
     for owner, name, step in patched:
         setattr(owner, name, clock.timed(step, getattr(owner, name)))
+    _hoeffding._RIVER_ATTEMPT = HoeffdingTreeClassifier._attempt_to_split
     gc.callbacks.append(clock.on_gc)
     try:
         yield

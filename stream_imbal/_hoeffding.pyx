@@ -375,13 +375,12 @@ cpdef void learn_one(object tree, object x, object y, double w):
     `memory_estimate_period` calls."""
     route = tree._route
     if route.event is x:
-        parent, leaf = route.parent, route.leaf
+        parent, leaf, walked = route.parent, route.leaf, True
     else:
         parent, leaf, walked = walk(tree._root, x)
-        if not walked:  # a missing feature or a new category: river's path handles those
-            parent = None
     route.event = route.parent = route.leaf = None  # learning may change the tree: forget
-    if parent is None:
+    if leaf is None or not walked:
+        # the tree's first event, a missing feature or a new category: river's path
         tree._learn_from_root(x, y, w)
     else:
         _learn_at_leaf(tree, leaf, parent, x, y, w)
@@ -392,7 +391,8 @@ cpdef void learn_one(object tree, object x, object y, double w):
 
 
 cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, object y, double w):
-    """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf`."""
+    """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf` (`parent`
+    None: the leaf is the root)."""
     classes = tree.classes
     if y not in classes:
         classes.add(y)
@@ -412,7 +412,8 @@ cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, obje
             weight_seen = _total_weight(leaf)  # (the property `last_split_attempt_at`, inline)
             if weight_seen - <double>leaf._last_split_attempt_at >= <double>tree.grace_period:
                 if attempt_may_change(tree, leaf):
-                    tree._attempt_to_split(leaf, parent, parent.branch_no(x))
+                    branch = None if parent is None else parent.branch_no(x)  # (at the root)
+                    tree._attempt_to_split(leaf, parent, branch)
                 leaf._last_split_attempt_at = weight_seen
     if fmod(seen, <double>tree.memory_estimate_period) == 0:
         tree._estimate_model_size()

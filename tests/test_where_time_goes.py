@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import gc
-import pickle
+
+from river.tree import HoeffdingTreeClassifier
 
 from benchmarks.harness.suites import load_suite
-from benchmarks.where_time_goes import POOL_LEARNS, measure, shares
-from stream_imbal import bounded_tree
+from benchmarks.where_time_goes import POOL_LEARNS, StepClock, instrumented, measure, shares
+from stream_imbal import _hoeffding, bounded_tree, classifier
 from stream_imbal.ensemble import CandidatePool
 
 
 def test_the_steps_are_timed_within_their_events_and_the_patches_undone():
-    originals = (
-        bounded_tree._SizeCheckedPerCall._estimate_model_size,
-        CandidatePool.learn_one,
-        pickle.dumps,
-    )
+    def patched():
+        return (
+            bounded_tree._SizeCheckedPerCall._estimate_model_size,
+            CandidatePool.learn_one,
+            classifier.pickle_to_predict,
+            HoeffdingTreeClassifier._attempt_to_split,
+            _hoeffding._RIVER_ATTEMPT,
+        )
+
+    originals = patched()
     callbacks = list(gc.callbacks)
     stream = load_suite("report")[0].with_seed(1)
     rows = measure(stream.events()[:5_000], skip=0)
@@ -27,9 +33,11 @@ def test_the_steps_are_timed_within_their_events_and_the_patches_undone():
     assert 0 < len(learnt) < len(rows)  # the balancing skips most majority events
     assert all("forest learns" in steps for steps in learnt)
     assert {"split attempt", "size check", "reference copy"} <= set(shares(rows))
-    assert (
-        bounded_tree._SizeCheckedPerCall._estimate_model_size,
-        CandidatePool.learn_one,
-        pickle.dumps,
-    ) == originals
+    assert patched() == originals
     assert gc.callbacks == callbacks
+
+
+def test_timing_split_attempts_leaves_the_unchanging_ones_to_the_kernel():
+    """`attempt_may_change` decides only while the tree's method passes for river's own."""
+    with instrumented(StepClock()):
+        assert HoeffdingTreeClassifier._attempt_to_split is _hoeffding._RIVER_ATTEMPT
