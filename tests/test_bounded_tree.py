@@ -281,12 +281,8 @@ def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
 
 def test_a_forest_pickled_to_predict_predicts_as_the_forest_and_weighs_less():
     """The drift alarms' reference copies leave out the majority-class leaves' splitters."""
-    rng = random.Random(3)
+    events = _gaussian_events(3, 6_000, 6, lambda x: (x["f0"] * x["f1"] > 0.2) != (x["f2"] > 1))
     forest = SubspaceForest(seed=3)
-    events = []
-    for _ in range(6_000):
-        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
-        events.append((x, (x["f0"] * x["f1"] > 0.2) != (x["f2"] > 1.0)))
     for x, y in events[:4_000]:
         forest.learn_one(x, y)
     to_predict = bounded_tree.pickle_to_predict(forest)
@@ -307,15 +303,17 @@ def test_a_forest_pickled_to_predict_predicts_as_the_forest_and_weighs_less():
 
 
 def test_the_defaults_reference_copy_predicts_as_its_learner():
-    rng = random.Random(4)
+    events = _gaussian_events(4, 5_000, 5, lambda x: x["f0"] + x["f1"] * x["f2"] > 2.0)
     model = OnlineImbalancedClassifier(seed=4)
-    events = []
-    for _ in range(5_000):
-        x = {f"f{k}": rng.gauss(0, 1) for k in range(5)}
-        events.append((x, x["f0"] + x["f1"] * x["f2"] > 2.0))
     for x, y in events[:4_000]:
         model.learn_one(x, y)
     learner = model._learner
     copy = pickle.loads(bounded_tree.pickle_to_predict(learner))
     for x, _ in events[4_000:]:
         assert copy.predict_proba_one(dict(x)) == learner.predict_proba_one(dict(x))
+
+
+def _gaussian_events(seed: int, n: int, n_features: int, concept) -> list[tuple[dict, bool]]:
+    rng = random.Random(seed)
+    xs = [{f"f{k}": rng.gauss(0, 1) for k in range(n_features)} for _ in range(n)]
+    return [(x, concept(x)) for x in xs]
