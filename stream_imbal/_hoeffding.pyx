@@ -161,6 +161,14 @@ cpdef Py_ssize_t object_size(object obj) except -1:
     return size
 
 
+cdef inline bint _goes_left(object value, object threshold) except -1:
+    """`value <= threshold`, a numeric branch's test: compared as C doubles when both are
+    floats (the same answer, without Python's rich comparison)."""
+    if type(value) is float and type(threshold) is float:
+        return PyFloat_AS_DOUBLE(value) <= PyFloat_AS_DOUBLE(threshold)
+    return value <= threshold
+
+
 cpdef tuple walk(object root, object x):
     """(parent, leaf, walked): the leaf `x` reaches from `root`, its parent (None at the root),
     and whether it reached it by the path learning takes (False when a split's feature is
@@ -168,8 +176,8 @@ cpdef tuple walk(object root, object x):
     prediction does). The leaf is None before the tree's first event."""
     cdef object parent = None
     cdef object node = root
-    cdef object child, threshold
-    cdef bint walked = True, left
+    cdef object child
+    cdef bint walked = True
     cdef bint inline = type(x) is dict
     cdef PyObject *value
     while node is not None:
@@ -178,12 +186,7 @@ cpdef tuple walk(object root, object x):
             if value is NULL:
                 node, walked = node.most_common_path()[1], False
                 continue
-            threshold = node.threshold
-            if type(<object>value) is float and type(threshold) is float:  # no rich compare
-                left = PyFloat_AS_DOUBLE(<object>value) <= PyFloat_AS_DOUBLE(threshold)
-            else:
-                left = <object>value <= threshold
-            child = node.children[0 if left else 1]
+            child = node.children[0 if _goes_left(<object>value, node.threshold) else 1]
         elif isinstance(node, Leaf):
             break
         else:
@@ -196,59 +199,44 @@ cpdef tuple walk(object root, object x):
     return parent, node, walked
 
 
+cdef struct _Node:
+    PyObject *node  # river's node
+    PyObject *feature  # a NumericBinaryBranch's feature; NULL: a leaf or another kind of node
+    PyObject *threshold
+    bint leaf
+    Py_ssize_t left, right  # children's indices (-1: none)
+    Py_ssize_t parent, slot  # the parent's index (-1: the root) and the slot in its children
+
+
 cdef class TreeMirror:
-    """A tree's numeric binary splits as C arrays, for the walks of its predictions
+    """A tree's numeric binary splits as a C array, for the walks of its predictions
     (`leaf_in`): about a quarter of the cost of a walk along river's nodes.
 
     river's branches never change once made: a split only puts a new branch in the slot of a
-    leaf (its parent's child, or the root). So a walk along the arrays ends where the walk along
+    leaf (its parent's child, or the root). So a walk along the array ends where the walk along
     river's nodes does as long as the leaf it reaches is still in its slot; that is checked at
-    the end of each walk, and the arrays are built again from the tree when it is not. The
+    the end of each walk, and the array is built again from the tree when it is not. The
     mirror lives beside the tree (`SubspaceForest` keeps one per tree, outside what it pickles
     and what the trees' size check measures).
     """
 
     cdef readonly object tree
-    cdef list _keep  # the nodes, features and thresholds the arrays point to
+    cdef list _keep  # the nodes, features and thresholds the array points to
     cdef Py_ssize_t _n
-    cdef PyObject **_node  # river's node
-    cdef PyObject **_feature  # a NumericBinaryBranch's feature; NULL: a leaf or another node
-    cdef PyObject **_threshold
-    cdef double *_cut  # the threshold as a double (used when both it and the value are floats)
-    cdef bint *_float_cut
-    cdef bint *_leaf
-    cdef Py_ssize_t *_left
-    cdef Py_ssize_t *_right
-    cdef Py_ssize_t *_parent  # -1: the root
-    cdef Py_ssize_t *_slot  # the node's index in its parent's children
+    cdef _Node *_nodes
 
     def __cinit__(self, object tree):
         self.tree = tree
         self._n = 0
+        self._nodes = NULL
 
     def __dealloc__(self):
-        self._free()
-
-    cdef void _free(self):
-        PyMem_Free(self._node)
-        PyMem_Free(self._feature)
-        PyMem_Free(self._threshold)
-        PyMem_Free(self._cut)
-        PyMem_Free(self._float_cut)
-        PyMem_Free(self._leaf)
-        PyMem_Free(self._left)
-        PyMem_Free(self._right)
-        PyMem_Free(self._parent)
-        PyMem_Free(self._slot)
-        self._node = self._feature = self._threshold = NULL
-        self._cut = NULL
-        self._float_cut = self._leaf = NULL
-        self._left = self._right = self._parent = self._slot = NULL
-        self._n = 0
+        PyMem_Free(self._nodes)
 
     cdef int _build(self) except -1:
-        """The arrays, from the tree's nodes as they are (none before its first event)."""
-        self._free()
+        """The array, from the tree's nodes as they are (empty before its first event)."""
+        PyMem_Free(self._nodes)
+        self._nodes, self._n = NULL, 0
         nodes, parents, slots = [], [], []
         pending = [(self.tree._root, -1, 0)]
         while pending:
@@ -265,60 +253,40 @@ cdef class TreeMirror:
         cdef Py_ssize_t n = len(nodes), i
         if n == 0:
             return 0
-        self._node = <PyObject **>PyMem_Malloc(n * sizeof(PyObject *))
-        self._feature = <PyObject **>PyMem_Malloc(n * sizeof(PyObject *))
-        self._threshold = <PyObject **>PyMem_Malloc(n * sizeof(PyObject *))
-        self._cut = <double *>PyMem_Malloc(n * sizeof(double))
-        self._float_cut = <bint *>PyMem_Malloc(n * sizeof(bint))
-        self._leaf = <bint *>PyMem_Malloc(n * sizeof(bint))
-        self._left = <Py_ssize_t *>PyMem_Malloc(n * sizeof(Py_ssize_t))
-        self._right = <Py_ssize_t *>PyMem_Malloc(n * sizeof(Py_ssize_t))
-        self._parent = <Py_ssize_t *>PyMem_Malloc(n * sizeof(Py_ssize_t))
-        self._slot = <Py_ssize_t *>PyMem_Malloc(n * sizeof(Py_ssize_t))
-        if (
-            self._node is NULL or self._feature is NULL or self._threshold is NULL
-            or self._cut is NULL or self._float_cut is NULL or self._leaf is NULL
-            or self._left is NULL or self._right is NULL or self._parent is NULL
-            or self._slot is NULL
-        ):
-            self._free()
+        cdef _Node *array = <_Node *>PyMem_Malloc(n * sizeof(_Node))
+        if array is NULL:
             raise MemoryError()
         keep = []
         for i in range(n):
             node = nodes[i]
             keep.append(node)
-            self._node[i] = <PyObject *>node
-            self._parent[i] = parents[i]
-            self._slot[i] = slots[i]
-            self._left[i] = self._right[i] = -1
-            self._feature[i] = self._threshold[i] = NULL
-            self._leaf[i] = isinstance(node, Leaf)
+            array[i].node = <PyObject *>node
+            array[i].parent, array[i].slot = parents[i], slots[i]
+            array[i].left = array[i].right = -1
+            array[i].feature = array[i].threshold = NULL
+            array[i].leaf = isinstance(node, Leaf)
             if parents[i] >= 0:  # children come after their parent, left first
                 if slots[i] == 0:
-                    self._left[parents[i]] = i
+                    array[parents[i]].left = i
                 else:
-                    self._right[parents[i]] = i
+                    array[parents[i]].right = i
             if type(node) is NumericBinaryBranch:
                 feature, threshold = node.feature, node.threshold
                 keep.append(feature)
                 keep.append(threshold)
-                self._feature[i] = <PyObject *>feature
-                self._threshold[i] = <PyObject *>threshold
-                self._float_cut[i] = type(threshold) is float
-                self._cut[i] = threshold if type(threshold) is float else 0.0
-        self._keep = keep
-        self._n = n
+                array[i].feature = <PyObject *>feature
+                array[i].threshold = <PyObject *>threshold
+        self._keep, self._nodes, self._n = keep, array, n
         return 0
 
 
 cpdef tuple leaf_in(TreeMirror mirror, object x):
-    """`walk(mirror.tree._root, x)`, along the mirror's arrays: (parent, leaf, walked). A
+    """`walk(mirror.tree._root, x)`, along the mirror's array: (parent, leaf, walked). A
     missing feature, another kind of branch or an input that is not a dict take river's walk."""
     cdef object tree = mirror.tree
     cdef Py_ssize_t i, p
     cdef PyObject *value
-    cdef PyObject *feature
-    cdef bint left
+    cdef _Node *at
     cdef int attempt
     if type(x) is dict:
         for attempt in range(2):
@@ -327,30 +295,25 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
                 if mirror._n == 0:
                     break
             i = 0
-            while True:
-                feature = mirror._feature[i]
-                if feature is NULL:
-                    break
-                value = PyDict_GetItem(x, <object>feature)
+            while mirror._nodes[i].feature is not NULL:
+                at = &mirror._nodes[i]
+                value = PyDict_GetItem(x, <object>at.feature)
                 if value is NULL:
                     return walk(tree._root, x)  # the busiest branch, by river's rule
-                if mirror._float_cut[i] and type(<object>value) is float:
-                    left = PyFloat_AS_DOUBLE(<object>value) <= mirror._cut[i]
-                else:
-                    left = <object>value <= <object>mirror._threshold[i]
-                i = mirror._left[i] if left else mirror._right[i]
+                i = at.left if _goes_left(<object>value, <object>at.threshold) else at.right
                 if i < 0:  # (a branch without that child: river's walk says what follows)
                     return walk(tree._root, x)
-            if not mirror._leaf[i]:
-                break  # a kind of branch the arrays do not hold
-            node = <object>mirror._node[i]
-            p = mirror._parent[i]
+            at = &mirror._nodes[i]
+            if not at.leaf:
+                break  # a kind of branch the array does not hold
+            node = <object>at.node
+            p = at.parent
             if p < 0:
                 if tree._root is node:
                     return None, node, True
             else:
-                parent = <object>mirror._node[p]
-                if parent.children[mirror._slot[i]] is node:
+                parent = <object>mirror._nodes[p].node
+                if parent.children[at.slot] is node:
                     return parent, node, True
             mirror._n = 0  # split since: build again
     return walk(tree._root, x)

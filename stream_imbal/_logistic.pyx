@@ -66,6 +66,11 @@ cpdef double proba_true(object model, dict x):
     return 1.0 / (1.0 + exp(-raw))
 
 
+cdef struct _Feature:  # a feature's state through `learn_steps`
+    double value, mean, m2, std, coef, scaled
+    long count
+
+
 cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, long steps):
     """`steps` times in a row: `scaler` learns `x` (`ClippedStandardScaler.learn_one`), then
     `model` learns `x` scaled (`LogisticRegression.learn_one(x, y, w)`: the log loss's gradient
@@ -73,7 +78,7 @@ cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, lo
     the optimizer's). One step is `ScaledLogisticRegression.learn_one`; several are
     `SmallSteps`' light steps of one heavy event.
 
-    The features' statistics and weights are read once into C arrays, stepped there, and
+    The features' statistics and weights are read once into C structs, stepped there, and
     written back once: the same numbers as the steps one by one on the dictionaries (a new
     feature's statistics and weight are inserted in `x`'s order, as its first step would).
     """
@@ -84,54 +89,47 @@ cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, lo
     cdef dict counts = scaler._counts, means = scaler._means, m2 = scaler._m2
     cdef dict stds = scaler._stds
     cdef PyObject *found
-    buffer = <double *>PyMem_Malloc(7 * size * sizeof(double) + 2 * size * sizeof(long))
-    if buffer is NULL:
+    cdef _Feature *f
+    cdef _Feature *features = <_Feature *>PyMem_Malloc(size * sizeof(_Feature))
+    if features is NULL:
         raise MemoryError()
-    cdef double *values = buffer
-    cdef double *mean = buffer + size
-    cdef double *m2s = buffer + 2 * size
-    cdef double *std = buffer + 3 * size
-    cdef double *coef = buffer + 4 * size
-    cdef double *scaled = buffer + 5 * size
-    cdef double *has_std = buffer + 6 * size  # 1.0 once the feature has a deviation
-    cdef long *count = <long *>(buffer + 7 * size)
     loss, optimizer, weights = model.loss, model.optimizer, model._weights
     names = list(x)
     try:
         for i in range(size):
-            name = names[i]
-            values[i] = x[name]
+            name, f = names[i], &features[i]
+            f.value = x[name]
             found = PyDict_GetItem(counts, name)
-            count[i] = 0 if found is NULL else <long><object>found
+            f.count = 0 if found is NULL else <long><object>found
             found = PyDict_GetItem(means, name)
-            mean[i] = 0.0 if found is NULL else <double><object>found
+            f.mean = 0.0 if found is NULL else <double><object>found
             found = PyDict_GetItem(m2, name)
-            m2s[i] = 0.0 if found is NULL else <double><object>found
+            f.m2 = 0.0 if found is NULL else <double><object>found
             found = PyDict_GetItem(stds, name)
-            has_std[i] = found is not NULL
-            std[i] = 0.0 if found is NULL else <double><object>found
+            f.std = 0.0 if found is NULL else <double><object>found
             try:
-                coef[i] = weights[name]
+                f.coef = weights[name]
             except KeyError:  # river's learn mode gives a new feature the weight 0.0
                 weights[name] = 0.0
-                coef[i] = 0.0
+                f.coef = 0.0
         sign = 1.0 if y else -1.0
         weight = loss.weight_pos if y else loss.weight_neg
         intercept = <double>model.intercept
         for step in range(steps):
             for i in range(size):  # the scaler learns
-                value = values[i]
-                if count[i] >= warm_up:
-                    if not has_std[i]:
-                        raise KeyError(names[i])  # (as the dictionaries would)
-                    if std[i] > 0:
-                        value = winsorised(value, mean[i], std[i], clip)
-                std[i] = welford(value, &count[i], &mean[i], &m2s[i])
-                has_std[i] = 1.0
+                f = &features[i]
+                value = f.value
+                if f.count >= warm_up:
+                    if f.count == 0:  # no deviation yet (warm_up <= 0): as the dictionaries
+                        raise KeyError(names[i])
+                    if f.std > 0:
+                        value = winsorised(value, f.mean, f.std, clip)
+                f.std = welford(value, &f.count, &f.mean, &f.m2)
             raw = 0.0  # the logit of `x` scaled, over its features in order, from 0.0
             for i in range(size):
-                scaled[i] = standardised(values[i], mean[i], std[i], clip)
-                raw += coef[i] * scaled[i]
+                f = &features[i]
+                f.scaled = standardised(f.value, f.mean, f.std, clip)
+                raw += f.coef * f.scaled
             raw += intercept
             z = raw * sign
             if z > 18.0:
@@ -149,13 +147,14 @@ cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, lo
             intercept = intercept - <double>model.intercept_lr.get(n_iterations) * gradient
             rate = optimizer.learning_rate
             for i in range(size):
-                coef[i] = coef[i] - scaled[i] * gradient * rate
+                f = &features[i]
+                f.coef = f.coef - f.scaled * gradient * rate
             optimizer.n_iterations = n_iterations + 1
         model.intercept = intercept
         for i in range(size):
-            name = names[i]
-            counts[name], means[name], m2[name] = count[i], mean[i], m2s[i]
-            stds[name] = std[i]
-            weights[name] = coef[i]
+            name, f = names[i], &features[i]
+            counts[name], means[name], m2[name] = f.count, f.mean, f.m2
+            stds[name] = f.std
+            weights[name] = f.coef
     finally:
-        PyMem_Free(buffer)
+        PyMem_Free(features)
