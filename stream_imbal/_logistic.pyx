@@ -43,27 +43,35 @@ cpdef bint runs_compiled(object scaler, object model):
     )
 
 
-cdef double _dot(object weights, dict x):
-    """`VectorDict.dot(x)`: the sum over `x`'s features, in their order, of weight times value,
-    a missing weight counting as 0."""
-    cdef double total = 0.0
-    for name, value in x.items():
-        try:
-            total += <double>weights[name] * <double>value
-        except KeyError:
-            total += 0.0 * <double>value
-    return total
-
-
-cpdef double proba_true(object model, dict x):
-    """`LogisticRegression.predict_proba_one(x)[True]`: river's sigmoid of the logit (0 and 1
-    beyond -30 and 30)."""
-    cdef double raw = _dot(model._weights, x) + <double>model.intercept
+cdef double _sigmoid(double raw) noexcept:
+    """River's sigmoid of the logit: 0 and 1 beyond -30 and 30."""
     if raw < -30:
         return 0.0
     if raw > 30:
         return 1.0
     return 1.0 / (1.0 + exp(-raw))
+
+
+cpdef double scaled_proba_true(object scaler, object model, dict x):
+    """`model.predict_proba_one(scaler.transform_one(x))[True]` without making the scaled dict:
+    river's dot product (over `x`'s features in their order, from 0.0, a missing weight counting
+    as 0) of the weights and each feature scaled (`standardised`: 0 without a deviation yet),
+    plus the intercept, through river's sigmoid."""
+    cdef dict means = scaler._means, stds = scaler._stds
+    cdef double clip = scaler.clip, total = 0.0, z
+    cdef PyObject *found
+    weights = model._weights
+    for name, value in x.items():
+        found = PyDict_GetItem(stds, name)
+        if found is NULL:
+            z = 0.0
+        else:
+            z = standardised(<double>value, <double>means[name], <double><object>found, clip)
+        try:
+            total += <double>weights[name] * z
+        except KeyError:
+            total += 0.0 * z
+    return _sigmoid(total + <double>model.intercept)
 
 
 cdef struct _Feature:  # a feature's state through `learn_steps`

@@ -6,7 +6,7 @@ from collections.abc import Hashable
 
 from river import base, compose, linear_model
 
-from stream_imbal import _logistic, _scaling
+from stream_imbal import _logistic
 from stream_imbal.preprocessing import ClippedStandardScaler
 
 __all__ = ["ScaledLogisticRegression"]
@@ -91,6 +91,5 @@ class ScaledLogisticRegression(compose.Pipeline):
         scaler, model = self.scaler, self.model
         if params or not _logistic.runs_compiled(scaler, model):
             return super().predict_proba_one(x, **params)
-        x = _scaling.transform_one(scaler, x)
-        p = _logistic.proba_true(model, x)
+        p = _logistic.scaled_proba_true(scaler, model, x)
         return {False: 1.0 - p, True: p}
