@@ -2,41 +2,78 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+import bisect
+import itertools
+from collections.abc import Iterator
 
-__all__ = ["ServiceMetrics"]
+from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
+
+__all__ = ["MessageCounts", "ServiceMetrics"]
+
+LATENCY_BUCKETS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+
+
+class MessageCounts(Collector):
+    """What every message moves (events, predictions, alerts, labels joined, events learnt, the
+    processing time), kept as plain numbers on the loop's path and read when Prometheus
+    collects. A prometheus_client counter takes a lock at each increment (about 0.4 us; 1 us a
+    histogram's observation): five of them were about 5% of the in-process work of a message.
+    Only the loop's thread writes them; a scrape may see a message's counts half updated."""
+
+    def __init__(self) -> None:
+        self.events = self.predictions = self.alerts = self.labels_joined = self.learned = 0
+        self._latency_counts = [0] * (len(LATENCY_BUCKETS) + 1)  # the last: beyond them all
+        self._latency_sum = 0.0
+
+    def observe_latency(self, seconds: float) -> None:
+        """Count one message's processing time in its bucket (`le`: at most the bound)."""
+        self._latency_counts[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        self._latency_sum += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        counters = (
+            ("stream_imbal_events", "Event messages consumed", self.events),
+            ("stream_imbal_predictions", "Prediction messages produced", self.predictions),
+            (
+                "stream_imbal_alerts",
+                "Predictions that flag their event as the minority class (the alert rate is "
+                "rate(stream_imbal_alerts_total) / rate(stream_imbal_predictions_total))",
+                self.alerts,
+            ),
+            ("stream_imbal_labels_joined", "Late labels joined to their event", self.labels_joined),
+            ("stream_imbal_learned_events", "Labelled events learned", self.learned),
+        )
+        for name, documentation, value in counters:
+            yield CounterMetricFamily(name, documentation, value=value)
+        cumulative = list(itertools.accumulate(self._latency_counts))
+        bounds = [floatToGoString(bound) for bound in LATENCY_BUCKETS] + ["+Inf"]
+        yield HistogramMetricFamily(
+            "stream_imbal_processing_seconds",
+            "Time to validate, score, produce and learn one message",
+            buckets=list(zip(bounds, cumulative, strict=True)),
+            sum_value=self._latency_sum,
+        )
 
 
 class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = registry = CollectorRegistry()
         model = ["model"]  # "global", or "p<partition>" for per-partition models
-        self.events = Counter("stream_imbal_events", "Event messages consumed", registry=registry)
+        self.messages = MessageCounts()
+        registry.register(self.messages)
         self.invalid = Counter(
             "stream_imbal_invalid_messages",
             "Messages sent to the dead-letter topic",
             ["topic"],
             registry=registry,
         )
-        self.predictions = Counter(
-            "stream_imbal_predictions", "Prediction messages produced", registry=registry
-        )
-        self.alerts = Counter(
-            "stream_imbal_alerts",
-            "Predictions that flag their event as the minority class (the alert rate is "
-            "rate(stream_imbal_alerts_total) / rate(stream_imbal_predictions_total))",
-            registry=registry,
-        )
-        self.labels_joined = Counter(
-            "stream_imbal_labels_joined", "Late labels joined to their event", registry=registry
-        )
         self.labels_unmatched = Counter(
             "stream_imbal_labels_unmatched",
             "Labels whose event never came, or had expired, before the label was given up",
             registry=registry,
-        )
-        self.learned = Counter(
-            "stream_imbal_learned_events", "Labelled events learned", registry=registry
         )
         self.evictions = Counter(
             "stream_imbal_pending_evictions",
@@ -93,12 +130,6 @@ class ServiceMetrics:
             "stream_imbal_windowed_false_positive_rate",
             "Share of the recent labelled majority events flagged as the minority class",
             model,
-            registry=registry,
-        )
-        self.latency = Histogram(
-            "stream_imbal_processing_seconds",
-            "Time to validate, score, produce and learn one message",
-            buckets=(1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0),
             registry=registry,
         )
         self.lag = Gauge(

@@ -76,19 +76,17 @@ class Publisher:
         """Send the outcome's prediction (made by `model`) unless not `predict`; count and log
         what else it did."""
         metrics = self.metrics
+        counts = metrics.messages
         if outcome.prediction is not None and predict:
             prediction = prediction_message(outcome.prediction, model)
             topic = self.topics.predictions
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
-            metrics.predictions.inc()
-            if outcome.alert:
-                metrics.alerts.inc()
+            counts.predictions += 1
+            counts.alerts += outcome.alert
         metrics.count_missing(outcome.missing, outcome.unknown)
-        if outcome.learned:
-            metrics.learned.inc(outcome.learned)
-        if outcome.joined:
-            metrics.labels_joined.inc(outcome.joined)
+        counts.learned += outcome.learned
+        counts.labels_joined += outcome.joined
         if outcome.unmatched_labels:
             metrics.labels_unmatched.inc(outcome.unmatched_labels)
         for reason, evicted in outcome.evicted.items():

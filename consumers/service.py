@@ -269,7 +269,7 @@ class Service:
             return
         state.done(message.topic, partition, message.offset)
         self._since_checkpoint += 1
-        self.metrics.latency.observe(time.perf_counter() - started)
+        self.metrics.messages.observe_latency(time.perf_counter() - started)
 
     def _handle(self, state: ModelState, message: Message) -> bool:
         """Decode, score or learn, and publish one message; dead-letter it if any step fails.
@@ -286,7 +286,7 @@ class Service:
         record_ts = message.timestamp_ms / 1000
         try:
             if is_event:
-                self.metrics.events.inc()
+                self.metrics.messages.events += 1
                 record = decode_event(message.value, self.schema, record_ts)
             else:
                 record = decode_label(message.value, self.schema, record_ts)

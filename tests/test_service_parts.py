@@ -116,3 +116,25 @@ def test_a_json_log_line_holds_fields_keyed_by_topic_and_partition():
     record.fields = {"offsets": {("events", 0): 12, ("labels", 3): 4}, "learned": 7}
     line = orjson.loads(JsonFormatter().format(record))
     assert line["offsets"] == {"events:0": 12, "labels:3": 4} and line["learned"] == 7
+
+
+def test_message_counts_are_read_as_prometheus_counters_and_a_histogram():
+    metrics = ServiceMetrics()
+    counts = metrics.messages
+    counts.events += 3
+    counts.predictions += 2
+    counts.alerts += True
+    for seconds in (5e-6, 1e-5, 2e-5, 0.5, 7.0):  # 1e-5 is in the bucket le="1e-05"
+        counts.observe_latency(seconds)
+    value = metrics.registry.get_sample_value
+    assert value("stream_imbal_events_total") == 3
+    assert value("stream_imbal_predictions_total") == 2
+    assert value("stream_imbal_alerts_total") == 1
+    assert value("stream_imbal_learned_events_total") == 0
+    bucket = "stream_imbal_processing_seconds_bucket"
+    assert value(bucket, {"le": "1e-05"}) == 2
+    assert value(bucket, {"le": "3e-05"}) == 3
+    assert value(bucket, {"le": "1.0"}) == 4
+    assert value(bucket, {"le": "+Inf"}) == 5
+    assert value("stream_imbal_processing_seconds_count") == 5
+    assert value("stream_imbal_processing_seconds_sum") == pytest.approx(7.50003500)
