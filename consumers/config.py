@@ -85,6 +85,10 @@ class CheckpointSection:
     topic: str = "stream-imbal-checkpoints"
     every_events: int = 10_000
     every_seconds: float = 30.0
+    # at most this share of the time goes to checkpoints: after one that took d seconds, the
+    # next waits at least d / max_time_share seconds, whatever every_events and every_seconds
+    # say (a full pending store makes a checkpoint tens of MB)
+    max_time_share: float = 0.05
     key_env: str = "STREAM_IMBAL_CHECKPOINT_KEY"
     max_chunk_bytes: int = 900_000
 
@@ -198,6 +202,11 @@ class ServiceConfig:
         for name, value in positive.items():
             if value <= 0:
                 raise ConfigError(f"{name} must be positive, got {value}")
+        if not 0 < self.checkpoint.max_time_share <= 1:
+            raise ConfigError(
+                "[checkpoint] max_time_share must be in (0, 1] (0.05: at most 5% of the time "
+                f"goes to checkpoints), got {self.checkpoint.max_time_share}"
+            )
         for name in ("max_ahead_of_stream_seconds", "max_ahead_of_wall_clock_seconds"):
             if not getattr(self.labels, name) >= 0:
                 raise ConfigError(

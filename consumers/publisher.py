@@ -12,6 +12,9 @@ output may be lost, so `rewind_needed` is set for the loop to go back to the las
 from __future__ import annotations
 
 import logging
+import math
+import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 
@@ -30,13 +33,58 @@ from consumers.metrics import ServiceMetrics
 from consumers.model_state import prediction_message
 from stream_imbal.online import Outcome
 
-__all__ = ["RECORD_OVERHEAD_BYTES", "Publisher"]
+__all__ = ["EVICTIONS_LOG_SECONDS", "RECORD_OVERHEAD_BYTES", "EvictionLog", "Publisher"]
 
 log = logging.getLogger("stream_imbal.service")
 
 # What a record adds to its value and key in a produce request (batch and record headers):
 # a dead letter is cut to fit the producer's `max_request_size` less this.
 RECORD_OVERHEAD_BYTES = 1_024
+
+# Evictions are logged at most this often: a full pending store evicts an event for every event
+# it takes in, and a log line each would flood the logs (and cost a fifth of the processing).
+EVICTIONS_LOG_SECONDS = 10.0
+EVICTED_IDS_LOGGED = 5  # the ids named in each line
+
+
+class EvictionLog:
+    """Pending events evicted before their label came, logged as counts: the first eviction at
+    once, then at most one line per model and reason every `every_seconds`, with how many were
+    evicted since the last line and the ids of the first few."""
+
+    def __init__(self, every_seconds: float = EVICTIONS_LOG_SECONDS) -> None:
+        self.every_seconds = every_seconds
+        self._counts: Counter[tuple[str, str]] = Counter()  # (model, reason) -> events
+        self._ids: dict[tuple[str, str], list] = {}
+        self._logged_at = -math.inf
+
+    def add(self, model: str, reason: str, event_ids: list, now: float) -> None:
+        """Count the events `event_ids` that `model` evicted for `reason`; log when due."""
+        key = (model, reason)
+        self._counts[key] += len(event_ids)
+        ids = self._ids.setdefault(key, [])
+        ids += event_ids[: EVICTED_IDS_LOGGED - len(ids)]
+        if now - self._logged_at >= self.every_seconds:
+            self.log(now)
+
+    def log(self, now: float) -> None:
+        """Log the evictions counted since the last line, if any."""
+        for (model, reason), evicted in self._counts.items():
+            log.warning(
+                "pending events evicted before their label came",
+                extra={
+                    "fields": {
+                        "model": model,
+                        "reason": reason,
+                        "evicted": evicted,
+                        "ids": self._ids[(model, reason)],
+                    }
+                },
+            )
+        if self._counts:
+            self._logged_at = now
+        self._counts.clear()
+        self._ids.clear()
 
 
 class Publisher:
@@ -56,6 +104,7 @@ class Publisher:
         self.topics = topics
         self.metrics = metrics
         self._on_outage = on_outage
+        self.evictions = EvictionLog()
         self.rewind_needed = False
 
     def flush(self, timeout_s: float) -> bool:
@@ -90,18 +139,9 @@ class Publisher:
         if outcome.unmatched_labels:
             metrics.labels_unmatched.inc(outcome.unmatched_labels)
         for reason, evicted in outcome.evicted.items():
-            for event in evicted:
-                metrics.evictions.labels(reason).inc()
-                log.warning(
-                    "pending event evicted before its label came",
-                    extra={
-                        "fields": {
-                            "id": event.event_id,
-                            "model": model,
-                            "reason": reason,
-                        }
-                    },
-                )
+            counts.evicted[reason] += len(evicted)
+            ids = [event.event_id for event in evicted]
+            self.evictions.add(model, reason, ids, time.monotonic())
         for event in outcome.drift_events:
             metrics.drift.labels(event.kind).inc()
             log.info(

@@ -88,6 +88,7 @@ class Service:
         self._stopping = threading.Event()
         self._since_checkpoint = 0
         self._last_checkpoint = time.monotonic()
+        self._checkpoint_pause = 0.0  # the least time until the next periodic checkpoint
         self._waiting_logged = -math.inf
         self._fatal: BaseException | None = None  # raised in a rebalance callback
         self._held: set[int] = set()  # partitions whose labels wait for their events
@@ -240,10 +241,9 @@ class Service:
             state = next(iter(self._states.values()))
             self._snapshots.progress(state, self.config.topics.events, time.monotonic())
         checkpoint = self.config.checkpoint
-        if (
-            self._since_checkpoint >= checkpoint.every_events
-            or time.monotonic() - self._last_checkpoint >= checkpoint.every_seconds
-        ):
+        since = time.monotonic() - self._last_checkpoint
+        due = self._since_checkpoint >= checkpoint.every_events or since >= checkpoint.every_seconds
+        if due and since >= self._checkpoint_pause:
             self.checkpoint()
 
     def _process(self, message: Message) -> None:
@@ -434,7 +434,10 @@ class Service:
 
     def checkpoint(self, partitions: Iterable[int] | None = None) -> bool:
         """Flush the outputs, save the partitions' snapshots, then commit their offsets (see
-        `Checkpointer`); all partitions by default, and then the offsets are committed."""
+        `Checkpointer`); all partitions by default, and then the offsets are committed. The
+        next periodic one waits for its time's share (`[checkpoint] max_time_share`)."""
+        started = time.monotonic()
+        self._publisher.evictions.log(started)  # those not logged yet
         with self._lock:
             chosen = self._states if partitions is None else partitions
             states = self._unique(self._states[p] for p in chosen)
@@ -445,6 +448,8 @@ class Service:
                 return False
             self._since_checkpoint = 0
             self._last_checkpoint = time.monotonic()
+            spent = self._last_checkpoint - started
+            self._checkpoint_pause = spent / self.config.checkpoint.max_time_share
             self._failed = {f for f in self._failed if not self._saved_past(f)}
             self._update_gauges()
         return True

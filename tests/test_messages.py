@@ -160,6 +160,8 @@ def test_config_errors_are_clear(tmp_path):
         ("[topic]\nevents = 'x'\n", "unknown section"),
         ("[model]\npreset = 'forest'\n", "not one of"),
         ("[checkpoint]\nevery_events = 0\n", "must be positive"),
+        ("[checkpoint]\nmax_time_share = 0\n", r"max_time_share must be in \(0, 1\]"),
+        ("[checkpoint]\nmax_time_share = 1.5\n", r"max_time_share must be in \(0, 1\]"),
         ("[checkpoint\n", "not valid TOML"),
         ("[logging]\njson = 'yes'\n", "must be bool"),
         ("[logging]\nclient_level = 'LOUD'\n", r"client_level must be one of"),

@@ -490,7 +490,7 @@ def test_a_far_future_timestamp_goes_to_the_dead_letters_and_pending_events_surv
         state = service.states[0]
         assert len(state.pending) == 0 and state.core.clock == events[-1][1]
         metrics = service.metrics
-        assert counter(metrics.evictions, "expired") == counter(metrics.evictions, "full") == 0
+        assert metrics.messages.evicted == {"full": 0, "expired": 0}
         assert counter(metrics.timestamps_ahead, names["events"]) == 2
         assert counter(metrics.timestamps_ahead, names["labels"]) == 1
     assert {p["id"] for p in predictions} == {e[0] for e in events}

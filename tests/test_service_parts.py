@@ -14,12 +14,19 @@ from consumers import load_config
 from consumers.checkpointer import Checkpointer, Saved
 from consumers.kafka_io import Message
 from consumers.logs import JsonFormatter
+from consumers.messages import encode_event
 from consumers.metrics import ServiceMetrics
 from consumers.model_state import ModelState
-from consumers.publisher import Publisher
+from consumers.publisher import EvictionLog, Publisher
 from stream_imbal.online import Event
 from stream_imbal.signing import SnapshotError, sign
-from tests.kafka_fakes import FakeConsumer, FakeProducer, FakeStore
+from tests.kafka_fakes import (
+    FakeConsumer,
+    FakeProducer,
+    FakeStore,
+    InProcessService,
+    in_process_config,
+)
 
 CONFIG = load_config(
     environ={
@@ -138,3 +145,92 @@ def test_message_counts_are_read_as_prometheus_counters_and_a_histogram():
     assert value(bucket, {"le": "+Inf"}) == 5
     assert value("stream_imbal_processing_seconds_count") == 5
     assert value("stream_imbal_processing_seconds_sum") == pytest.approx(7.50003500)
+
+
+class _Clock:
+    """`time` for the service's module, its monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return 1_000.0 + self.now
+
+
+@pytest.mark.parametrize("share", [0.25, 1.0])
+def test_a_slow_checkpoint_puts_off_the_next_by_its_share_of_the_time(monkeypatch, share):
+    clock = _Clock()
+    monkeypatch.setattr("consumers.service.time", clock)
+    config = in_process_config(
+        CHECKPOINT__EVERY_EVENTS="10",
+        CHECKPOINT__EVERY_SECONDS="1000",
+        CHECKPOINT__MAX_TIME_SHARE=str(share),
+        KAFKA__MAX_POLL_RECORDS="10",
+    )
+    service = InProcessService(config)
+    save = service.store.save
+
+    def slow_save(key, snapshot):  # each checkpoint takes a second
+        clock.now += 1.0
+        save(key, snapshot)
+
+    service.store.save = slow_save
+    for i in range(100):
+        service.consumer.append("events", 0, encode_event(i, float(i), {"a": float(i)}, i % 2))
+
+    def saves_in(steps: int) -> int:
+        before = len(service.store.log)
+        for _ in range(steps):
+            service.step()
+        return sum(entry.startswith("save") for entry in service.store.log[before:])
+
+    assert saves_in(3) == 1  # 10 events in: one, then the next waits 1 s / share
+    clock.now += 1 / share - 0.5
+    assert saves_in(3) == 0  # every_events is long past, the wait is not over
+    clock.now += 0.5
+    assert saves_in(1) == 1
+    assert service.consumer.positions[("events", 0)] == 70  # nothing held back meanwhile
+
+
+def _eviction_lines(caplog) -> list[dict]:
+    return [
+        record.fields
+        for record in caplog.records
+        if record.getMessage() == "pending events evicted before their label came"
+    ]
+
+
+def test_evictions_are_logged_as_counts_at_most_every_interval(caplog):
+    evictions = EvictionLog(every_seconds=10.0)
+    with caplog.at_level(logging.WARNING, logger="stream_imbal.service"):
+        evictions.add("global", "full", ["a"], now=100.0)  # the first: at once
+        for i in range(8):
+            evictions.add("global", "full", [f"b{i}"], now=101.0 + i)
+        evictions.add("global", "expired", ["c", "d"], now=109.0)
+        evictions.add("global", "full", ["e"], now=110.0)  # 10 s on: the counts since
+        evictions.log(now=111.0)  # nothing left
+    assert _eviction_lines(caplog) == [
+        {"model": "global", "reason": "full", "evicted": 1, "ids": ["a"]},
+        {"model": "global", "reason": "full", "evicted": 9, "ids": ["b0", "b1", "b2", "b3", "b4"]},
+        {"model": "global", "reason": "expired", "evicted": 2, "ids": ["c", "d"]},
+    ]
+
+
+def test_a_full_pending_store_logs_its_evictions_by_the_checkpoint(caplog):
+    service = InProcessService(in_process_config(TOPICS__LABELS="labels", LABELS__PENDING_MAX="3"))
+    for i in range(20):
+        service.consumer.append("events", 0, encode_event(i, float(i), {"a": float(i)}))
+    with caplog.at_level(logging.WARNING, logger="stream_imbal.service"):
+        service.drain()
+    lines = _eviction_lines(caplog)
+    assert [line["evicted"] for line in lines] == [1, 16]  # the first, then the rest by the drain
+    assert lines[1]["ids"] == [1, 2, 3, 4, 5]
+    value = service.metrics.registry.get_sample_value
+    assert value("stream_imbal_pending_evictions_total", {"reason": "full"}) == 17
+    assert value("stream_imbal_pending_evictions_total", {"reason": "expired"}) == 0
