@@ -92,6 +92,12 @@ class _SizeCheckedPerCall:
         event that misses a split's feature or brings a new category."""
         super().learn_one(x, y, w=w)  # type: ignore[misc]
 
+    def _find_leaves(self) -> list:
+        return _hoeffding.find_leaves(self)
+
+    def _enforce_size_limit(self) -> None:
+        _hoeffding.enforce_size_limit(self)
+
     def _estimate_model_size(self) -> None:
         """River's size check (Kirkby 2007), at about half its cost.
 
@@ -103,7 +109,7 @@ class _SizeCheckedPerCall:
         each kind, spread over the tree; and the measure is river's, compiled
         (`stream_imbal._hoeffding.object_size`).
         """
-        leaves = self._find_leaves()  # type: ignore[attr-defined]
+        leaves = self._find_leaves()
         for active, field in (
             (True, "_active_leaf_size_estimate"),
             (False, "_inactive_leaf_size_estimate"),
@@ -120,7 +126,7 @@ class _SizeCheckedPerCall:
         if estimated:
             self._size_estimate_overhead_fraction = size / estimated
         if size > self._max_byte_size:
-            self._enforce_size_limit()  # type: ignore[attr-defined]
+            self._enforce_size_limit()
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

@@ -317,3 +317,51 @@ def _gaussian_events(seed: int, n: int, n_features: int, concept) -> list[tuple[
     rng = random.Random(seed)
     xs = [{f"f{k}": rng.gauss(0, 1) for k in range(n_features)} for _ in range(n)]
     return [(x, concept(x)) for x in xs]
+
+
+def _leaf_states(model) -> list[tuple]:
+    return [(leaf.is_active(), dict(leaf.stats)) for leaf in model._root.iter_leaves()]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BoundedHoeffdingTree(grace_period=20, max_size=0.05),
+        lambda: BoundedSubspaceTree(max_features=2, seed=3, grace_period=20, max_size=0.01),
+    ],
+    ids=["hoeffding", "subspace"],
+)
+def test_the_compiled_size_limit_keeps_and_drops_the_leaves_river_does(make):
+    """`enforce_size_limit` against river's own `_enforce_size_limit`, on copies of a tree as it
+    grows, at limits that deactivate most leaves, some, or reactivate them; leaves of equal
+    promise (pure ones: 0) keep their order; `stop_mem_management` stops the growth instead."""
+    model = make()
+    rng = random.Random(5)
+    compared, changes = 0, set()
+    for i in range(6_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
+        model.learn_one(x, x["f0"] + x["f1"] * x["f2"] > 0.5, w=rng.choice([1.0, 2.5]))
+        if i % 250 or model.n_nodes < 3:
+            continue
+        leaves = list(model._root.iter_leaves())
+        assert _hoeffding.find_leaves(model) == leaves  # the very leaves, in river's order
+        size = model._active_leaf_size_estimate * len(leaves)
+        for limit in (0.0, size / 4, size / 2, size * 2):
+            for stop in (False, True):
+                ours, theirs = pickle.loads(pickle.dumps(model)), pickle.loads(pickle.dumps(model))
+                for twin in (ours, theirs):
+                    twin._max_byte_size, twin.stop_mem_management = limit, stop
+                _hoeffding.enforce_size_limit(ours)
+                tree.HoeffdingTreeClassifier._enforce_size_limit(theirs)
+                assert _leaf_states(ours) == _leaf_states(theirs)
+                before = [leaf.is_active() for leaf in leaves]
+                after = [leaf.is_active() for leaf in ours._root.iter_leaves()]
+                changes |= {
+                    "off" if b else "on" for b, a in zip(before, after, strict=True) if a != b
+                }
+                counters = ("_n_active_leaves", "_n_inactive_leaves", "_growth_allowed")
+                assert [getattr(ours, c) for c in counters] == [
+                    getattr(theirs, c) for c in counters
+                ]
+                compared += 1
+    assert compared > 100 and changes == {"off", "on"}  # leaves deactivated, and reactivated
