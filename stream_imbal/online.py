@@ -58,7 +58,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from river import base
 
 from stream_imbal.join import JoinSettings
-from stream_imbal.metrics import WindowedClassRecall
 from stream_imbal.missing import MissingValueError, MissingValues
 from stream_imbal.pending import PendingEvent
 
@@ -286,7 +285,11 @@ class ScoreThenLearn:
         self.early_labels: OrderedDict[Hashable, tuple[Hashable, float]] = OrderedDict()
         self.early_max = join.early_max
         self.window = window
-        self.recalls = WindowedClassRecall(window) if window is not None else None
+        self.recalls = None
+        if window is not None:
+            from stream_imbal.metrics import WindowedClassRecall  # river.metrics: scipy, 0.8 s
+
+            self.recalls = WindowedClassRecall(window)
         self.scores = scores
         self.guard = join.guard()
         self.scored = self.learned = self.unmatched_labels = 0
