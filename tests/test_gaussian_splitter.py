@@ -103,14 +103,16 @@ def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
     assert [ours.predict_proba_one(x) for x in probe] == [
         tree.HoeffdingTreeClassifier.predict_proba_one(twin, x) for x in probe
     ]
+    assert len(pickle.dumps(ours)) < 0.5 * len(pickle.dumps(twin))  # the same tree, lighter
 
 
 def test_its_leaves_are_lighter_so_a_size_limit_keeps_more_of_them_active():
+    # How many leaves each keeps depends on the process's history (docs/compiled.md: the size
+    # measure), not which keeps more.
     ours, twin, _ = _grow_twins(max_size=0.1)
     assert twin.n_inactive_leaves > 0  # the limit binds
     assert ours._active_leaf_size_estimate < 0.6 * twin._active_leaf_size_estimate
     assert ours.n_active_leaves > twin.n_active_leaves
-    assert len(pickle.dumps(ours)) < 0.5 * len(pickle.dumps(twin))
 
 
 def test_lean_gaussian_is_rivers_gaussian_without_a_generator():
