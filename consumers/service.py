@@ -437,8 +437,8 @@ class Service:
         `Checkpointer`); all partitions by default, and then the offsets are committed. The
         next periodic one waits for its time's share (`[checkpoint] max_time_share`)."""
         started = time.monotonic()
-        self._publisher.evictions.log(started)  # those not logged yet
         with self._lock:
+            self._publisher.evictions.log(started)  # those not logged yet
             chosen = self._states if partitions is None else partitions
             states = self._unique(self._states[p] for p in chosen)
             saved = self._checkpointer.checkpoint(states, commit=partitions is None)
