@@ -125,48 +125,47 @@ def test_the_command_list_is_each_command_s_own_summary():
         assert summary == command.get_short_help_str(limit=200), name
 
 
-def test_help_imports_no_command_and_no_river():
+def _modules_loaded(code: str) -> str:
+    """What a fresh interpreter prints after running `code` (the modules it loaded)."""
     import subprocess
     import sys
 
-    code = (
-        "import sys; from click.testing import CliRunner; from stream_imbal.cli import main; "
-        "result = CliRunner().invoke(main, ['--help']); assert result.exit_code == 0; "
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+_HELP = (
+    "import sys; from click.testing import CliRunner; from stream_imbal.cli import main; "
+    "result = CliRunner().invoke(main, {args}); assert result.exit_code == 0; "
+)
+
+
+def test_help_imports_no_command_and_no_river():
+    code = _HELP.format(args=["--help"]) + (
         "assert 'simulate' in result.output and 'bench' in result.output; "
         "heavy = ('river', 'pandas', 'stream_imbal.cli.'); "
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
+    assert _modules_loaded(code) == "[]"
 
 
 def test_serve_help_imports_no_scipy():
     """`serve --help` loads the service's configuration, not river's metrics (which import
     scipy: about 1 s of its 1.4 s before)."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from click.testing import CliRunner; from stream_imbal.cli import main; "
-        "result = CliRunner().invoke(main, ['serve', '--help']); assert result.exit_code == 0; "
+    code = _HELP.format(args=["serve", "--help"]) + (
         "assert '--config' in result.output; "
         "print(sorted(m for m in ('scipy', 'river.metrics', 'pandas') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
+    assert _modules_loaded(code) == "[]"
 
 
 def test_the_online_core_loads_no_pandas():
     """The core a service runs per event needs neither pandas nor the progress bar."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, stream_imbal.online; "
         "print(sorted(m for m in ('pandas', 'tqdm', 'stream_imbal.evaluate') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout
+    assert _modules_loaded(code) == "[]"
 
 
 def test_simulate_help_lists_the_built_in_scenarios():
