@@ -7,33 +7,16 @@ more); they are left to the benchmark itself (`--scale-out-events 0 --memory-eve
 """
 
 import re
-import subprocess
-import sys
 
-from tests.service_harness import REPO
+from tests.scripts import run_benchmark
 
 
 def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "benchmarks" / "service.py"),
-            "--events",
-            "500",
-            "--scale-out-events",
-            "0",
-            "--memory-events",
-            "0",
-            "--rounds",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    out = run_benchmark(
+        "service.py",
+        *("--events", "500", "--scale-out-events", "0", "--memory-events", "0", "--rounds", "1"),
         cwd=tmp_path,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
     rates = dict(re.findall(r"^\| ([^|\d][^|]*?) \| ([\d,]+) \| [\d.]+ \|", out, re.MULTILINE))
     labels = ("every event labelled", "2% labelled")
     assert set(rates) == {
