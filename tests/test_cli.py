@@ -159,6 +159,17 @@ def test_serve_help_imports_no_scipy():
     assert _modules_loaded(code) == "[]"
 
 
+def test_simulate_help_imports_no_generator():
+    """`simulate --help` lists the built-in scenarios without river's generators (which import
+    scikit-learn: 1.6 of its 1.9 s before) nor the evaluation loop (river's metrics)."""
+    code = _HELP.format(args=["simulate", "--help"]) + (
+        "assert 'sea-abrupt' in result.output; "
+        "print(sorted(m for m in ('sklearn', 'river.datasets', 'river.metrics', "
+        "'stream_imbal.evaluate') if m in sys.modules))"
+    )
+    assert _modules_loaded(code) == "[]"
+
+
 def test_the_online_core_loads_no_pandas():
     """The core a service runs per event needs neither pandas nor the progress bar."""
     code = (

@@ -1,7 +1,7 @@
 """`stream-imbal simulate`: a model on a built-in scenario or a scenario TOML file.
 
 Its own module, so that the other commands do not import the scenario generators (river's
-datasets import scikit-learn).
+datasets import scikit-learn); those, and the evaluation loop, load only once a scenario runs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
 from stream_imbal.cli.run import build_model, report_run, run_options
-from stream_imbal.evaluate import prequential
 from stream_imbal.simulation import SCENARIOS
 
 
@@ -32,6 +31,7 @@ def simulate(
     scenario: str, events: int | None, window, out, seed: int, model_spec, progress, report_dir
 ):
     """Run a model preset on SCENARIO: a built-in name or a TOML file (default: demo)."""
+    from stream_imbal.evaluate import prequential
     from stream_imbal.report.scenario_file import ScenarioRecord
 
     if scenario.endswith(".toml"):

@@ -3,38 +3,35 @@
 Scenarios draw each label first, with a scheduled minority share, then the features from river's
 synthetic generators conditioned on that label, and record the ground truth of every event.
 
+Each name is imported from its module on first use: the built-in scenarios' names without
+river's datasets (which import scikit-learn), so that `simulate --help` lists them at once.
+
 """
 
 from __future__ import annotations
 
-from stream_imbal.simulation.concepts import GENERATORS, INCREMENTAL_GENERATORS, Concept
-from stream_imbal.simulation.drift import KINDS, Drift
-from stream_imbal.simulation.named import SCENARIOS, get_scenario
-from stream_imbal.simulation.sampler import ClassConditionalSampler
-from stream_imbal.simulation.scenario import EventTruth, Scenario
-from stream_imbal.simulation.schedule import SHAPES, PriorSchedule
-from stream_imbal.simulation.toml_file import (
-    load_scenario_file,
-    load_scenario_suite,
-    scenario_from_dict,
-    scenario_to_toml,
-)
+from stream_imbal.lazy import lazy_attributes
 
-__all__ = [
-    "GENERATORS",
-    "INCREMENTAL_GENERATORS",
-    "KINDS",
-    "SCENARIOS",
-    "SHAPES",
-    "ClassConditionalSampler",
-    "Concept",
-    "Drift",
-    "EventTruth",
-    "PriorSchedule",
-    "Scenario",
-    "get_scenario",
-    "load_scenario_file",
-    "load_scenario_suite",
-    "scenario_from_dict",
-    "scenario_to_toml",
-]
+#: Name -> the module that defines it.
+_MODULES = {
+    "GENERATORS": "concepts",
+    "INCREMENTAL_GENERATORS": "concepts",
+    "Concept": "concepts",
+    "KINDS": "drift",
+    "Drift": "drift",
+    "SCENARIOS": "named",
+    "get_scenario": "named",
+    "ClassConditionalSampler": "sampler",
+    "EventTruth": "scenario",
+    "Scenario": "scenario",
+    "SHAPES": "schedule",
+    "PriorSchedule": "schedule",
+    "load_scenario_file": "toml_file",
+    "load_scenario_suite": "toml_file",
+    "scenario_from_dict": "toml_file",
+    "scenario_to_toml": "toml_file",
+}
+
+__all__ = sorted(_MODULES)
+
+__getattr__ = lazy_attributes(__name__, _MODULES)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import TYPE_CHECKING
 
 from stream_imbal.exceptions import ConfigError
 from stream_imbal.simulation._checks import is_int
-from stream_imbal.simulation.concepts import Concept
-from stream_imbal.simulation.drift import Drift
-from stream_imbal.simulation.scenario import Scenario
-from stream_imbal.simulation.schedule import PriorSchedule
+
+if TYPE_CHECKING:
+    from stream_imbal.simulation.scenario import Scenario
 
 __all__ = ["SCENARIOS", "get_scenario"]
 
@@ -30,6 +30,12 @@ class _Spec:
     drifts: tuple[tuple[float, str, float], ...] = ()  # (where, kind, width)
 
     def build(self, name: str, seed: int, n: int) -> Scenario:
+        # imported here: river's generators import scikit-learn, which listing names must not
+        from stream_imbal.simulation.concepts import Concept
+        from stream_imbal.simulation.drift import Drift
+        from stream_imbal.simulation.scenario import Scenario
+        from stream_imbal.simulation.schedule import PriorSchedule
+
         return Scenario(
             concepts=[Concept(generator, params) for generator, params in self.concepts],
             minority=PriorSchedule(
