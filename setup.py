@@ -19,6 +19,7 @@ MODULES = (
     "stream_imbal._fhddm",
     "stream_imbal._hoeffding",
     "stream_imbal._logistic",
+    "stream_imbal._pending",
     "stream_imbal._pool",
     "stream_imbal._scaling",
 )

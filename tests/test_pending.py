@@ -1,12 +1,17 @@
-"""The pending-label store survives a checkpoint: pickled as columns, restored as it was."""
+"""The pending-label store keeps each event as it was given, and survives a checkpoint: pickled
+as columns, restored as it was."""
 
 from __future__ import annotations
 
 import pickle
+import struct
 from collections import OrderedDict
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stream_imbal._pending import pack_floats, unpack_floats
 
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.online import Event, Label, ScoreThenLearn, _Made
@@ -76,3 +81,81 @@ def test_a_store_pickled_before_columns_loads_and_its_events_are_learnt():
     core.pending = pickle.loads(pickle.dumps(old))
     outcome = core.on_label(Label("c", 1, ts=3.0))
     assert (outcome.joined, outcome.learned, core.learned, len(core.pending)) == (1, 1, 3, 0)
+
+
+def bits(x: dict) -> list[tuple[str, type, bytes]]:
+    """`x` to the last bit: each name, its value's type, and the value's bytes as a double (a
+    NaN's payload and a zero's sign included) or its pickle."""
+    return [
+        (name, type(v), struct.pack("<d", v) if type(v) is float else pickle.dumps(v))
+        for name, v in x.items()
+    ]
+
+
+values = st.floats() | st.integers(-(2**70), 2**70) | st.booleans()
+events = st.dictionaries(st.text(max_size=4), st.floats(), max_size=6) | st.dictionaries(
+    st.text(max_size=4), values, max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(events, min_size=1, max_size=8))
+def test_an_event_comes_back_as_it_was_given_to_the_last_bit(xs):
+    """Floats are packed as doubles (NaNs, signed zeros and infinities too); an event with any
+    other value is pickled, its ints and bools kept as they are. Through a checkpoint too."""
+    store = PendingLabels(max_size=100)
+    for i, x in enumerate(xs):
+        store.add(i, float(i), x)
+    restored = pickle.loads(pickle.dumps(store, protocol=pickle.HIGHEST_PROTOCOL))
+    for i, x in enumerate(xs):
+        assert bits(store.get(i).features) == bits(x)
+        assert bits(restored.pop(i).features) == bits(x)
+        packed_as_floats = store.get(i).names is not None
+        assert packed_as_floats == all(type(v) is float for v in x.values())
+
+
+def test_events_of_one_schema_share_their_names_in_memory_and_in_a_checkpoint():
+    names = [f"a_rather_long_feature_name_{j}" for j in range(30)]
+    store = PendingLabels(max_size=2000)
+    for i in range(1000):
+        store.add(i, float(i), {name: float(i + j) for j, name in enumerate(names)})
+    store.add("other", 0.0, {"b": 1.0})
+    store.add("last", 0.0, {name: 0.5 for name in names})
+    kept = [event.names for event in store._events.values()]
+    assert all(n is kept[0] for n in kept[:1000]) and kept[-1] == kept[0]
+    checkpoint = pickle.dumps(store, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(checkpoint) < 1000 * 30 * 8 + 1000 * 40  # the doubles, and a little per event
+    restored = [e.names for e in pickle.loads(checkpoint)._events.values()]
+    assert all(n is restored[0] for n in restored[:1000])
+    assert restored[1000] == ("b",)
+
+
+def test_an_event_of_numpy_floats_is_pickled_and_comes_back_as_numpy_floats():
+    x = {"a": np.float64(0.1), "b": 2.0}
+    store = PendingLabels()
+    store.add("e", 0.0, x)
+    assert store.get("e").names is None
+    assert [type(v) for v in store.pop("e").features.values()] == [np.float64, float]
+
+
+def test_a_store_pickled_before_packed_floats_loads():
+    """Checkpoints written before held four columns, every event's features pickled."""
+    x = {"x": 4.0, "n": 3}
+    store = PendingLabels.__new__(PendingLabels)
+    store.__setstate__(
+        {
+            "max_size": 10,
+            "ttl": None,
+            "evictions": {"full": 0, "expired": 0},
+            "_columns": (["c"], [2.0], [pickle.dumps(x)], [(1, None, None)]),
+        }
+    )
+    store.add("d", 3.0, {"x": 1.0})
+    assert store.pop("c").features == x
+    assert store.pop("d").features == {"x": 1.0}
+
+
+def test_doubles_that_do_not_match_the_names_are_refused():
+    with pytest.raises(ValueError, match="9 bytes do not hold 1 doubles"):
+        unpack_floats(("a",), b"123456789")
+    assert unpack_floats(("a", "b"), pack_floats({"p": 1.5, "q": -0.0})) == {"a": 1.5, "b": -0.0}

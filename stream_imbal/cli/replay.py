@@ -144,7 +144,7 @@ class _Duration(click.ParamType):
     default=PENDING_MAX,
     show_default=True,
     help="Direct mode: events waiting for their label; beyond, the oldest is evicted "
-    "(about 2 kB each with 30 features).",
+    "(about 0.5 kB each with 30 features).",
 )
 @click.option(
     "--pending-ttl",
