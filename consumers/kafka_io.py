@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import heapq
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -197,6 +198,9 @@ class LeaderConsumer(_Reader):
 
     FETCH_BYTES = 64 * 1024
     IDLE_S = 2.0
+    #: While leading, the membership is polled at most this often (its heartbeats have their
+    #: own thread): each poll costs about 1 ms, and the loop polls its inputs every few.
+    MEMBERSHIP_POLL_S = 0.1
 
     def __init__(
         self,
@@ -217,6 +221,7 @@ class LeaderConsumer(_Reader):
         self._leader_partition = (leader_topic, 0)
         self._on_assigned, self._on_revoked = on_assigned, on_revoked
         self.leading = False
+        self._membership_polled = -math.inf
         self._consumer = KafkaConsumer(
             group_id=f"{group_id}-offsets",
             enable_auto_commit=False,
@@ -263,7 +268,10 @@ class LeaderConsumer(_Reader):
     def poll(self, timeout_ms: int, max_records: int) -> list[Message]:
         """The next messages while leading, in time order; otherwise keep the membership alive
         and wait."""
-        self._membership.poll(timeout_ms=0 if self.leading else timeout_ms)
+        now = time.monotonic()
+        if not self.leading or now - self._membership_polled >= self.MEMBERSHIP_POLL_S:
+            self._membership.poll(timeout_ms=0 if self.leading else timeout_ms)
+            self._membership_polled = now
         if not self.leading:
             return []
         released = self._release(super().poll(0, max_records), max_records)

@@ -4,6 +4,7 @@ kind, and the checkpointer's order (flush, then snapshots, then commit)."""
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 
 import orjson
@@ -12,7 +13,7 @@ from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
 from consumers import load_config
 from consumers.checkpointer import Checkpointer, Saved
-from consumers.kafka_io import Message
+from consumers.kafka_io import LeaderConsumer, Message
 from consumers.logs import JsonFormatter
 from consumers.messages import encode_event
 from consumers.metrics import ServiceMetrics
@@ -234,3 +235,34 @@ def test_a_full_pending_store_logs_its_evictions_by_the_checkpoint(caplog):
     value = service.metrics.registry.get_sample_value
     assert value("stream_imbal_pending_evictions_total", {"reason": "full"}) == 17
     assert value("stream_imbal_pending_evictions_total", {"reason": "expired"}) == 0
+
+
+class _Counted:
+    """A consumer that returns nothing and counts its polls."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def poll(self, timeout_ms: int = 0, max_records: int | None = None) -> dict:
+        self.polls += 1
+        return {}
+
+
+def test_the_leader_polls_its_membership_at_most_every_interval(monkeypatch):
+    """Its heartbeats have their own thread: polling the membership at every step of the loop
+    cost about 1 ms each; a revocation is still seen within `MEMBERSHIP_POLL_S`."""
+    leader = LeaderConsumer.__new__(LeaderConsumer)  # its state, without a broker
+    leader._membership, leader._consumer = _Counted(), _Counted()
+    leader._buffers, leader._heard, leader._time_topic = {}, {}, "events"
+    leader.leading, leader._membership_polled = True, -math.inf
+    now = [0.0]
+    monkeypatch.setattr("consumers.kafka_io.time.monotonic", lambda: now[0])
+    polled = []
+    for now[0] in (0.0, 0.03, 0.06, 0.099, 0.1, 0.15, 0.2, 0.35, 0.36):
+        before = leader._membership.polls
+        leader.poll(0, 10)
+        polled.append(leader._membership.polls - before)
+    assert polled == [1, 0, 0, 0, 1, 0, 1, 1, 0]
+    leader.leading = False  # standing by, it waits on the membership itself
+    leader.poll(0, 10)
+    assert leader._membership.polls == 5
