@@ -4,7 +4,8 @@ whose every value is a float, as the bytes of C doubles in the dict's order, and
 
 A double's bytes are the float itself, bit for bit (signed zeros, infinities and NaNs
 included), so an event unpacked is the event packed. Any other value (an int, a bool, a float
-subclass such as numpy's) is not converted: the caller keeps such an event another way.
+subclass such as numpy's) is not converted, nor is a mapping other than a dict: the caller
+keeps such an event another way.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
@@ -12,17 +13,19 @@ from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
 from libc.string cimport memcpy
 
 
-def pack_floats(dict x not None):
-    """The values of `x` as the bytes of C doubles, in the dict's order; None unless every
-    value is exactly a float."""
+def pack_floats(object x):
+    """The values of `x` as the bytes of C doubles, in the dict's order; None unless `x` is a
+    dict (not a subclass) whose every value is exactly a float."""
+    if type(x) is not dict:
+        return None
     cdef Py_ssize_t n = len(x), i = 0
     cdef double value
-    for raw in x.values():
+    for raw in (<dict>x).values():
         if not PyFloat_CheckExact(raw):
             return None
     packed = PyBytes_FromStringAndSize(NULL, n * sizeof(double))
     cdef char *out = PyBytes_AS_STRING(packed)
-    for raw in x.values():
+    for raw in (<dict>x).values():
         value = PyFloat_AS_DOUBLE(raw)
         memcpy(out + i * sizeof(double), &value, sizeof(double))
         i += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 import struct
 from collections import OrderedDict
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -159,3 +160,13 @@ def test_doubles_that_do_not_match_the_names_are_refused():
     with pytest.raises(ValueError, match="9 bytes do not hold 1 doubles"):
         unpack_floats(("a",), b"123456789")
     assert unpack_floats(("a", "b"), pack_floats({"p": 1.5, "q": -0.0})) == {"a": 1.5, "b": -0.0}
+
+
+def test_features_in_another_mapping_than_a_dict_come_back_as_that_mapping():
+    store = PendingLabels()
+    store.add("o", 0.0, OrderedDict(a=1.0, b=2.0))
+    assert store.get("o").names is None
+    back = store.pop("o").features
+    assert type(back) is OrderedDict and back == OrderedDict(a=1.0, b=2.0)
+    others = (MappingProxyType({"a": 1.0}), None, [1.0], OrderedDict(a=1.0))
+    assert [pack_floats(x) for x in others] == [None] * 4
