@@ -11,12 +11,13 @@ the last bit (see `tests/test_scaled_logistic.py` and `tests/test_recorded_outpu
 from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
-from libc.math cimport exp
+from libc.math cimport exp, sqrt
 
 from stream_imbal._scaling cimport standardised, welford, winsorised
 
 from river import compose, linear_model, optim
 
+from stream_imbal.learning_rate import FastStartRate
 from stream_imbal.preprocessing import ClippedStandardScaler
 
 cdef object _SCALER = ClippedStandardScaler
@@ -25,6 +26,8 @@ cdef object _SGD = optim.SGD
 cdef object _LOG_LOSS = optim.losses.Log
 cdef object _ZEROS = optim.initializers.Zeros
 cdef object _PIPELINE = compose.Pipeline
+cdef object _CONSTANT = optim.schedulers.Constant
+cdef object _FAST_START = FastStartRate
 
 
 cpdef bint runs_compiled(object scaler, object model):
@@ -41,6 +44,25 @@ cpdef bint runs_compiled(object scaler, object model):
         and not model.l2
         and not _PIPELINE._LEARN_UNSUPERVISED_DURING_PREDICT
     )
+
+
+cdef double _rate(object scheduler, object t) except? -1.0:
+    """`scheduler.get(t)`, the rate at step `t`, computed here for river's constant rate and
+    for `FastStartRate` with float parameters: `max(floor, start / sqrt(1 + t / scale))` as
+    Python computes it (the first of equal values; `t` a step count, exact as a double)."""
+    cdef double rate, floor
+    if type(scheduler) is _CONSTANT:
+        return scheduler.learning_rate
+    if (
+        type(scheduler) is _FAST_START
+        and type(scheduler.start) is float
+        and type(scheduler.floor) is float
+        and type(scheduler.scale) is float
+    ):
+        rate = <double>scheduler.start / sqrt(1.0 + <double>t / <double>scheduler.scale)
+        floor = scheduler.floor
+        return rate if rate > floor else floor
+    return scheduler.get(t)
 
 
 cdef double _sigmoid(double raw) noexcept:
@@ -151,9 +173,9 @@ cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, lo
                 gradient = clip_gradient
             if -clip_gradient > gradient:
                 gradient = -clip_gradient
-            n_iterations = optimizer.n_iterations
-            intercept = intercept - <double>model.intercept_lr.get(n_iterations) * gradient
-            rate = optimizer.learning_rate
+            n_iterations = optimizer.n_iterations  # river's `optimizer.learning_rate` reads it
+            intercept = intercept - _rate(model.intercept_lr, n_iterations) * gradient
+            rate = _rate(optimizer.lr, n_iterations)
             for i in range(size):
                 f = &features[i]
                 f.coef = f.coef - f.scaled * gradient * rate

@@ -27,9 +27,9 @@ events = st.lists(
 )
 
 
-def _pair(**logistic) -> tuple[ScaledLogisticRegression, compose.Pipeline]:
+def _pair(rate=FastStartRate, **logistic) -> tuple[ScaledLogisticRegression, compose.Pipeline]:
     def steps():
-        model = linear_model.LogisticRegression(optimizer=optim.SGD(FastStartRate()), **logistic)
+        model = linear_model.LogisticRegression(optimizer=optim.SGD(rate()), **logistic)
         return ClippedStandardScaler(warm_up=3), model
 
     return ScaledLogisticRegression(*steps()), compose.Pipeline(*steps())
@@ -57,6 +57,16 @@ def _run(compiled, river_own, stream, label=lambda y: y):
 @given(events)
 def test_it_learns_and_predicts_as_rivers_pipeline_to_the_bit(stream):
     _run(*_pair(), stream)
+
+
+@settings(max_examples=30, deadline=None)
+@given(events)
+def test_rates_that_reach_their_floor_or_are_not_floats_are_rivers(stream):
+    """The kernel computes `FastStartRate` itself (floats) or asks it (ints), and river's
+    constant rate of the intercept: every step's rate is river's."""
+    _run(*_pair(lambda: FastStartRate(start=0.1, floor=0.05, scale=2.0)), stream)
+    _run(*_pair(lambda: FastStartRate(start=1, floor=1, scale=3)), stream)
+    _run(*_pair(lambda: 0.02), stream)
 
 
 @settings(max_examples=15, deadline=None)
