@@ -1,14 +1,21 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The per-event work of `CandidatePool`, compiled: normalising each candidate's probabilities,
 blending them, and scoring each candidate's ranking of an event among the recent events of
-the other classes, on the pool's own lists, dicts and deques (its state and pickles unchanged).
+the other classes, and the weights that follow each candidate's skill, on the pool's own
+lists, dicts and deques (its state and pickles unchanged).
 
 Numbers are C doubles, with the arithmetic of the Python code this replaced, operation by
 operation and in the same order, so that every result is the same to the last bit (see
 `tests/test_recorded_outputs.py`).
 """
 
-from libc.math cimport isfinite
+import builtins
+
+from libc.math cimport exp, isfinite
+
+cdef object _SUM = builtins.sum  # Python's own: its float sums differ between versions
+cdef object _MAX = builtins.max
+cdef double _NAN = float("nan")
 
 
 cpdef list candidate_probas(list members, object x, list classes):
@@ -91,7 +98,7 @@ cpdef void score(object pool, list probas, object y):
     if len(classes) > 1:
         fewest = min(n_scored.values())
         if fewest >= pool.warm_up:
-            pool._reweigh()
+            reweigh(pool)
 
 
 cdef void _remember(object pool, object k, Py_ssize_t i, object p):
@@ -102,3 +109,29 @@ cdef void _remember(object pool, object k, Py_ssize_t i, object p):
         del ranked[_bisect_left(ranked, recent.popleft())]
     recent.append(p)
     ranked.insert(_bisect_right(ranked, p), p)
+
+
+cpdef list balanced_skills(object pool):
+    """Each candidate's skill: the mean over the classes of its decayed AUC sum over the
+    class's decayed count; NaN for every candidate until every class has a count."""
+    cdef Py_ssize_t n = len(pool._members), i
+    cdef list classes = pool._classes
+    cdef dict counts = pool._counts, sums = pool._skill_sums
+    if not classes:
+        return [_NAN] * n
+    for count in counts.values():
+        if not count:
+            return [_NAN] * n
+    return [
+        _SUM([<double>sums[k][i] / <double>counts[k] for k in classes]) / len(classes)
+        for i in range(n)
+    ]
+
+
+cpdef void reweigh(object pool) except *:
+    """The blend weights: candidate i's is exp((S_i - S_best) / temperature), normalised."""
+    cdef list skills = balanced_skills(pool)
+    cdef double best = _MAX(skills), temperature = pool.temperature
+    cdef list scores = [exp((<double>skill - best) / temperature) for skill in skills]
+    cdef double total = _SUM(scores)
+    pool._weights = [<double>score / total for score in scores]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import math
 import random
 from collections.abc import Hashable, Mapping
 
@@ -168,7 +167,7 @@ class CandidatePool(base.Wrapper, base.Classifier):
     def skills(self) -> dict[str, float]:
         """Each candidate's recent class-balanced AUC (NaN before every class has a scored
         event)."""
-        return dict(zip(self._names, self._balanced_skills(), strict=True))
+        return dict(zip(self._names, _pool.balanced_skills(self), strict=True))
 
     @property
     def members(self) -> dict[str, base.Classifier]:
@@ -203,23 +202,6 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._skill_sums[y] = [0.0] * n
         self._recent[y] = [collections.deque() for _ in range(n)]
         self._ranked[y] = [[] for _ in range(n)]
-
-    def _balanced_skills(self) -> list[float]:
-        n = len(self._members)
-        if not self._classes or not all(self._counts.values()):
-            return [math.nan] * n
-        classes = self._classes
-        return [
-            sum(self._skill_sums[k][i] / self._counts[k] for k in classes) / len(classes)
-            for i in range(n)
-        ]
-
-    def _reweigh(self) -> None:
-        skills = self._balanced_skills()
-        best = max(skills)
-        scores = [math.exp((skill - best) / self.temperature) for skill in skills]
-        total = sum(scores)
-        self._weights = [score / total for score in scores]
 
     def _forget_last(self) -> None:
         self._last_x: object = None
