@@ -26,10 +26,12 @@ def pack_floats(object x):
     packed = PyBytes_FromStringAndSize(NULL, n * sizeof(double))
     cdef char *out = PyBytes_AS_STRING(packed)
     for raw in (<dict>x).values():
+        if i == n or not PyFloat_CheckExact(raw):  # changed by a finaliser the allocation ran
+            return None
         value = PyFloat_AS_DOUBLE(raw)
         memcpy(out + i * sizeof(double), &value, sizeof(double))
         i += 1
-    return packed
+    return packed if i == n else None
 
 
 def unpack_floats(tuple names not None, bytes packed not None):
