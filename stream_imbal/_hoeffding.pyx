@@ -10,8 +10,9 @@ of online bagging, and the forest's loops over its trees. Numbers are C doubles 
 function, with the arithmetic of the Python code they replace, operation by operation and in
 the same order, so that every result is the same to the last bit (see
 `tests/test_recorded_outputs.py`). What river does on rare paths (a tree's first event, a
-missing feature, a split) stays river's Python code; the size check's measure (`object_size`)
-and the enforcement of the size limit (`enforce_size_limit`) are river's, compiled; and a split
+missing feature, a split) stays river's Python code; the size check's measure (`object_size`:
+river's, from the objects' content rather than their history) and the enforcement of the size
+limit (`enforce_size_limit`: river's, compiled) are here; and a split
 attempt that river would end without a change (most of them) is decided here, on river's
 numbers (`attempt_may_change`), without river's objects.
 
@@ -49,8 +50,6 @@ cdef object _SUM = builtins.sum  # Python's own: its float sums differ between v
 cdef object _MAX = builtins.max
 
 cdef double _SQRT_2 = 1.4142135623730951  # math.sqrt(2.0)
-
-cdef Py_ssize_t _FLOAT_SIZE = getsizeof(0.0)  # every float's: its type's fixed size
 
 # Set at the first call, from modules that import this one.
 cdef object _FastGaussianSplitter = None
@@ -128,40 +127,112 @@ cdef class _Seen:
         return 0
 
 
+# The sizes of the canonical layout `object_size` charges: those of CPython 3.11 (64-bit) for
+# an object built afresh, so that a size is a function of the content alone.
+cdef Py_ssize_t _FLOAT_BYTES = 24
+cdef Py_ssize_t _INSTANCE_DICT_BYTES = 72  # plus 8 per attribute: a key-sharing `__dict__`
+cdef Py_ssize_t _LIST_BYTES = 56  # plus 8 per item
+
+
+cdef Py_ssize_t _dict_bytes(object d):
+    """A dict of `len(d)` items grown by insertion: a table of `capacity` slots (the least power
+    of two from 8 whose two thirds hold the items), 1 to 8 bytes of index per slot, and 16 bytes
+    per usable entry when every key is a string, else 24."""
+    cdef Py_ssize_t n = len(d), capacity = 8, usable, index, entry = 16
+    if n == 0:
+        return 64
+    while (capacity << 1) // 3 < n:
+        capacity <<= 1
+    usable = (capacity << 1) // 3
+    index = 1 if capacity <= 128 else 2 if capacity <= 1 << 15 else 4 if capacity <= 1 << 31 else 8
+    for key in d:
+        if type(key) is not str:
+            entry = 24
+            break
+    return 96 + capacity * index + usable * entry
+
+
+cdef Py_ssize_t _set_bytes(Py_ssize_t n):
+    """A set of `n` items grown by insertion: 8 entries inline, then tables growing fourfold,
+    16 bytes per slot, each kept under three fifths full."""
+    cdef Py_ssize_t table = 32
+    if n <= 4:
+        return 216
+    while 5 * n >= 3 * (table - 1):
+        table <<= 2
+    return 216 + 16 * table
+
+
 cpdef Py_ssize_t object_size(object obj) except -1:
-    """river's `tree.utils.calculate_object_size(obj)`, in bytes: the `sys.getsizeof` of every
-    object reached from `obj` through dictionaries' values and keys, `__dict__`s and other
-    iterables (strings aside), each object once, visited in river's order.
+    """The size in bytes of `obj` and what it holds, as a function of its content alone: the
+    measure of a tree's size limit (Kirkby's, as river's `calculate_object_size` measures it).
+
+    It visits what river's measure visits (dictionaries' values and keys, `__dict__`s, other
+    iterables; strings are not iterated) and adds what CPython 3.11 (64-bit) uses for each object
+    built afresh, in place of `sys.getsizeof`, whose answer for a container depends on its
+    history (how a dict grew, whether a `__dict__` shares its keys, which depends on what the
+    process made before) and for a number on whether it is shared (pickle does not keep floats
+    shared). So a tree measures the same in any process, before and after a pickling, and a
+    model restored from a checkpoint deactivates the leaves the model that went on would have:
+
+    - a float 24 bytes, and an int outside CPython's cache of small ints its `getsizeof`, each
+      time it is held;
+    - a string its `getsizeof`, once per distinct string;
+    - a dict or set as grown by insertion to its length (`_dict_bytes`, `_set_bytes`), a list
+      56 bytes and 8 per item, a `__dict__` 72 bytes and 8 per attribute;
+    - any other object its `getsizeof` (a tuple, an int in the cache, an instance without its
+      `__dict__`), once per object.
 
     A size check of a tree measures the whole tree this way: the most costly step of learning
-    once a tree is large. Numbers, strings and the built-in containers, most of the objects,
-    are counted without asking for the attributes they lack. Every object visited stays in
-    `queue` until the end, so that no address seen is reused by another object meanwhile."""
+    once a tree is large. Every object visited stays in `queue` until the end, so that no
+    address seen is reused by another object meanwhile."""
     cdef _Seen seen = _Seen()
-    cdef list queue = [obj]  # breadth first, as river's deque
+    cdef set strings = set()
+    cdef list queue = [obj]
     cdef Py_ssize_t head = 0, size = 0
     while head < len(queue):
         obj = queue[head]
         head += 1
+        kind = type(obj)
+        if kind is float:
+            size += _FLOAT_BYTES
+            continue
+        if kind is str:
+            if obj not in strings:
+                strings.add(obj)
+                size += getsizeof(obj)
+            continue
+        if kind is int and not -5 <= obj <= 256:
+            size += getsizeof(obj)
+            continue
         if not seen.add(<size_t><PyObject *>obj):
             continue
-        kind = type(obj)
-        if kind is float:  # most of a tree's objects: one size, without the call
-            size += _FLOAT_SIZE
-            continue
-        size += getsizeof(obj)
-        if kind is int or kind is str or kind is bool or obj is None:
-            continue
-        if kind is list or kind is tuple or kind is set or kind is frozenset:
-            queue.extend(obj)  # (no `__dict__`: asking would raise and catch an error)
-        elif isinstance(obj, dict):
+        if isinstance(obj, dict):
+            size += _dict_bytes(obj)
             queue.extend((<dict>obj).values())
             queue.extend((<dict>obj).keys())
+        elif kind is list:
+            size += _LIST_BYTES + 8 * len(<list>obj)
+            queue.extend(obj)
+        elif kind is set or kind is frozenset:
+            size += _set_bytes(len(obj))
+            queue.extend(obj)
         else:
-            attributes = getattr(obj, "__dict__", _NO_DICT)  # (river's hasattr, then the get)
+            size += getsizeof(obj)
+            if kind is int or kind is bool or obj is None:
+                continue
+            if kind is tuple:
+                queue.extend(obj)
+                continue
+            attributes = getattr(obj, "__dict__", _NO_DICT)
             if attributes is not _NO_DICT:
-                queue.append(attributes)
-            elif hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, bytearray)):
+                if type(attributes) is dict and seen.add(<size_t><PyObject *>attributes):
+                    size += _INSTANCE_DICT_BYTES + 8 * len(<dict>attributes)
+                    queue.extend((<dict>attributes).values())
+                    queue.extend((<dict>attributes).keys())
+                elif type(attributes) is not dict:
+                    queue.append(attributes)
+            elif hasattr(obj, "__iter__") and not isinstance(obj, (bytes, bytearray)):
                 queue.extend(obj)
     return size
 

@@ -106,8 +106,10 @@ class _SizeCheckedPerCall:
         (branches and the tree's own fields); past `max_size` it deactivates the least promising
         leaves. Measuring is much of a deep tree's learning time, and the whole tree holds every
         leaf again, so here the leaf estimates come from at most `LEAVES_MEASURED` leaves of
-        each kind, spread over the tree; and the measure is river's, compiled
-        (`stream_imbal._hoeffding.object_size`).
+        each kind, spread over the tree; and the measure (`stream_imbal._hoeffding.object_size`,
+        compiled) charges each object what a fresh one of its content takes, where river's
+        `sys.getsizeof` depends on the objects' history: so a tree restored from a checkpoint,
+        or grown in another process, deactivates the leaves this one would.
         """
         leaves = self._find_leaves()
         for active, field in (
@@ -188,7 +190,8 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
     Parameters
     ----------
     max_size
-        Largest size of the tree, in MiB, as river estimates it.
+        Largest size of the tree, in MiB, as river estimates it with the measure
+        `stream_imbal._hoeffding.object_size` (from the tree's content alone).
     memory_estimate_period
         Learning calls between two size checks.
     max_share_to_split

@@ -3,8 +3,11 @@ imbalanced streams where river's stays a single leaf."""
 
 from __future__ import annotations
 
+import copy
 import pickle
 import random
+import subprocess
+import sys
 import types
 
 import pytest
@@ -136,22 +139,98 @@ def test_the_sampled_size_check_holds_the_tree_to_its_bound():
         y = (x["f0"] * x["f1"] > 0) != (x["f2"] > 1)
         model.learn_one(x, y, w=rng.choice([0.5, 1.0, 12.5]))
         if i % 2_500 == 0:
-            sizes.append(calculate_object_size(model) / 2**20)
+            sizes.append(_hoeffding.object_size(model) / 2**20)
     assert model.n_inactive_leaves > 10  # the bound was reached, leaves were deactivated
     assert max(sizes) <= model.max_size
 
 
-def test_the_compiled_measure_of_a_tree_is_rivers():
+def _grown_with_a_binding_limit(n: int = 6_000, seed: int = 4) -> BoundedSubspaceTree:
     model = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.05, memory_estimate_period=500)
-    rng = random.Random(4)
-    for _ in range(6_000):
+    rng = random.Random(seed)
+    for _ in range(n):
         x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
         x["kind"] = rng.choice("abc")  # a nominal feature: its splitter holds other objects
         model.learn_one(x, x["f0"] * x["f1"] > 0, w=rng.choice([0.5, 12.5]))
+    return model
+
+
+def test_the_size_measure_is_close_to_rivers():
+    """river's `getsizeof` of a `__dict__` is larger before its class's key sharing settles
+    (early in a process, as here), which the measure does not follow: within 10%."""
+    model = _grown_with_a_binding_limit()
     leaves = model._find_leaves()
     assert model.n_inactive_leaves > 0 and len(leaves) > 10
     for part in [model, *leaves]:
-        assert _hoeffding.object_size(part) == calculate_object_size(part)
+        assert _hoeffding.object_size(part) == pytest.approx(calculate_object_size(part), rel=0.1)
+
+
+def test_a_tree_measures_the_same_after_a_pickling_or_a_deep_copy():
+    """A checkpoint's tree must deactivate the leaves the tree that went on would have."""
+    model = _grown_with_a_binding_limit()
+    leaves = model._find_leaves()
+    for other in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert _hoeffding.object_size(other) == _hoeffding.object_size(model)
+        assert [_hoeffding.object_size(leaf) for leaf in other._find_leaves()] == [
+            _hoeffding.object_size(leaf) for leaf in leaves
+        ]
+
+
+def test_a_restored_forest_goes_on_as_the_forest_that_was_not_restored():
+    """river's `getsizeof` measure made a restored forest deactivate other leaves, and so
+    predict otherwise, some thousands of events on (pickle does not keep floats shared)."""
+    forest = SubspaceForest(n_models=3, max_size=0.15, seed=1)
+    rng = random.Random(5)
+
+    def event():
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        return x, (x["f0"] * x["f1"] > 0) != (rng.random() < 0.05)
+
+    for _ in range(3_000):
+        forest.learn_one(*event())
+    restored = pickle.loads(pickle.dumps(forest))
+    for _ in range(9_000):
+        x, y = event()
+        assert restored.predict_proba_one(x) == forest.predict_proba_one(x)
+        forest.learn_one(x, y)
+        restored.learn_one(x, y)
+    assert sum(tree.n_inactive_leaves for tree in forest.trees) > 0  # the limit bound
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ([1.5, 1.5], 56 + 2 * 8 + 2 * 24),  # a float each time it is held, shared or not
+        ({"a": 1.0}, 96 + 8 + 5 * 16 + 50 + 24),  # a dict of string keys, as grown to one item
+        ({1: 1.0, 2: 2.0}, 96 + 8 + 5 * 24 + 2 * 24 + 2 * 28),  # other keys: 24-byte entries
+        (["ab", "a" + "b"], 56 + 2 * 8 + 51),  # a string once per distinct value
+        (set(range(5)), 216 + 16 * 32 + 5 * 28),
+        ([10**30], 56 + 8 + 40),  # a big int at each hold, as a float
+    ],
+)
+def test_the_size_measure_charges_each_object_by_its_content(value, expected):
+    assert _hoeffding.object_size(value) == expected
+
+
+def test_the_size_measure_does_not_depend_on_what_the_process_did_before():
+    """A `__dict__`'s `getsizeof` depends on its class's key sharing, which settles after the
+    process has made some instances: two trees grown alike measure alike, the first included."""
+    script = (
+        "import random\n"
+        "from river.tree.splitter import GaussianSplitter\n"
+        "from stream_imbal._hoeffding import object_size\n"
+        "from stream_imbal.bounded_tree import BoundedSubspaceTree\n"
+        "def grow():\n"
+        "    model = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.1, grace_period=50)\n"
+        "    model.splitter = GaussianSplitter()\n"
+        "    rng = random.Random(3)\n"
+        "    for _ in range(4_000):\n"
+        "        x = {f'f{k}': rng.gauss(0, 1) for k in range(5)}\n"
+        "        model.learn_one(x, x['f0'] * x['f1'] > 0.3, w=rng.choice([0.5, 1.0, 12.0]))\n"
+        "    return object_size(model), model.n_inactive_leaves\n"
+        "print(grow() == grow())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.stdout.strip() == "True", run.stderr
 
 
 def _rare_class_stream(n: int, seed: int = 0):

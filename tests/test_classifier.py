@@ -114,7 +114,7 @@ def test_state_stays_bounded_on_a_long_stream():
         model.learn_one(x, y)
         if i in (10_000, 50_000, 100_000):
             sizes[i] = len(pickle.dumps(model))
-    # The forest grows to its limit (1.7 MiB as river estimates it), then stays there.
+    # The forest grows to its limit (1.7 MiB as its size checks measure it), then stays there.
     assert sizes[100_000] < 1.5 * sizes[10_000], sizes
     assert sizes[100_000] < 1.1 * sizes[50_000], sizes
     # A checkpoint's size: about 0.33 MB; river's Gaussians (a random generator each) made it

@@ -107,8 +107,6 @@ def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
 
 
 def test_its_leaves_are_lighter_so_a_size_limit_keeps_more_of_them_active():
-    # How many leaves each keeps depends on the process's history (docs/compiled.md: the size
-    # measure), not which keeps more.
     ours, twin, _ = _grow_twins(max_size=0.1)
     assert twin.n_inactive_leaves > 0  # the limit binds
     assert ours._active_leaf_size_estimate < 0.6 * twin._active_leaf_size_estimate

@@ -53,7 +53,8 @@ class SubspaceForest(base.Classifier):
     lambda_value
         Mean of the Poisson multiple of each event's weight, per tree.
     max_size
-        Largest size of the forest, in MiB, as river estimates its trees.
+        Largest size of the forest, in MiB, as its trees' size checks measure it
+        (`stream_imbal._hoeffding.object_size`: river's estimate, from the trees' content alone).
     grace_period
         Weight a leaf learns between two split attempts.
     leaf_prediction
