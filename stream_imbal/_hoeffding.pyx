@@ -24,8 +24,12 @@ their own `learn_one`.
 """
 
 import builtins
+import math
 import numbers
+from random import Random as _Random
 from sys import getsizeof
+
+cimport cython
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.float cimport PyFloat_AS_DOUBLE
@@ -34,6 +38,9 @@ from cpython.object cimport PyObject
 from libc.math cimport INFINITY, erf, exp, fmod, log, log2, pow, sqrt
 
 # river's private names and the private attributes read below: `stream_imbal.river_internals`
+from river.proba import Gaussian as _RiverGaussian
+from river.stats import Mean as _RiverMean, Var as _RiverVar
+
 from stream_imbal.river_internals import (
     BranchFactory,
     HoeffdingTreeClassifier,
@@ -50,17 +57,156 @@ cdef object _SUM = builtins.sum  # Python's own: its float sums differ between v
 cdef object _MAX = builtins.max
 
 cdef double _SQRT_2 = 1.4142135623730951  # math.sqrt(2.0)
+cdef double _SQRT_TAU = math.sqrt(2.0 * math.pi)  # river's `utils.math.norm_pdf`
+cdef double _HALF_LOG_TAU = 0.5 * math.log(math.tau)  # river's `proba.gaussian`
 
 # Set at the first call, from modules that import this one.
 cdef object _FastGaussianSplitter = None
-cdef object _LeanGaussian = None
 
 
 cdef void _import_splitter_classes():
-    global _FastGaussianSplitter, _LeanGaussian
-    from stream_imbal.gaussian_splitter import FastGaussianSplitter, LeanGaussian
+    global _FastGaussianSplitter
+    from stream_imbal.gaussian_splitter import FastGaussianSplitter
 
-    _FastGaussianSplitter, _LeanGaussian = FastGaussianSplitter, LeanGaussian
+    _FastGaussianSplitter = FastGaussianSplitter
+
+
+@cython.final
+@cython.no_gc  # holds a seed and a random generator: no reference cycle can pass through it
+cdef class LeanGaussian:
+    """river's `proba.Gaussian` (a weighted mean and variance, `ddof=1`) as three C doubles.
+
+    river's Gaussian is six Python objects (itself, its `stats.Var` and `stats.Mean`, their
+    `__dict__`s) and three floats, plus a random generator (about 2.5 KB) made for `sample`
+    alone. A Hoeffding tree's leaf holds one per class and watched feature, so they are most of
+    a tree's objects. This one updates, predicts and pickles as river's does, with the same
+    numbers (river's `update`, `revert`, `__call__`, `log_pdf`, `cdf`, operation by operation),
+    and makes its generator at its first `sample`. A tree's size limit charges it what river's
+    Gaussian without a generator takes (`object_size`), so the trees deactivate the leaves they
+    did with river's objects. A pickle of the former Python `LeanGaussian` (river's Gaussian
+    without a generator) loads as this one, with the same numbers.
+    """
+
+    cdef double n, _mean, _S
+    cdef readonly int ddof
+    cdef readonly object seed
+    cdef object _rng
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self.ddof = 1
+
+    @classmethod
+    def _from_state(cls, n, m, var, ddof, seed=None):
+        """river's `Gaussian._from_state`: `n` samples of mean `m` and variance `var`."""
+        cdef LeanGaussian new = cls(seed)
+        new.ddof = ddof
+        new.n, new._mean = n, m
+        new._S = (n - ddof) * var
+        return new
+
+    @property
+    def n_samples(self) -> float:
+        return self.n
+
+    @property
+    def mu(self) -> float:
+        return self._mean
+
+    @property
+    def sigma(self) -> float:
+        return pow(_variance(self), 0.5)
+
+    @property
+    def mode(self) -> float:
+        return self._mean
+
+    @property
+    def _var(self):
+        """A river `stats.Var` with this Gaussian's numbers (a copy, to read them as river's)."""
+        var = _RiverVar(ddof=self.ddof)
+        var.mean = _RiverMean._from_state(self.n, self._mean)
+        var._S = self._S
+        return var
+
+    def update(self, x, w=1.0):
+        _update(self, x, w)
+
+    def revert(self, x, w=1.0):
+        cdef double value = x, weight = w
+        cdef double mean_old = self._mean
+        self.n -= weight
+        if self.n < 0:
+            raise ValueError("Cannot go below 0")
+        if self.n == 0:
+            self._mean = 0.0
+        else:
+            self._mean -= (weight / self.n) * (value - self._mean)
+        self._S -= weight * (value - mean_old) * (value - self._mean)
+
+    def __call__(self, x) -> float:
+        cdef double variance, sigma, z
+        if self.n > self.ddof:
+            variance = self._S / (self.n - self.ddof)
+            if variance > 0.0:
+                sigma = sqrt(variance)
+                z = (<double>x - self._mean) / sigma
+                return exp(-0.5 * z * z) / _SQRT_TAU / sigma  # utils.math.norm_pdf(z) / sigma
+        return 0.0
+
+    def log_pdf(self, x) -> float:
+        cdef double variance, d
+        if self.n > self.ddof:
+            variance = self._S / (self.n - self.ddof)
+            if variance > 0.0:
+                d = <double>x - self._mean
+                return d * d / (-2.0 * variance) - _HALF_LOG_TAU - 0.5 * log(variance)
+        return -INFINITY
+
+    def cdf(self, x) -> float:
+        cdef double sigma = pow(_variance(self), 0.5)
+        if sigma == 0.0:  # (river's division by zero)
+            return 0.0
+        return 0.5 * (1.0 + erf((<double>x - self._mean) / sigma / _SQRT_2))
+
+    def sample(self) -> float:
+        if self._rng is None:
+            self._rng = _Random(self.seed)
+        return self._rng.gauss(self.mu, self.sigma)
+
+    def __repr__(self) -> str:
+        return f"𝒩(μ={self.mu:.3f}, σ={self.sigma:.3f})"
+
+    def __reduce__(self):
+        return _lean_gaussian, (self.n, self._mean, self._S, self.ddof, self.seed, self._rng)
+
+    def __setstate__(self, state: dict) -> None:
+        """Load a pickle of the former Python class: its `__dict__`, river's `stats.Var`."""
+        var = state["_var"]
+        self.seed, self._rng = state.get("seed"), state.get("_rng")
+        self.ddof, self.n, self._mean, self._S = var.ddof, var.mean.n, var.mean._mean, var._S
+
+
+def _lean_gaussian(n, mean, S, ddof, seed, rng):
+    """A `LeanGaussian` from its pickled numbers."""
+    cdef LeanGaussian new = LeanGaussian.__new__(LeanGaussian)
+    new.n, new._mean, new._S, new.ddof, new.seed, new._rng = n, mean, S, ddof, seed, rng
+    return new
+
+
+cdef inline double _variance(LeanGaussian g):
+    """river's `Var.get`."""
+    if g.n > g.ddof:
+        return g._S / (g.n - g.ddof)
+    return 0.0
+
+
+cdef inline void _update(LeanGaussian g, double x, double w):
+    """river's `Var.update` (its `Mean.update` first), to the last bit."""
+    cdef double mean_old = g._mean
+    g.n += w
+    g._mean = mean_old + (w / g.n) * (x - mean_old)
+    g._S += w * (x - mean_old) * (x - g._mean)
 
 
 cpdef int poisson(double rate, object rng):
@@ -132,6 +278,17 @@ cdef class _Seen:
 cdef Py_ssize_t _FLOAT_BYTES = 24
 cdef Py_ssize_t _INSTANCE_DICT_BYTES = 72  # plus 8 per attribute: a key-sharing `__dict__`
 cdef Py_ssize_t _LIST_BYTES = 56  # plus 8 per item
+# A `LeanGaussian` as river's Gaussian without a generator: the Gaussian, its `stats.Var` and
+# `stats.Mean`, their `__dict__`s (2, 3 and 2 attributes) and three floats; then the names of
+# those attributes, the seed and `ddof` (each charged as any string or int).
+cdef Py_ssize_t _RIVER_GAUSSIAN_BYTES = (
+    getsizeof(_RiverGaussian.__new__(_RiverGaussian))
+    + getsizeof(_RiverVar())
+    + getsizeof(_RiverMean())
+    + 3 * _INSTANCE_DICT_BYTES + 8 * (2 + 3 + 2)
+    + 3 * _FLOAT_BYTES
+)
+cdef tuple _RIVER_GAUSSIAN_NAMES = ("seed", "_var", "ddof", "mean", "_S", "n", "_mean")
 
 
 cdef Py_ssize_t _dict_bytes(object d):
@@ -217,6 +374,15 @@ cpdef Py_ssize_t object_size(object obj) except -1:
         elif kind is set or kind is frozenset:
             size += _set_bytes(len(obj))
             queue.extend(obj)
+        elif kind is LeanGaussian:  # as river's Gaussian (without a generator) is laid out
+            size += _RIVER_GAUSSIAN_BYTES
+            queue.extend(_RIVER_GAUSSIAN_NAMES)
+            queue.append((<LeanGaussian>obj).seed)
+            queue.append((<LeanGaussian>obj).ddof)
+            if (<LeanGaussian>obj)._rng is not None:
+                size += 8  # one more attribute
+                queue.append("_rng")
+                queue.append((<LeanGaussian>obj)._rng)
         else:
             size += getsizeof(obj)
             if kind is int or kind is bool or obj is None:
@@ -651,29 +817,20 @@ cpdef void update_gaussian(object splitter, object att_val, object y, double w):
         return
     cdef dict dists = splitter._att_dist_per_class
     cdef dict lows, highs
+    cdef LeanGaussian dist
     cdef PyObject *found = PyDict_GetItem(dists, y)
     if found is NULL:
-        if _LeanGaussian is None:
-            _import_splitter_classes()
-        dist = dists[y] = _LeanGaussian()
+        dist = dists[y] = LeanGaussian()
         splitter._min_per_class[y] = att_val
         splitter._max_per_class[y] = att_val
     else:
-        dist = <object>found
+        dist = <LeanGaussian?>found
         lows, highs = splitter._min_per_class, splitter._max_per_class
         if att_val < lows[y]:
             lows[y] = att_val
         elif att_val > highs[y]:
             highs[y] = att_val
-    var = dist._var
-    mean = var.mean
-    cdef double value = att_val
-    cdef double mean_old = mean._mean
-    cdef double n = <double>mean.n + w
-    cdef double mean_new = mean_old + (w / n) * (value - mean_old)
-    mean.n = n
-    mean._mean = mean_new
-    var._S = <double>var._S + w * (value - mean_old) * (value - mean_new)
+    _update(dist, att_val, w)
 
 
 cdef double _entropy(double *counts, unsigned char *present, Py_ssize_t n_classes):
@@ -741,7 +898,8 @@ cdef double _best_info_gain(
     cdef unsigned char *in_lhs = flags
     cdef unsigned char *in_rhs = flags + n_classes
     cdef unsigned char *side = flags + 2 * n_classes
-    cdef double best_merit = -INFINITY, variance
+    cdef double best_merit = -INFINITY
+    cdef LeanGaussian gaussian
     cdef double cut, below, left, right, total, post, merit
     cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
     # For the suggestion's children: the classes, and each one's weight as river stores it.
@@ -749,16 +907,14 @@ cdef double _best_info_gain(
     weights = []
     try:
         for label, dist in dists.items():
-            var = dist._var
+            gaussian = <LeanGaussian?>dist
             low[i] = splitter._min_per_class[label]
             high[i] = splitter._max_per_class[label]
-            count = var.mean.n
+            n[i] = gaussian.n
             if best is not None:
-                weights.append(count)
-            n[i] = count
-            mu[i] = var.mean._mean
-            variance = var._S / (n[i] - var.ddof) if n[i] > var.ddof else 0.0  # Var.get
-            sigma[i] = pow(variance, 0.5)
+                weights.append(gaussian.n)
+            mu[i] = gaussian._mean
+            sigma[i] = pow(_variance(gaussian), 0.5)
             if low[i] < min_value:
                 min_value = low[i]
             if high[i] > max_value:

@@ -12,6 +12,7 @@ import types
 
 import pytest
 from river import tree
+from river.tree.splitter import GaussianSplitter
 from river.tree.utils import calculate_object_size
 
 from stream_imbal import OnlineImbalancedClassifier, _hoeffding, bounded_tree
@@ -154,10 +155,49 @@ def _grown_with_a_binding_limit(n: int = 6_000, seed: int = 4) -> BoundedSubspac
     return model
 
 
-def test_the_size_measure_is_close_to_rivers():
-    """river's `getsizeof` of a `__dict__` is larger before its class's key sharing settles
-    (early in a process, as here), which the measure does not follow: within 10%."""
+class _RiverLayout:
+    """A `LeanGaussian`'s numbers laid out as river's Gaussian without a generator."""
+
+    def __init__(self, seed, var):
+        self.seed, self._var = seed, var
+
+
+def _with_rivers_gaussians(model):
+    """A copy of `model` whose splitters hold their Gaussians as river lays them out."""
+    copied = copy.deepcopy(model)
+    for leaf in copied._find_leaves():
+        for splitter in (leaf.splitters or {}).values():
+            dists = getattr(splitter, "_att_dist_per_class", {})  # (a nominal feature's: none)
+            for label, dist in dists.items():
+                dists[label] = _RiverLayout(dist.seed, dist._var)
+    return copied
+
+
+def test_a_tree_measures_as_the_same_tree_with_rivers_gaussians():
     model = _grown_with_a_binding_limit()
+    rivers = _with_rivers_gaussians(model)
+    assert any(
+        isinstance(dist, _RiverLayout)
+        for leaf in rivers._find_leaves()
+        for splitter in (leaf.splitters or {}).values()
+        for dist in getattr(splitter, "_att_dist_per_class", {}).values()
+    )
+    leaves = model._find_leaves()
+    assert model.n_inactive_leaves > 0 and len(leaves) > 10
+    for part, same in zip([model, *leaves], [rivers, *rivers._find_leaves()], strict=True):
+        assert _hoeffding.object_size(part) == _hoeffding.object_size(same)
+
+
+def test_the_size_measure_is_close_to_rivers():
+    """On a tree of river's own objects (its Gaussian splitter): within 10%. river's
+    `getsizeof` of a `__dict__` is larger before its class's key sharing settles (early in a
+    process, as here), which the measure does not follow."""
+    model = BoundedSubspaceTree(max_features=3, seed=1, max_size=0.3, memory_estimate_period=500)
+    model.splitter = GaussianSplitter()  # its Gaussians: a random generator each, 2.5 KB
+    rng = random.Random(4)
+    for _ in range(6_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        model.learn_one(x, x["f0"] * x["f1"] > 0, w=rng.choice([0.5, 12.5]))
     leaves = model._find_leaves()
     assert model.n_inactive_leaves > 0 and len(leaves) > 10
     for part in [model, *leaves]:

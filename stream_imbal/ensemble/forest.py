@@ -38,8 +38,8 @@ class SubspaceForest(base.Classifier):
     forest is one learner, which the classifier's drift policy watches and replaces as a whole.
     `max_size` bounds the whole forest (each tree gets an equal share), so its memory stays flat
     however long the stream. The trees' Gaussians carry no random generator of their own
-    (`LeanGaussian`), which is most of what river's leaves weigh, so the bound holds many more
-    active leaves.
+    (`LeanGaussian`, three C doubles), which is most of what river's leaves weigh, so the bound
+    holds many more active leaves.
 
     Parameters
     ----------
