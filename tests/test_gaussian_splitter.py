@@ -110,11 +110,13 @@ def test_a_tree_grown_with_it_is_the_tree_rivers_splitter_grows():
     assert len(pickle.dumps(ours)) < 0.5 * len(pickle.dumps(twin))  # the same tree, lighter
 
 
-def test_its_leaves_are_lighter_so_a_size_limit_keeps_more_of_them_active():
+def test_its_leaves_are_lighter_so_a_size_limit_holds_more_of_them():
     ours, twin, _ = _grow_twins(max_size=0.1)
     assert twin.n_inactive_leaves > 0  # the limit binds
     assert ours._active_leaf_size_estimate < 0.6 * twin._active_leaf_size_estimate
-    assert ours.n_active_leaves > twin.n_active_leaves
+    # (How many of them stay active at the end depends on how many inactive ones the trees
+    # have made meanwhile, and so on the Python version's sizes.)
+    assert ours.n_leaves > 1.5 * twin.n_leaves
 
 
 _values = st.one_of(
