@@ -35,6 +35,11 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object)
 from libc.math cimport INFINITY, erf, exp, fmod, log, log2, pow, sqrt
 
 # river's private names and the private attributes read below: `stream_imbal.river_internals`
@@ -278,6 +283,24 @@ cdef class _Seen:
 cdef Py_ssize_t _FLOAT_BYTES = 24
 cdef Py_ssize_t _INSTANCE_DICT_BYTES = 72  # plus 8 per attribute: a key-sharing `__dict__`
 cdef Py_ssize_t _LIST_BYTES = 56  # plus 8 per item
+
+
+class _Plain:
+    pass
+
+
+# An object with a `__dict__` is charged its `getsizeof` plus this: 0 on 3.11, 8 on 3.12, whose
+# instances are 8 bytes smaller (their dict pointer before the object).
+cdef Py_ssize_t _INSTANCE_ADJUST = 56 - getsizeof(_Plain())
+
+
+cdef inline Py_ssize_t _str_bytes(str s):
+    """A string of its length and kind as CPython 3.11 lays it out, without the UTF-8 copy a
+    non-ASCII string keeps once it has been encoded (history, not content)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(s)
+    if PyUnicode_IS_ASCII(s):
+        return 49 + n
+    return 72 + (n + 1) * <Py_ssize_t>PyUnicode_KIND(s)
 # A `LeanGaussian` as river's Gaussian without a generator: the Gaussian, its `stats.Var` and
 # `stats.Mean`, their `__dict__`s (2, 3 and 2 attributes) and three floats; then the names of
 # those attributes, the seed and `ddof` (each charged as any string or int).
@@ -285,6 +308,7 @@ cdef Py_ssize_t _RIVER_GAUSSIAN_BYTES = (
     getsizeof(_RiverGaussian.__new__(_RiverGaussian))
     + getsizeof(_RiverVar())
     + getsizeof(_RiverMean())
+    + 3 * _INSTANCE_ADJUST
     + 3 * _INSTANCE_DICT_BYTES + 8 * (2 + 3 + 2)
     + 3 * _FLOAT_BYTES
 )
@@ -334,11 +358,15 @@ cpdef Py_ssize_t object_size(object obj) except -1:
 
     - a float 24 bytes, and an int outside CPython's cache of small ints its `getsizeof`, each
       time it is held;
-    - a string its `getsizeof`, once per distinct string;
+    - a string as 3.11 lays out one of its length and kind (`_str_bytes`), once per distinct
+      string;
     - a dict or set as grown by insertion to its length (`_dict_bytes`, `_set_bytes`), a list
       56 bytes and 8 per item, a `__dict__` 72 bytes and 8 per attribute;
+    - a `LeanGaussian` as river's Gaussian with the same numbers;
     - any other object its `getsizeof` (a tuple, an int in the cache, an instance without its
-      `__dict__`), once per object.
+      `__dict__`), once per object; one with a `__dict__` as on 3.11 (`_INSTANCE_ADJUST`).
+
+    So a tree measures the same on Python 3.11 and 3.12.
 
     A size check of a tree measures the whole tree this way: the most costly step of learning
     once a tree is large. Every object visited stays in `queue` until the end, so that no
@@ -357,7 +385,7 @@ cpdef Py_ssize_t object_size(object obj) except -1:
         if kind is str:
             if obj not in strings:
                 strings.add(obj)
-                size += getsizeof(obj)
+                size += _str_bytes(obj)
             continue
         if kind is int and not -5 <= obj <= 256:
             size += getsizeof(obj)
@@ -392,6 +420,7 @@ cpdef Py_ssize_t object_size(object obj) except -1:
                 continue
             attributes = getattr(obj, "__dict__", _NO_DICT)
             if attributes is not _NO_DICT:
+                size += _INSTANCE_ADJUST
                 if type(attributes) is dict and seen.add(<size_t><PyObject *>attributes):
                     size += _INSTANCE_DICT_BYTES + 8 * len(<dict>attributes)
                     queue.extend((<dict>attributes).values())

@@ -114,8 +114,7 @@ def test_its_leaves_are_lighter_so_a_size_limit_holds_more_of_them():
     ours, twin, _ = _grow_twins(max_size=0.1)
     assert twin.n_inactive_leaves > 0  # the limit binds
     assert ours._active_leaf_size_estimate < 0.6 * twin._active_leaf_size_estimate
-    # (How many of them stay active at the end depends on how many inactive ones the trees
-    # have made meanwhile, and so on the Python version's sizes.)
+    # (How many of them stay active at the end depends on how many inactive ones each made.)
     assert ours.n_leaves > 1.5 * twin.n_leaves
 
 
