@@ -34,6 +34,7 @@ cimport cython
 from cpython.dict cimport PyDict_GetItem
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
+from cpython.number cimport PyNumber_Power
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND
 
@@ -160,12 +161,13 @@ cdef class LeanGaussian:
         return 0.0
 
     def log_pdf(self, x) -> float:
-        cdef double variance, d
+        cdef double variance
         if self.n > self.ddof:
             variance = self._S / (self.n - self.ddof)
             if variance > 0.0:
-                d = <double>x - self._mean
-                return d * d / (-2.0 * variance) - _HALF_LOG_TAU - 0.5 * log(variance)
+                # Python's `** 2` (libm's pow, which the C compiler would make `d * d`)
+                squared = PyNumber_Power(x - self.mu, 2, None)
+                return squared / (-2.0 * variance) - _HALF_LOG_TAU - 0.5 * log(variance)
         return -INFINITY
 
     def cdf(self, x) -> float:

@@ -188,3 +188,21 @@ def test_a_pickle_of_the_former_python_lean_gaussian_loads_with_its_numbers():
     loaded.update(4.0)
     river_own.update(4.0)
     assert (loaded.mu, loaded.sigma) == (river_own.mu, river_own.sigma)
+
+
+def test_lean_gaussian_densities_equal_rivers_on_many_points():
+    """A last-bit difference is rare (`d * d` for `d ** 2` changed 6 log-densities in 120,000):
+    many Gaussians and points, each compared."""
+    rng, differing = random.Random(1), 0
+    for _ in range(2_000):
+        lean, river_own = LeanGaussian(), Gaussian()
+        for _ in range(rng.randint(2, 20)):
+            x, w = rng.uniform(-1e3, 1e3), rng.choice([0.5, 1.0, 3.0])
+            lean.update(x, w)
+            river_own.update(x, w)
+        for _ in range(20):
+            x = rng.choice([rng.uniform(-2e3, 2e3), rng.randint(-2000, 2000)])
+            differing += lean.log_pdf(x) != river_own.log_pdf(x)
+            differing += lean(x) != river_own(x)
+            differing += lean.cdf(x) != river_own.cdf(x)
+    assert differing == 0
