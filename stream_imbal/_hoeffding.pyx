@@ -857,11 +857,25 @@ cpdef void update_gaussian(object splitter, object att_val, object y, double w):
     else:
         dist = <LeanGaussian?>found
         lows, highs = splitter._min_per_class, splitter._max_per_class
-        if att_val < lows[y]:
+        if _less(att_val, lows[y]):
             lows[y] = att_val
-        elif att_val > highs[y]:
+        elif _greater(att_val, highs[y]):
             highs[y] = att_val
     _update(dist, att_val, w)
+
+
+cdef inline bint _less(object a, object b) except -1:
+    """`a < b`, compared as C doubles when both are floats (Python's own comparison)."""
+    if type(a) is float and type(b) is float:
+        return PyFloat_AS_DOUBLE(a) < PyFloat_AS_DOUBLE(b)
+    return a < b
+
+
+cdef inline bint _greater(object a, object b) except -1:
+    """`a > b`, as `_less`."""
+    if type(a) is float and type(b) is float:
+        return PyFloat_AS_DOUBLE(a) > PyFloat_AS_DOUBLE(b)
+    return a > b
 
 
 cdef double _entropy(double *counts, unsigned char *present, Py_ssize_t n_classes):
