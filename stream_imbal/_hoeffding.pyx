@@ -201,6 +201,77 @@ def _lean_gaussian(n, mean, S, ddof, seed, rng):
     return new
 
 
+@cython.auto_pickle(False)
+cdef class CompiledFields:
+    """The base of a Python class some of whose attributes are C fields, declared by a subclass
+    (`cdef public`) and named in its `_FIELDS`, in the order its Python original sets them:
+    compiled code reads them without a lookup by name, Python code as any attribute.
+
+    The object pickles, copies and measures (`object_size`) as an instance of the Python
+    original, whose `__dict__` holds every attribute: its state is that of the original, fields
+    first, and a state pickled from the original loads into it."""
+
+    _FIELDS = ()
+
+    cdef dict _attributes(self):
+        """Every attribute, as the original's `__dict__` holds them."""
+        cdef dict attributes = {name: getattr(self, name) for name in self._FIELDS}
+        attributes.update(self.__dict__)
+        return attributes
+
+    def __getstate__(self) -> dict:
+        return self._attributes()
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+
+@cython.auto_pickle(False)
+cdef class GaussianFields(CompiledFields):
+    """`GaussianSplitter`'s statistics as C fields: per class, its Gaussian, lowest and highest
+    value (`FastGaussianSplitter`)."""
+
+    cdef public dict _min_per_class, _max_per_class, _att_dist_per_class
+
+    _FIELDS = ("_min_per_class", "_max_per_class", "_att_dist_per_class")
+
+
+@cython.auto_pickle(False)
+cdef class Route:
+    """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
+
+    Without a `__dict__`: the size measure of the tree counts this object's fixed size, never
+    the event it holds, so the tree is bounded as if it had none. The compiled prediction fills
+    it (`leaf_for`), the compiled learning empties it."""
+
+    cdef public object event, parent, leaf
+
+
+@cython.auto_pickle(False)
+cdef class TreeFields(CompiledFields):
+    """The attributes of river's Hoeffding tree that its per-event work reads, as C fields
+    (`BoundedHoeffdingTree`, `BoundedSubspaceTree`)."""
+
+    cdef public object max_depth, memory_estimate_period, _root, _growth_allowed
+    cdef public object _train_weight_seen_by_model, grace_period, nominal_attributes, classes
+    cdef public object _calls
+    cdef public Route _route
+
+    _FIELDS = (
+        "max_depth",
+        "memory_estimate_period",
+        "_root",
+        "_growth_allowed",
+        "_train_weight_seen_by_model",
+        "grace_period",
+        "nominal_attributes",
+        "classes",
+        "_calls",
+        "_route",
+    )
+
+
 cdef inline double _variance(LeanGaussian g):
     """river's `Var.get`."""
     if g.n > g.ddof:
@@ -294,6 +365,7 @@ class _Plain:
 # An object with a `__dict__` is charged its `getsizeof` plus this: 0 on 3.11, 8 on 3.12, whose
 # instances are 8 bytes smaller (their dict pointer before the object).
 cdef Py_ssize_t _INSTANCE_ADJUST = 56 - getsizeof(_Plain())
+cdef Py_ssize_t _PLAIN_INSTANCE_BYTES = 56
 
 
 cdef inline Py_ssize_t _str_bytes(str s):
@@ -364,7 +436,9 @@ cpdef Py_ssize_t object_size(object obj) except -1:
       string;
     - a dict or set as grown by insertion to its length (`_dict_bytes`, `_set_bytes`), a list
       56 bytes and 8 per item, a `__dict__` 72 bytes and 8 per attribute;
-    - a `LeanGaussian` as river's Gaussian with the same numbers;
+    - a `LeanGaussian` as river's Gaussian with the same numbers, and an object with compiled
+      fields (`CompiledFields`) as its Python original, a plain instance whose `__dict__` holds
+      its state;
     - any other object its `getsizeof` (a tuple, an int in the cache, an instance without its
       `__dict__`), once per object; one with a `__dict__` as on 3.11 (`_INSTANCE_ADJUST`).
 
@@ -413,6 +487,11 @@ cpdef Py_ssize_t object_size(object obj) except -1:
                 size += 8  # one more attribute
                 queue.append("_rng")
                 queue.append((<LeanGaussian>obj)._rng)
+        elif isinstance(obj, CompiledFields):  # as its Python original: a plain instance
+            state = (<CompiledFields>obj)._attributes()
+            size += _PLAIN_INSTANCE_BYTES + _INSTANCE_DICT_BYTES + 8 * len(<dict>state)
+            queue.extend((<dict>state).values())
+            queue.extend((<dict>state).keys())
         else:
             size += getsizeof(obj)
             if kind is int or kind is bool or obj is None:
@@ -493,12 +572,12 @@ cdef class TreeMirror:
     and what the trees' size check measures).
     """
 
-    cdef readonly object tree
+    cdef readonly TreeFields tree
     cdef list _keep  # the nodes, features and thresholds the array points to
     cdef Py_ssize_t _n
     cdef _Node *_nodes
 
-    def __cinit__(self, object tree):
+    def __cinit__(self, TreeFields tree):
         self.tree = tree
         self._n = 0
         self._nodes = NULL
@@ -556,7 +635,7 @@ cdef class TreeMirror:
 cpdef tuple leaf_in(TreeMirror mirror, object x):
     """`walk(mirror.tree._root, x)`, along the mirror's array: (parent, leaf, walked). A
     missing feature, another kind of branch or an input that is not a dict take river's walk."""
-    cdef object tree = mirror.tree
+    cdef TreeFields tree = mirror.tree
     cdef Py_ssize_t i, p
     cdef PyObject *value
     cdef _Node *at
@@ -592,24 +671,25 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
     return walk(tree._root, x)
 
 
-cpdef object leaf_for(object tree, object x, TreeMirror mirror=None):
+cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
     """The leaf of `tree` that predicts `x` (None before the first event), remembered in the
     tree's route for learning `x` next; found along `mirror` (the tree's) when given."""
     if mirror is None:
         parent, leaf, walked = walk(tree._root, x)
     else:
         parent, leaf, walked = leaf_in(mirror, x)
+    cdef Route route
     if walked:
-        route = tree._route  # (`_Route.remember`, inline)
+        route = tree._route
         route.event, route.parent, route.leaf = x, parent, leaf
     return leaf
 
 
-cpdef void learn_one(object tree, object x, object y, double w):
+cpdef void learn_one(TreeFields tree, object x, object y, double w):
     """`tree` learns `x` with weight `w`: river's `HoeffdingTreeClassifier.learn_one` from the
     leaf the tree's last prediction of `x` reached, or from a walk, then a size check every
     `memory_estimate_period` calls."""
-    route = tree._route
+    cdef Route route = tree._route
     if route.event is x:
         parent, leaf, walked = route.parent, route.leaf, True
     else:
@@ -626,7 +706,9 @@ cpdef void learn_one(object tree, object x, object y, double w):
         tree._estimate_model_size()
 
 
-cdef void _learn_at_leaf(object tree, object leaf, object parent, object x, object y, double w):
+cdef void _learn_at_leaf(
+    TreeFields tree, object leaf, object parent, object x, object y, double w
+):
     """River's `HoeffdingTreeClassifier.learn_one` once the event has reached `leaf` (`parent`
     None: the leaf is the root)."""
     classes = tree.classes
@@ -698,8 +780,10 @@ cpdef bint attempt_may_change(object tree, object leaf) except -1:
         if type(splitter) is not _FastGaussianSplitter:
             return True
         merit = -INFINITY
-        if splitter._att_dist_per_class:
-            merit = _best_info_gain(splitter, pre_split_entropy, min_fraction, None, None)
+        if (<GaussianFields>splitter)._att_dist_per_class:
+            merit = _best_info_gain(
+                <GaussianFields>splitter, pre_split_entropy, min_fraction, None, None
+            )
         if merit != merit:
             return True
         if merit > best:
@@ -792,7 +876,7 @@ cdef double _total_weight(object leaf):
     return leaf.total_weight
 
 
-cdef void _learn_random_leaf(object tree, object leaf, object x, object y, double w):
+cdef void _learn_random_leaf(TreeFields tree, object leaf, object x, object y, double w):
     """`RandomLeafMajorityClass.learn_one`: river's class counts, then, in an active leaf, the
     splitters of its watched features present in `x`."""
     cdef dict stats = leaf.stats
@@ -835,12 +919,12 @@ cdef void _learn_random_leaf(object tree, object leaf, object x, object y, doubl
                 splitter = leaf.splitter.clone()
             splitters[att_id] = splitter
         if type(splitter) is _FastGaussianSplitter:
-            update_gaussian(splitter, att_val, y, w)
+            update_gaussian(<GaussianFields>splitter, att_val, y, w)
         else:
             splitter.update(att_val, y, w)
 
 
-cpdef void update_gaussian(object splitter, object att_val, object y, double w):
+cpdef void update_gaussian(GaussianFields splitter, object att_val, object y, double w):
     """`FastGaussianSplitter.update`: river's `GaussianSplitter.update`, whose chain of calls
     (splitter, Gaussian, variance, mean) ends in a weighted Welford step on the class's
     Gaussian, and its range of the feature."""
@@ -892,7 +976,7 @@ cdef double _entropy(double *counts, unsigned char *present, Py_ssize_t n_classe
 
 
 cpdef object best_info_gain_split(
-    object splitter, object criterion, object pre_split_dist, object att_idx
+    GaussianFields splitter, object criterion, object pre_split_dist, object att_idx
 ):
     """`FastGaussianSplitter.best_evaluated_split_suggestion` for information gain: river's
     `GaussianSplitter`'s best binary split on its `n_splits` cut points (spread evenly inside
@@ -911,7 +995,7 @@ cpdef object best_info_gain_split(
 
 
 cdef double _best_info_gain(
-    object splitter,
+    GaussianFields splitter,
     double pre_split_entropy,
     double min_fraction,
     object att_idx,
@@ -1034,7 +1118,7 @@ cpdef void forest_learn_one(
     for tree in trees:
         k = poisson(lambda_value, rng)
         if k:
-            learn_one(tree, x, y, w * k)
+            learn_one(<TreeFields?>tree, x, y, w * k)
 
 
 cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
@@ -1053,7 +1137,7 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
                 mirrors.append(TreeMirror(tree))
             elif (<TreeMirror>mirrors[i]).tree is not tree:
                 mirrors[i] = TreeMirror(tree)
-            leaf = leaf_for(tree, x, mirrors[i])
+            leaf = leaf_for(<TreeFields?>tree, x, mirrors[i])
             proba = leaf.stats if leaf is not None else {}
         else:
             proba = tree.predict_proba_one(x)

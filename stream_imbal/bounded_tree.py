@@ -28,7 +28,7 @@ check_river()
 __all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree", "pickle_to_predict"]
 
 
-class _SizeCheckedPerCall:
+class _SizeCheckedPerCall(_hoeffding.TreeFields):
     """Checks the tree's size every `memory_estimate_period` calls of `learn_one` (see below),
     and learns and predicts as river does without its recursive walk (a generator per level, most
     of the cost of a deep tree's prediction) and deep copy: the walk and the learning at a leaf
@@ -42,8 +42,6 @@ class _SizeCheckedPerCall:
 
     #: Leaves of each kind (active, inactive) measured at a size check.
     LEAVES_MEASURED = 8
-
-    _route: _Route
 
     _n_active_leaves: int
     _n_inactive_leaves: int
@@ -131,27 +129,13 @@ class _SizeCheckedPerCall:
             self._enforce_size_limit()
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         del state["_route"]  # keyed by the event's identity
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._route = _Route()  # (trees pickled before routes existed get one too)
-
-
-class _Route:
-    """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
-
-    With slots, not a `__dict__`: river's size estimate of the tree counts this object's fixed
-    size, never the event it holds, so the tree is bounded as if it had none. The compiled
-    prediction fills it (`stream_imbal._hoeffding.leaf_for`), the compiled learning empties it.
-    """
-
-    __slots__ = ("event", "parent", "leaf")
-
-    def __init__(self):
-        self.event = self.parent = self.leaf = None
+        super().__setstate__(state)
+        self._route = _hoeffding.Route()  # (trees pickled before routes existed get one too)
 
 
 @functools.cache
@@ -236,7 +220,7 @@ class BoundedHoeffdingTree(_SizeCheckedPerCall, tree.HoeffdingTreeClassifier):
             splitter=FastGaussianSplitter(),
         )
         self._calls = 0
-        self._route = _Route()
+        self._route = _hoeffding.Route()
 
     @classmethod
     def _unit_test_params(cls):
@@ -295,7 +279,7 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
         )
         self.seed = seed
         self._calls = 0
-        self._route = _Route()
+        self._route = _hoeffding.Route()
 
     @classmethod
     def _unit_test_params(cls):

@@ -23,13 +23,13 @@ True
 from __future__ import annotations
 
 from stream_imbal import _hoeffding
-from stream_imbal._hoeffding import LeanGaussian
+from stream_imbal._hoeffding import GaussianFields, LeanGaussian
 from stream_imbal.river_internals import GaussianSplitter, InfoGainSplitCriterion
 
 __all__ = ["FastGaussianSplitter", "LeanGaussian"]
 
 
-class FastGaussianSplitter(GaussianSplitter):
+class FastGaussianSplitter(GaussianFields, GaussianSplitter):
     """`river.tree.splitter.GaussianSplitter`, to the last bit, at about half its cost.
 
     A Hoeffding tree spends most of its learning time in its splitters: each event updates one

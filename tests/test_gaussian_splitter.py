@@ -17,6 +17,7 @@ from river.proba import Gaussian
 from river.tree.split_criterion import GiniSplitCriterion, InfoGainSplitCriterion
 from river.tree.splitter import GaussianSplitter
 
+from stream_imbal import _hoeffding
 from stream_imbal.bounded_tree import BoundedSubspaceTree
 from stream_imbal.gaussian_splitter import FastGaussianSplitter, LeanGaussian
 
@@ -188,6 +189,45 @@ def test_a_pickle_of_the_former_python_lean_gaussian_loads_with_its_numbers():
     loaded.update(4.0)
     river_own.update(4.0)
     assert (loaded.mu, loaded.sigma) == (river_own.mu, river_own.sigma)
+
+
+def _grown_splitter() -> FastGaussianSplitter:
+    splitter, rng = FastGaussianSplitter(), random.Random(3)
+    for _ in range(200):
+        y = rng.random() < 0.3
+        splitter.update(rng.gauss(1.0 if y else 0.0, 1.0), y, rng.choice([0.5, 4.0]))
+    return splitter
+
+
+def test_a_splitter_pickled_before_its_fields_were_compiled_loads_and_learns_on():
+    """The former Python splitter pickled its `__dict__`: its class, a `NEWOBJ`, the dict."""
+    grown = _grown_splitter()
+    state = pickle.dumps(grown.__getstate__(), protocol=2)[2:-1]  # no header, no STOP
+    former = b"\x80\x02cstream_imbal.gaussian_splitter\nFastGaussianSplitter\n)\x81" + state
+    loaded = pickle.loads(former + b"b.")
+    assert type(loaded) is FastGaussianSplitter and "_min_per_class" not in vars(loaded)
+    for splitter in (loaded, grown):
+        splitter.update(5.0, True, 2.0)
+    assert pickle.dumps(loaded) == pickle.dumps(grown)
+    assert loaded._max_per_class[True] == 5.0
+
+
+def test_a_splitter_measures_as_rivers_class_holding_the_same_attributes():
+    """Its compiled fields are charged as river's `__dict__` would hold them."""
+    grown = _grown_splitter()
+
+    class Plain:
+        pass
+
+    as_rivers = Plain()
+    as_rivers.__dict__.update(grown.__getstate__())
+    assert list(vars(as_rivers)) == [
+        "_min_per_class",
+        "_max_per_class",
+        "_att_dist_per_class",
+        "n_splits",
+    ]
+    assert _hoeffding.object_size(grown) == _hoeffding.object_size(as_rivers)
 
 
 def test_lean_gaussian_densities_equal_rivers_on_many_points():
