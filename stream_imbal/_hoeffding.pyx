@@ -3,7 +3,10 @@
 
 `SubspaceForest`, `BoundedSubspaceTree`, `BoundedHoeffdingTree` and `FastGaussianSplitter`
 keep their API, their parameters and their state (river's nodes, leaves and Gaussians, which a
-user inspects and pickles) in Python; these functions do their per-event work on that state:
+user inspects and pickles) as river's classes do; the attributes their per-event work reads
+are C fields (`CompiledFields`: the trees', the forest leaves' and the splitters'), read here
+without a lookup by name, and the Gaussians are `LeanGaussian`s. These functions do the
+per-event work on that state:
 the walk from the root to a leaf, a leaf's learning (its class counts and the Gaussian
 statistics of each watched feature), a split attempt's scoring of cut points, the Poisson draw
 of online bagging, and the forest's loops over its trees. Numbers are C doubles inside a
@@ -16,7 +19,8 @@ limit (`enforce_size_limit`: river's, compiled) are here; and a split
 attempt that river would end without a change (most of them) is decided here, on river's
 numbers (`attempt_may_change`), without river's objects.
 
-river's rules inlined here, for the leaves of `SubspaceForest` (`RandomLeafMajorityClass`):
+river's rules inlined here, for the leaves of `SubspaceForest` (`SubspaceLeaf`, river's
+`RandomLeafMajorityClass` with compiled fields):
 `HTLeaf.learn_one` (the class counts, then the splitters of an active leaf),
 `BaseRandomLeaf._iter_features` (the leaf's features, drawn at its first event) and
 `HTLeaf.update_splitters` (a splitter made at a feature's first value). Other leaves learn by
@@ -54,7 +58,6 @@ from stream_imbal.river_internals import (
     Leaf,
     LeafMajorityClass,
     NumericBinaryBranch,
-    RandomLeafMajorityClass,
 )
 
 _RIVER_ATTEMPT = HoeffdingTreeClassifier._attempt_to_split
@@ -68,13 +71,24 @@ cdef double _HALF_LOG_TAU = 0.5 * math.log(math.tau)  # river's `proba.gaussian`
 
 # Set at the first call, from modules that import this one.
 cdef object _FastGaussianSplitter = None
+cdef object _SubspaceLeaf = None
 
 
-cdef void _import_splitter_classes():
-    global _FastGaussianSplitter
+cdef void _import_python_classes():
+    global _FastGaussianSplitter, _SubspaceLeaf
+    from stream_imbal.bounded_tree import SubspaceLeaf
     from stream_imbal.gaussian_splitter import FastGaussianSplitter
 
     _FastGaussianSplitter = FastGaussianSplitter
+    _SubspaceLeaf = SubspaceLeaf
+
+
+cdef inline bint _is_subspace_leaf(object leaf):
+    """Whether `leaf` is a `SubspaceLeaf`, whose rules are inlined here and whose attributes are
+    read as C fields (`LeafFields`)."""
+    if _SubspaceLeaf is None:
+        _import_python_classes()
+    return type(leaf) is _SubspaceLeaf
 
 
 @cython.final
@@ -269,6 +283,31 @@ cdef class TreeFields(CompiledFields):
         "classes",
         "_calls",
         "_route",
+    )
+
+
+@cython.auto_pickle(False)
+cdef class LeafFields(CompiledFields):
+    """The attributes of river's leaf of a forest's tree (`RandomLeafMajorityClass`) as C
+    fields (`bounded_tree.SubspaceLeaf`)."""
+
+    cdef public dict stats
+    cdef public object depth, splitter
+    cdef public dict splitters  # None: inactive
+    cdef public set _disabled_attrs
+    cdef public object _last_split_attempt_at, max_features, rng
+    cdef public list feature_indices
+
+    _FIELDS = (
+        "stats",
+        "depth",
+        "splitter",
+        "splitters",
+        "_disabled_attrs",
+        "_last_split_attempt_at",
+        "max_features",
+        "rng",
+        "feature_indices",
     )
 
 
@@ -717,18 +756,21 @@ cdef void _learn_at_leaf(
     cdef double seen = <double>tree._train_weight_seen_by_model + w
     tree._train_weight_seen_by_model = seen
     cdef double weight_seen
-    if type(leaf) is RandomLeafMajorityClass:
-        _learn_random_leaf(tree, leaf, x, y, w)
+    cdef bint inlined = _is_subspace_leaf(leaf)
+    cdef LeafFields fields = <LeafFields>leaf if inlined else None
+    if inlined:
+        _learn_subspace_leaf(tree, fields, x, y, w)
     else:
         leaf.learn_one(x, y, w=w, tree=tree)
-    if tree._growth_allowed and leaf.splitters is not None:
-        if leaf.depth >= tree.max_depth:
+    if tree._growth_allowed and (fields.splitters if inlined else leaf.splitters) is not None:
+        if (fields.depth if inlined else leaf.depth) >= tree.max_depth:
             leaf.deactivate()
             tree._n_active_leaves -= 1
             tree._n_inactive_leaves += 1
         else:
             weight_seen = _total_weight(leaf)  # (the property `last_split_attempt_at`, inline)
-            if weight_seen - <double>leaf._last_split_attempt_at >= <double>tree.grace_period:
+            last = fields._last_split_attempt_at if inlined else leaf._last_split_attempt_at
+            if weight_seen - <double>last >= <double>tree.grace_period:
                 if attempt_may_change(tree, leaf):
                     branch = None if parent is None else parent.branch_no(x)  # (at the root)
                     tree._attempt_to_split(leaf, parent, branch)
@@ -746,12 +788,12 @@ cpdef bint attempt_may_change(object tree, object leaf) except -1:
     null split's -inf among them) must differ by more than the Hoeffding bound, or the bound
     be under `tau`. Anything else is left to river (True)."""
     if (
-        type(leaf) is not RandomLeafMajorityClass
+        not _is_subspace_leaf(leaf)
         or tree.remove_poor_attrs
         or type(tree)._attempt_to_split is not _RIVER_ATTEMPT
     ):
         return True
-    cdef dict stats = leaf.stats
+    cdef dict stats = (<LeafFields>leaf).stats
     cdef int classes_seen = 0
     for count in stats.values():  # `observed_class_distribution_is_pure`
         if count != 0:
@@ -772,7 +814,7 @@ cpdef bint attempt_may_change(object tree, object leaf) except -1:
     if n_suggestions < 2:
         return n_suggestions > 0
     if _FastGaussianSplitter is None:
-        _import_splitter_classes()
+        _import_python_classes()
     cdef double pre_split_entropy = criterion._compute_entropy_dict(stats)
     cdef double min_fraction = criterion.min_branch_fraction
     cdef double best = -INFINITY, second = -INFINITY, merit, bound, merit_range
@@ -869,14 +911,14 @@ cpdef void enforce_size_limit(object tree) except *:
 cdef double _total_weight(object leaf):
     """`leaf.total_weight`: the sum of its class counts for a majority-class leaf."""
     cdef double total = 0.0
-    if type(leaf) is RandomLeafMajorityClass:
-        for count in (<dict>leaf.stats).values():
+    if _is_subspace_leaf(leaf):
+        for count in (<LeafFields>leaf).stats.values():
             total += <double>count
         return total
     return leaf.total_weight
 
 
-cdef void _learn_random_leaf(TreeFields tree, object leaf, object x, object y, double w):
+cdef void _learn_subspace_leaf(TreeFields tree, LeafFields leaf, object x, object y, double w):
     """`RandomLeafMajorityClass.learn_one`: river's class counts, then, in an active leaf, the
     splitters of its watched features present in `x`."""
     cdef dict stats = leaf.stats
@@ -885,16 +927,16 @@ cdef void _learn_random_leaf(TreeFields tree, object leaf, object x, object y, d
         stats[y] = w
     else:
         stats[y] = <object>count + w
-    splitters = leaf.splitters
+    cdef dict splitters = leaf.splitters
     if splitters is None:
         return
-    features = leaf.feature_indices
+    cdef list features = leaf.feature_indices
     if len(features) == 0:
         features = leaf.feature_indices = leaf._sample_features(x, leaf.max_features)
-    disabled = leaf._disabled_attrs
+    cdef set disabled = leaf._disabled_attrs
     nominal = tree.nominal_attributes
     if _FastGaussianSplitter is None:
-        _import_splitter_classes()
+        _import_python_classes()
     cdef bint plain = type(x) is dict
     cdef PyObject *found
     for att_id in features:
@@ -909,7 +951,7 @@ cdef void _learn_random_leaf(TreeFields tree, object leaf, object x, object y, d
             continue
         if disabled and att_id in disabled:
             continue
-        splitter = (<dict>splitters).get(att_id)
+        splitter = splitters.get(att_id)
         if splitter is None:
             if (nominal is not None and att_id in nominal) or not isinstance(
                 att_val, numbers.Number
@@ -1138,7 +1180,12 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
             elif (<TreeMirror>mirrors[i]).tree is not tree:
                 mirrors[i] = TreeMirror(tree)
             leaf = leaf_for(<TreeFields?>tree, x, mirrors[i])
-            proba = leaf.stats if leaf is not None else {}
+            if leaf is None:
+                proba = {}
+            elif _is_subspace_leaf(leaf):
+                proba = (<LeafFields>leaf).stats
+            else:
+                proba = leaf.stats
         else:
             proba = tree.predict_proba_one(x)
         total = 0.0

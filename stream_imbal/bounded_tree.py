@@ -25,7 +25,7 @@ from stream_imbal.river_internals import (
 
 check_river()
 
-__all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree", "pickle_to_predict"]
+__all__ = ["BoundedHoeffdingTree", "BoundedSubspaceTree", "SubspaceLeaf", "pickle_to_predict"]
 
 
 class _SizeCheckedPerCall(_hoeffding.TreeFields):
@@ -285,6 +285,37 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
     def _unit_test_params(cls):
         yield {"max_features": 2, "seed": 1, "max_size": 0.1, "memory_estimate_period": 100}
 
+    def _new_leaf(self, initial_stats=None, parent=None):
+        if self._leaf_prediction != self._MAJORITY_CLASS:
+            return super()._new_leaf(initial_stats, parent)
+        depth = 0 if parent is None else parent.depth + 1  # as river's tree makes its leaf
+        stats = {} if initial_stats is None else initial_stats
+        return SubspaceLeaf(stats, depth, self.splitter, self.max_features, self.rng)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        # A tree pickled before `SubspaceLeaf` holds river's own leaves: the same attributes.
+        pending = [(self, "_root", None)]
+        while pending:
+            holder, name, slot = pending.pop()
+            node = getattr(holder, name) if slot is None else holder.children[slot]
+            if type(node) is RandomLeafMajorityClass:
+                leaf = SubspaceLeaf.__new__(SubspaceLeaf)
+                leaf.__setstate__(vars(node))
+                if slot is None:
+                    setattr(holder, name, leaf)
+                else:
+                    holder.children[slot] = leaf
+            for i in range(len(getattr(node, "children", ()))):
+                pending.append((node, "children", i))
+
+
+class SubspaceLeaf(_hoeffding.LeafFields, RandomLeafMajorityClass):
+    """river's `RandomLeafMajorityClass`, the leaf of a `BoundedSubspaceTree` that predicts its
+    majority class (the default forest's), with its attributes as C fields: the compiled
+    learning (`stream_imbal._hoeffding`) reads them without a lookup by name. It pickles and
+    measures as river's leaf."""
+
 
 def pickle_to_predict(model: object) -> bytes:
     """A pickle of `model` that predicts as it does but is not to learn: its majority-class
@@ -300,7 +331,7 @@ def pickle_to_predict(model: object) -> bytes:
 
 
 def _leaf_to_predict(leaf: LeafMajorityClass) -> tuple:
-    state = leaf.__dict__.copy()
+    state = dict(leaf.__getstate__())
     state["splitters"] = {}  # still active: it predicts from its class counts alone
     return copyreg.__newobj__, (type(leaf),), state
 
@@ -308,4 +339,5 @@ def _leaf_to_predict(leaf: LeafMajorityClass) -> tuple:
 _TO_PREDICT = copyreg.dispatch_table | {
     LeafMajorityClass: _leaf_to_predict,
     RandomLeafMajorityClass: _leaf_to_predict,
+    SubspaceLeaf: _leaf_to_predict,
 }

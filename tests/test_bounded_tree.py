@@ -4,6 +4,8 @@ imbalanced streams where river's stays a single leaf."""
 from __future__ import annotations
 
 import copy
+import copyreg
+import io
 import pickle
 import random
 import subprocess
@@ -495,3 +497,49 @@ def test_the_compiled_size_limit_keeps_and_drops_the_leaves_river_does(make):
                 ]
                 compared += 1
     assert compared > 100 and changes == {"off", "on"}  # leaves deactivated, and reactivated
+
+
+def _forest_tree_events(n: int, seed: int) -> list[tuple[dict, bool, float]]:
+    rng = random.Random(seed)
+    events = []
+    for _ in range(n):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(6)}
+        events.append((x, x["f0"] * x["f1"] > 0.3, rng.choice([0.5, 12.5])))
+    return events
+
+
+def test_a_tree_pickled_with_rivers_leaves_loads_them_as_subspace_leaves_and_goes_on():
+    """A forest's tree pickled before `SubspaceLeaf` holds river's `RandomLeafMajorityClass`:
+    loaded, it holds `SubspaceLeaf`s with the same attributes, and learns and predicts as the
+    tree that went on."""
+    model = BoundedSubspaceTree(
+        max_features=3, seed=1, leaf_prediction="mc", max_size=0.05, memory_estimate_period=500
+    )
+    events = _forest_tree_events(8_000, seed=5)
+    for x, y, w in events[:4_000]:
+        model.learn_one(x, y, w=w)
+    leaves = model._find_leaves()
+    assert len(leaves) > 5 and all(type(leaf) is bounded_tree.SubspaceLeaf for leaf in leaves)
+    for leaf in leaves:  # measured as river's leaf holding the same attributes
+        as_rivers = bounded_tree.RandomLeafMajorityClass.__new__(
+            bounded_tree.RandomLeafMajorityClass
+        )
+        as_rivers.__dict__.update(leaf.__getstate__())
+        assert _hoeffding.object_size(leaf) == _hoeffding.object_size(as_rivers)
+
+    def as_rivers_leaf(leaf):  # river's class, its `__dict__` the state
+        rivers = (bounded_tree.RandomLeafMajorityClass, object, None)
+        return copyreg._reconstructor, rivers, leaf.__getstate__()
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table | {bounded_tree.SubspaceLeaf: as_rivers_leaf}
+    pickler.dump(model)
+    assert b"RandomLeafMajorityClass" in buffer.getvalue()
+    former = pickle.loads(buffer.getvalue())
+    assert [type(leaf) for leaf in former._find_leaves()] == [type(leaf) for leaf in leaves]
+    for x, y, w in events[4_000:]:
+        assert former.predict_proba_one(x) == model.predict_proba_one(x)
+        former.learn_one(x, y, w=w)
+        model.learn_one(x, y, w=w)
+    assert pickle.dumps(former) == pickle.dumps(model)
