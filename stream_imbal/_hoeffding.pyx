@@ -726,16 +726,18 @@ cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
 
 cpdef void learn_one(TreeFields tree, object x, object y, double w):
     """`tree` learns `x` with weight `w`: river's `HoeffdingTreeClassifier.learn_one` from the
-    leaf the tree's last prediction of `x` reached, or from a walk, then a size check every
-    `memory_estimate_period` calls."""
+    leaf the tree's last prediction or learning of `x` reached, or from a walk, then a size
+    check every `memory_estimate_period` calls. Only a split moves a leaf: the route is kept
+    for `x` learnt again (a resampled event) unless a split was attempted."""
     cdef Route route = tree._route
     if route.event is x:
         parent, leaf, walked = route.parent, route.leaf, True
     else:
         parent, leaf, walked = walk(tree._root, x)
-    route.event = route.parent = route.leaf = None  # learning may change the tree: forget
+        route.event, route.parent, route.leaf = x, parent, leaf
     if leaf is None or not walked:
         # the tree's first event, a missing feature or a new category: river's path
+        _forget(route)
         tree._learn_from_root(x, y, w)
     else:
         _learn_at_leaf(tree, leaf, parent, x, y, w)
@@ -743,6 +745,10 @@ cpdef void learn_one(TreeFields tree, object x, object y, double w):
     tree._calls = calls
     if calls % tree.memory_estimate_period == 0:
         tree._estimate_model_size()
+
+
+cdef inline void _forget(Route route):
+    route.event = route.parent = route.leaf = None
 
 
 cdef void _learn_at_leaf(
@@ -773,6 +779,7 @@ cdef void _learn_at_leaf(
             if weight_seen - <double>last >= <double>tree.grace_period:
                 if attempt_may_change(tree, leaf):
                     branch = None if parent is None else parent.branch_no(x)  # (at the root)
+                    _forget(tree._route)  # the leaf may become a branch
                     tree._attempt_to_split(leaf, parent, branch)
                 leaf._last_split_attempt_at = weight_seen
     if fmod(seen, <double>tree.memory_estimate_period) == 0:

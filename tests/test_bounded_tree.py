@@ -60,8 +60,9 @@ def _with_max_depth(model, depth: int):
     [
         lambda: _with_max_depth(BoundedHoeffdingTree(max_size=0.05), 6),
         lambda: BoundedSubspaceTree(max_features=2, seed=1, max_size=0.05),
+        lambda: BoundedSubspaceTree(max_features=2, seed=1, max_size=0.05, leaf_prediction="mc"),
     ],
-    ids=["hoeffding", "subspace"],
+    ids=["hoeffding", "subspace", "forest-leaves"],
 )
 def test_trees_learn_as_rivers_learn_one_would(make):
     """The fast path to the leaf grows the very tree river's own `learn_one` grows, whether the
@@ -105,12 +106,14 @@ def test_trees_learn_as_rivers_learn_one_would(make):
     [
         lambda: BoundedHoeffdingTree(grace_period=10),
         lambda: BoundedSubspaceTree(max_features=2, seed=1, grace_period=10),
+        lambda: BoundedSubspaceTree(max_features=2, seed=1, grace_period=10, leaf_prediction="mc"),
     ],
-    ids=["hoeffding", "subspace"],
+    ids=["hoeffding", "subspace", "forest-leaves"],
 )
 def test_a_prediction_is_not_reused_once_learning_changed_the_tree(make):
-    """Each event is predicted, then learned twice: where the first learning split the leaf the
-    prediction reached, the second must go down the new branch, as river's `learn_one` does."""
+    """Each event is predicted, then learned twice (as a resampled event is): the second
+    learning starts from the leaf the first reached, but where the first split that leaf, it
+    must go down the new branch, as river's `learn_one` does."""
     ours, twin = make(), make()
     rng = random.Random(2)
     for _ in range(3_000):
