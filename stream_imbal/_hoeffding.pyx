@@ -37,7 +37,7 @@ cimport cython
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyNumber_Power
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND
@@ -331,12 +331,21 @@ cpdef int poisson(double rate, object rng):
     here), as online bagging does for each member and event."""
     cdef double limit = exp(-rate)
     cdef int k = 0
-    uniform = rng.random
-    cdef double product = uniform()
+    cdef double product = _uniform(rng)
     while product > limit:
         k += 1
-        product *= <double>uniform()
+        product *= _uniform(rng)
     return k
+
+
+cdef object _RANDOM_DRAW = _Random.random  # unbound: no bound method made per draw
+
+
+cdef inline double _uniform(object rng) except? -1.0:
+    """`rng.random()`."""
+    if type(rng) is _Random:
+        return _RANDOM_DRAW(rng)
+    return rng.random()
 
 
 cdef object _NO_DICT = object()
@@ -1174,10 +1183,10 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
     """The mean over `trees` of their normalised probabilities for `x`: each leaf's class
     shares (`class_shares`, without the tree's dict of them; found along the trees' mirrors,
     `mirrors[i]` made for `trees[i]` when it is not yet) or each tree's `predict_proba_one`;
-    {} when no tree has learned."""
-    cdef dict mean = {}
-    cdef double total, share
-    cdef PyObject *found
+    {} when no tree has learned. The sums per label are C doubles, in the order the labels
+    first appear, as a dict of them would hold them."""
+    cdef _LabelSums sums = _LabelSums()
+    cdef double total
     cdef Py_ssize_t i
     for i in range(len(trees)):
         tree = trees[i]
@@ -1188,11 +1197,8 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
                 mirrors[i] = TreeMirror(tree)
             leaf = leaf_for(<TreeFields?>tree, x, mirrors[i])
             if leaf is None:
-                proba = {}
-            elif _is_subspace_leaf(leaf):
-                proba = (<LeafFields>leaf).stats
-            else:
-                proba = leaf.stats
+                continue
+            proba = (<LeafFields>leaf).stats if _is_subspace_leaf(leaf) else leaf.stats
         else:
             proba = tree.predict_proba_one(x)
         total = 0.0
@@ -1200,12 +1206,58 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
             total += <double>p
         if total > 0:
             for label, p in (<dict>proba).items():
-                found = PyDict_GetItem(mean, label)
-                share = 0.0 if found is NULL else <double><object>found
-                mean[label] = share + <double>p / total
-    total = 0.0
-    for p in mean.values():
-        total += <double>p
-    if not total > 0:
-        return {}
-    return {label: <double>p / total for label, p in mean.items()}
+                sums.add(label, <double>p / total)
+    return sums.normalised()
+
+
+cdef class _LabelSums:
+    """Sums of doubles per label, kept as a dict of them would be (a label equal to one seen
+    is that label), without a Python float per addition."""
+
+    cdef list labels  # in the order first seen
+    cdef dict positions  # label -> its index, for a label equal to one seen but not it
+    cdef double *sums
+    cdef Py_ssize_t capacity
+
+    def __cinit__(self):
+        self.labels, self.positions, self.capacity = [], {}, 4
+        self.sums = <double *>PyMem_Malloc(self.capacity * sizeof(double))
+        if self.sums is NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        PyMem_Free(self.sums)
+
+    cdef int add(self, object label, double value) except -1:
+        """sums[label] = sums.get(label, 0.0) + value."""
+        cdef Py_ssize_t n = len(self.labels), j
+        cdef PyObject *found
+        cdef double *grown
+        for j in range(n):
+            if <PyObject *>self.labels[j] is <PyObject *>label:
+                self.sums[j] = self.sums[j] + value
+                return 0
+        found = PyDict_GetItem(self.positions, label)
+        if found is not NULL:
+            j = <Py_ssize_t><object>found
+            self.sums[j] = self.sums[j] + value
+            return 0
+        if n == self.capacity:
+            grown = <double *>PyMem_Realloc(self.sums, 2 * self.capacity * sizeof(double))
+            if grown is NULL:
+                raise MemoryError()
+            self.sums, self.capacity = grown, 2 * self.capacity
+        self.positions[label] = n
+        self.labels.append(label)
+        self.sums[n] = 0.0 + value
+        return 0
+
+    cdef dict normalised(self):
+        """{label: its sum / the sum of all}, {} unless that is positive."""
+        cdef double total = 0.0
+        cdef Py_ssize_t j, n = len(self.labels)
+        for j in range(n):
+            total += self.sums[j]
+        if not total > 0:
+            return {}
+        return {self.labels[j]: self.sums[j] / total for j in range(n)}

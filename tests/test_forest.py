@@ -110,3 +110,43 @@ def test_the_compiled_poisson_draws_average_their_rate(rate):
     draws = [poisson(rate, rng) for _ in range(20_000)]
     assert abs(sum(draws) / len(draws) - rate) < 0.05 * rate
     assert min(draws) == 0
+
+
+def _mean_of_leaf_shares(forest: SubspaceForest, x: dict) -> dict:
+    """The forest's prediction as dicts compute it: each tree's leaf's class shares, summed per
+    label (equal labels are one), over the sum of all."""
+    mean: dict = {}
+    for tree in forest.trees:
+        stats = tree.leaf_for(x).stats
+        total = 0.0
+        for count in stats.values():
+            total += count
+        if total > 0:
+            for label, count in stats.items():
+                mean[label] = mean.get(label, 0.0) + count / total
+    total = 0.0
+    for share in mean.values():
+        total += share
+    return {label: share / total for label, share in mean.items()} if total > 0 else {}
+
+
+def test_the_forest_predicts_the_mean_of_its_leaves_class_shares():
+    """Three classes whose labels arrive as equal strings that are not the same object: the
+    trees' counts hold different ones, and the forest's sums treat them as one label."""
+    forest = SubspaceForest(n_models=6, seed=3, grace_period=50)
+    rng = random.Random(2)
+    for _ in range(3_000):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
+        y = "".join(["class-", str(int(x["f0"] > 0) + int(x["f1"] > 0.5))])  # a new str each time
+        forest.predict_proba_one(x)
+        forest.learn_one(x, y, w=rng.choice([1.0, 4.0]))
+    leaves = [leaf for tree in forest.trees for leaf in tree._find_leaves()]
+    assert len(leaves) > 6 * 3
+    assert len({id(label) for leaf in leaves for label in leaf.stats}) > 3  # equal, not one
+    n_classes = set()
+    for _ in range(500):
+        x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
+        predicted = forest.predict_proba_one(x)
+        assert list(predicted.items()) == list(_mean_of_leaf_shares(forest, x).items())
+        n_classes.add(len(predicted))
+    assert 3 in n_classes
