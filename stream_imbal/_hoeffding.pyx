@@ -218,18 +218,20 @@ def _lean_gaussian(n, mean, S, ddof, seed, rng):
 @cython.auto_pickle(False)
 cdef class CompiledFields:
     """The base of a Python class some of whose attributes are C fields, declared by a subclass
-    (`cdef public`) and named in its `_FIELDS`, in the order its Python original sets them:
+    (`cdef public`) and returned by its `_fields`, in the order its Python original sets them:
     compiled code reads them without a lookup by name, Python code as any attribute.
 
     The object pickles, copies and measures (`object_size`) as an instance of the Python
     original, whose `__dict__` holds every attribute: its state is that of the original, fields
     first, and a state pickled from the original loads into it."""
 
-    _FIELDS = ()
+    cdef dict _fields(self):
+        """The C fields, by name."""
+        return {}
 
     cdef dict _attributes(self):
         """Every attribute, as the original's `__dict__` holds them."""
-        cdef dict attributes = {name: getattr(self, name) for name in self._FIELDS}
+        cdef dict attributes = self._fields()
         attributes.update(self.__dict__)
         return attributes
 
@@ -248,7 +250,12 @@ cdef class GaussianFields(CompiledFields):
 
     cdef public dict _min_per_class, _max_per_class, _att_dist_per_class
 
-    _FIELDS = ("_min_per_class", "_max_per_class", "_att_dist_per_class")
+    cdef dict _fields(self):
+        return {
+            "_min_per_class": self._min_per_class,
+            "_max_per_class": self._max_per_class,
+            "_att_dist_per_class": self._att_dist_per_class,
+        }
 
 
 @cython.auto_pickle(False)
@@ -272,18 +279,19 @@ cdef class TreeFields(CompiledFields):
     cdef public object _calls
     cdef public Route _route
 
-    _FIELDS = (
-        "max_depth",
-        "memory_estimate_period",
-        "_root",
-        "_growth_allowed",
-        "_train_weight_seen_by_model",
-        "grace_period",
-        "nominal_attributes",
-        "classes",
-        "_calls",
-        "_route",
-    )
+    cdef dict _fields(self):
+        return {
+            "max_depth": self.max_depth,
+            "memory_estimate_period": self.memory_estimate_period,
+            "_root": self._root,
+            "_growth_allowed": self._growth_allowed,
+            "_train_weight_seen_by_model": self._train_weight_seen_by_model,
+            "grace_period": self.grace_period,
+            "nominal_attributes": self.nominal_attributes,
+            "classes": self.classes,
+            "_calls": self._calls,
+            "_route": self._route,
+        }
 
 
 @cython.auto_pickle(False)
@@ -298,17 +306,18 @@ cdef class LeafFields(CompiledFields):
     cdef public object _last_split_attempt_at, max_features, rng
     cdef public list feature_indices
 
-    _FIELDS = (
-        "stats",
-        "depth",
-        "splitter",
-        "splitters",
-        "_disabled_attrs",
-        "_last_split_attempt_at",
-        "max_features",
-        "rng",
-        "feature_indices",
-    )
+    cdef dict _fields(self):
+        return {
+            "stats": self.stats,
+            "depth": self.depth,
+            "splitter": self.splitter,
+            "splitters": self.splitters,
+            "_disabled_attrs": self._disabled_attrs,
+            "_last_split_attempt_at": self._last_split_attempt_at,
+            "max_features": self.max_features,
+            "rng": self.rng,
+            "feature_indices": self.feature_indices,
+        }
 
 
 cdef inline double _variance(LeanGaussian g):
