@@ -27,6 +27,7 @@ import csv
 import dataclasses
 import gzip
 import io
+import itertools
 import json
 import math
 import pathlib
@@ -352,18 +353,10 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
     Rows keep the file's order (replay files are expected in event-time order). A JSONL chunk
     has the keys of its lines as columns (a key missing from a line is a missing cell).
     """
-    import pandas as pd
-
     form = file_format(path)
     try:
         if form.kind == "csv":
-            yield from pd.read_csv(
-                form.path,
-                sep=form.delimiter,
-                chunksize=chunk_size,
-                encoding=ENCODING,
-                compression="gzip" if form.compressed else None,
-            )
+            yield from _csv_chunks(form, chunk_size)
         elif form.kind == "parquet":
             import pyarrow.parquet as pq
 
@@ -373,6 +366,65 @@ def read_chunks(path: str | pathlib.Path, chunk_size: int = 10_000) -> Iterator[
             yield from _json_chunks(form, chunk_size)
     except READ_ERRORS as error:
         raise ConfigError(f"{form.path}: cannot be read as {form.kind}: {error}") from error
+
+
+def _csv_chunks(form: FileFormat, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """The rows of a CSV file, `chunk_size` at a time, typed by pandas. A chunk pandas cannot
+    type (pandas 3 raises OverflowError for a column whose first cell is an integer beyond the
+    float range, and reads on after it) is read again as text and typed column by column."""
+    import pandas as pd
+
+    options = {
+        "sep": form.delimiter,
+        "chunksize": chunk_size,
+        "encoding": ENCODING,
+        "compression": "gzip" if form.compressed else None,
+    }
+    with pd.read_csv(form.path, **options) as chunks:
+        for number in itertools.count():
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            except OverflowError:
+                with pd.read_csv(form.path, dtype=str, **options) as texts:
+                    chunk = _typed_columns(next(itertools.islice(texts, number, None)))
+            yield chunk
+
+
+def _typed_columns(texts: pd.DataFrame) -> pd.DataFrame:
+    """A CSV chunk read as text, each column typed as pandas types a CSV column read alone; one it
+    cannot type keeps each cell as an int, a float or its text (`_cell_value`), for the checks of
+    its rows to refuse the integer beyond the float range."""
+    import pandas as pd
+
+    columns = []
+    for i in range(texts.shape[1]):
+        cells = texts.iloc[:, i]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["column"])
+        writer.writerows([["" if cell is None or cell != cell else cell] for cell in cells])
+        try:
+            column = pd.read_csv(io.StringIO(buffer.getvalue()))["column"]
+        except OverflowError:
+            column = pd.Series([_cell_value(cell) for cell in cells], dtype=object)
+        columns.append(column.set_axis(texts.index))
+    frame = pd.concat(columns, axis=1)
+    frame.columns = texts.columns
+    return frame
+
+
+def _cell_value(cell: object) -> object:
+    """A CSV cell's text as an int, else a float, else the text (a missing cell as is)."""
+    if not isinstance(cell, str):
+        return cell
+    for kind in (int, float):
+        try:
+            return kind(cell)
+        except ValueError:
+            pass
+    return cell
 
 
 def _json_chunks(form: FileFormat, chunk_size: int) -> Iterator[pd.DataFrame]:

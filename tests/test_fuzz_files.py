@@ -741,6 +741,24 @@ def test_a_csv_header_beyond_the_csv_field_limit_is_one_error_line(tmp_path):
         assert "cannot be read as csv: field larger than field limit" in result.stderr
 
 
+@pytest.mark.parametrize("row", [1, 4])
+def test_an_integer_beyond_the_float_range_first_in_a_csv_chunk_is_a_bad_row(tmp_path, row):
+    # was: OverflowError from pandas 3, which cannot type such a column (found by the fuzzing)
+    path = tmp_path / "events.csv"
+    rows = _rows_text()
+    rows[row - 1]["ts"] = 10**400
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    options = ("--chunk-size", "3")
+    failed = _replay(path, tmp_path / "replay", ("id", "ts"), *options)
+    assert f"row {row}: bad timestamp: " in failed.stderr
+    skipped = _replay(path, tmp_path / "skip", ("id", "ts"), *options, "--on-bad-row", "skip")
+    assert _counts(skipped.stdout)["skipped bad rows"] == 1
+    assert _counts(skipped.stdout)["events replayed"] == len(rows) - 1
+
+
 def test_an_integer_time_beyond_the_float_range_is_a_bad_row(tmp_path):
     # was: OverflowError (int too large to convert to float) when reading the epoch unit
     path = tmp_path / "events.csv"
