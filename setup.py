@@ -17,10 +17,12 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 #: The compiled modules, each beside the Python module whose per-event work it does.
 MODULES = (
     "stream_imbal._fhddm",
+    "stream_imbal._fields",
     "stream_imbal._hoeffding",
     "stream_imbal._logistic",
     "stream_imbal._pending",
     "stream_imbal._pool",
+    "stream_imbal._priors",
     "stream_imbal._scaling",
 )
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from stream_imbal._priors import DecayedCounts
 from stream_imbal.priors.base import ClassPrior
 
 __all__ = ["DecayedClassPrior"]
 
-_RESCALE_AT = 1e100  # keeps the squared weights far from overflow
 
-
-class DecayedClassPrior(ClassPrior):
+class DecayedClassPrior(DecayedCounts, ClassPrior):
     """Class proportions with exponentially fading memory.
 
     Each class keeps a decayed count c_k <- theta * c_k + [y = k], and the total count
@@ -20,7 +19,8 @@ class DecayedClassPrior(ClassPrior):
     biased towards a uniform start and a class that appears mid-stream starts at its true
     frequency. `theta = 0.5 ** (1 / half_life)`. Rather than decaying every count, each update
     is added with a weight growing by 1 / theta (the counts are rescaled once that weight gets
-    large): only ratios of counts are ever read, so an update costs O(1).
+    large): only ratios of counts are ever read, so an update costs O(1). The counts and their
+    update and share are compiled (`stream_imbal._priors.DecayedCounts`, which it extends).
 
     Parameters
     ----------
@@ -61,33 +61,6 @@ class DecayedClassPrior(ClassPrior):
         self._shares: dict[Hashable, float] | None = None  # cached until the next update
         self._minority: Hashable | None = None  # cached while `_minority_known`
         self._minority_known = False
-
-    def update(self, y: Hashable, w: float = 1.0) -> None:
-        """Count one label, with weight `w` (e.g. the weight a learner trained it with)."""
-        scale = self._scale = self._scale * self._growth
-        w *= scale
-        counts = self._counts
-        count = counts.get(y)
-        counts[y] = w if count is None else count + w
-        self._total += w
-        self._sum_sq += w * w
-        self._shares = None
-        # Only the count of `y` grew (the others' scaled counts stand still): the minority can
-        # only change if `y` was it or is new.
-        if count is None or y == self._minority:
-            self._minority_known = False
-        if scale > _RESCALE_AT:
-            self._rescale()
-
-    def _rescale(self) -> None:
-        scale = self._scale
-        self._counts = {label: c / scale for label, c in self._counts.items()}
-        self._total /= scale
-        self._sum_sq /= scale * scale
-        self._scale = 1.0
-
-    def share(self, label: Hashable) -> float:
-        return self._counts.get(label, 0.0) / self._total if self._total else 0.0
 
     @property
     def shares(self) -> dict[Hashable, float]:
