@@ -8,7 +8,11 @@ Measured in one run, on the same events:
   (b) the service end to end (consume, validate, score, produce the prediction, learn), with
       the logistic-regression preset and with the default classifier, on a topic whose every
       event is labelled (the learner's worst case), then, with (c) again, on one where 2% are
-      (`--labelled-share`: labels come late and few in fraud or intrusion streams);
+      (`--labelled-share`: labels come late and few in fraud or intrusion streams); each
+      service starts from a model file of its preset trained on `--trained-events` other
+      events of the stream (as a deployed service does: a fresh model at 1:100 and 2% labelled
+      has not the minority labels it needs to decide for tens of thousands of events, and
+      scores nothing meanwhile);
   (c) and (b) run `--rounds` times in turn (3 by default: the machine's load moves (c) itself
   by a third between runs), and the table gives each path's median rate and the median and
   range of its ratio to (c) in the same round;
@@ -52,6 +56,8 @@ from consumers.config import KafkaSection  # noqa: E402
 from consumers.kafka_io import KafkaSettings, MessageProducer  # noqa: E402
 from consumers.messages import MessageSchema, decode_event, encode_event, encode_label  # noqa: E402
 from consumers.model_snapshots import SnapshotReader  # noqa: E402
+from stream_imbal.model_file import TrainedModel, save_model  # noqa: E402
+from stream_imbal.presets import build_preset  # noqa: E402
 from stream_imbal.signing import key_from_environment  # noqa: E402
 
 N_FEATURES = 20
@@ -70,9 +76,7 @@ def produce(
     rng = random.Random(seed)
     producer = MessageProducer(KafkaSettings(bootstrap), acks=1)
     due = []
-    for i in range(n):
-        y = rng.random() < 0.01
-        x = {f"f{j}": rng.gauss(0.8 if y and j < 5 else 0.0, 1.0) for j in range(N_FEATURES)}
+    for i, x, y in stream(n, rng):
         labelled = rng.random() < labelled_share
         late = labelled and rng.random() < late_share
         key = str(i).encode()
@@ -91,6 +95,28 @@ def produce(
         )
     producer.flush()
     producer.close()
+
+
+def stream(n: int, rng: random.Random) -> Iterator[tuple[int, dict, bool]]:
+    """`n` events at 1:100: (index, features, label); the minority is shifted on 5 features."""
+    for i in range(n):
+        y = rng.random() < 0.01
+        x = {f"f{j}": rng.gauss(0.8 if y and j < 5 else 0.0, 1.0) for j in range(N_FEATURES)}
+        yield i, x, y
+
+
+def trained_model(path: pathlib.Path, preset: str, n: int, seed: int) -> pathlib.Path:
+    """A model file of `preset` that has learnt `n` events of the stream (seeded `seed`), signed
+    with the services' key, for a service to start from (`[model] init`)."""
+    model, counts = build_preset(preset, seed=0), {}
+    for _, x, y in stream(n, random.Random(seed)):
+        model.learn_one(x, y)
+        counts[y] = counts.get(y, 0) + 1
+    if model.predict_one(x) is None:
+        sys.exit(f"{preset} still warming up after {n:,} events: raise --trained-events")
+    trained = TrainedModel(model, counts, n, preset)
+    save_model(path, trained, key_from_environment(SIGNING_KEY_ENV))
+    return path
 
 
 def raw_rate(bootstrap: str, names: dict, n: int, relay: bool = False) -> float:
@@ -160,18 +186,26 @@ def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, lis
 
 
 def service_rows(
-    bootstrap: str, names: dict, n: int, workdir: pathlib.Path, labels: str, rounds: int
+    bootstrap: str,
+    names: dict,
+    n: int,
+    workdir: pathlib.Path,
+    labels: str,
+    rounds: int,
+    models: dict[str, pathlib.Path],
 ) -> list[tuple[str, list[float], list[float] | None]]:
-    """(c) on the topics `names`, then (b) with each preset, `rounds` times in turn: (name, its
-    messages/s in each round, the latencies of all its rounds)."""
+    """(c) on the topics `names`, then (b) with each preset starting from its model file in
+    `models`, `rounds` times in turn: (name, its messages/s in each round, the latencies of all
+    its rounds)."""
     ceiling = f"(a) + send one message per event, no model (c), {labels}"
     rates: dict[str, list[float]] = {ceiling: []}
     latencies: dict[str, list[float] | None] = {ceiling: None}
     for round_ in range(rounds):
         rates[ceiling].append(raw_rate(bootstrap, names, n, relay=True))
-        for preset in ("logistic-regression", "default"):
+        for preset, model_file in models.items():
             path = workdir / f"{preset}-{names['events']}-{round_}.toml"
-            config = bench_config(path, bootstrap, names, model={"preset": preset})
+            model = {"preset": preset, "init": str(model_file)}
+            config = bench_config(path, bootstrap, names, model=model)
             rate, timed = service_rate(config, n)
             name = f"service, {preset} (b), {labels}"
             rates.setdefault(name, []).append(rate)
@@ -232,18 +266,23 @@ def memory_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list
     return samples
 
 
-def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> list[dict]:
+def scale_out_run(
+    broker: Broker, n: int, workdir: pathlib.Path, seed: int, model_file: pathlib.Path
+) -> list[dict]:
     """Predictions/s of one, then two scorer processes on a 2-partition topic of `n` events
-    (2% labelled, inline) that one learner has read: the scorers share the cores with the
-    broker only. The rate is taken from the predictions' record timestamps, between the last
-    partition assignment of the scorers and the end of the earliest-finishing partition; the
-    cores each process used in that window, from its CPU time sampled twice a second."""
+    (2% labelled, inline) that one learner, started from `model_file`, has read: the scorers
+    share the cores with the broker only. The rate is taken from the predictions' record
+    timestamps, between the last partition assignment of the scorers and the end of the
+    earliest-finishing partition; the cores each process used in that window, from its CPU
+    time sampled twice a second."""
     bootstrap = broker.bootstrap_servers
     names = topics(partitions=2, bootstrap=bootstrap)
     print(f"producing {n:,} events on 2 partitions for the scale-out run ...", flush=True)
     produce(bootstrap, names, n, seed, late_share=0.0, labelled_share=0.02)
     learner = start_process(
-        scale_config(workdir / "scale-learner.toml", bootstrap, names, "learner", "scale"),
+        scale_config(
+            workdir / "scale-learner.toml", bootstrap, names, "learner", "scale", model_file
+        ),
         workdir / "scale-learner.log",
     )
     try:
@@ -256,7 +295,9 @@ def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> l
             logs = [workdir / f"{group}-{i}.log" for i in range(scorers)]
             processes = [
                 start_process(
-                    scale_config(log.with_suffix(".toml"), bootstrap, run_names, "scorer", group),
+                    scale_config(
+                        log.with_suffix(".toml"), bootstrap, run_names, "scorer", group, model_file
+                    ),
                     log,
                 )
                 for log in logs
@@ -277,12 +318,13 @@ def scale_out_run(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> l
 
 
 def scale_config(
-    path: pathlib.Path, bootstrap: str, names: dict, role: str, group: str
+    path: pathlib.Path, bootstrap: str, names: dict, role: str, group: str, model_file: pathlib.Path
 ) -> pathlib.Path:
     return bench_config(
         path,
         bootstrap,
         names,
+        model={"preset": "default", "init": str(model_file)},
         logging={"json": True},
         # the service's default fetch wait (100 ms): a backlog is fetched at once all the same
         kafka={"poll_timeout_ms": 1000, "fetch_max_wait_ms": KafkaSection.fetch_max_wait_ms}
@@ -404,6 +446,7 @@ def main() -> None:
     parser.add_argument("--scale-out-events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--labelled-share", type=float, default=0.02)
+    parser.add_argument("--trained-events", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3, help="of (c) and (b), in turn")
     args = parser.parse_args()
     rounds = args.rounds
@@ -414,17 +457,23 @@ def main() -> None:
     try:
         bootstrap = broker.bootstrap_servers
         names = topics(bootstrap=bootstrap)
+        models = {
+            preset: trained_model(workdir / f"{preset}.model", preset, args.trained_events, seed)
+            for preset, seed in (("logistic-regression", args.seed + 1), ("default", args.seed + 1))
+        }
         # labels inline, so that (a), (b) and (c) read the very same messages
         produce(bootstrap, names, args.events, args.seed, late_share=0.0)
         rows = [
             ("kafka-python + decode (a)", [raw_rate(bootstrap, names, args.events)], None),
-            *service_rows(bootstrap, names, args.events, workdir, "every event labelled", rounds),
+            *service_rows(
+                bootstrap, names, args.events, workdir, "every event labelled", rounds, models
+            ),
         ]
         sparse = topics(bootstrap=bootstrap)
         share = args.labelled_share
         produce(bootstrap, sparse, args.events, args.seed, late_share=0.0, labelled_share=share)
         rows += service_rows(
-            bootstrap, sparse, args.events, workdir, f"{share:.0%} labelled", rounds
+            bootstrap, sparse, args.events, workdir, f"{share:.0%} labelled", rounds, models
         )
         raw = rows[0][1][0]
         print(
@@ -452,7 +501,9 @@ def main() -> None:
                 f"| {min(ratios):.2f}-{max(ratios):.2f} | {p50:.0f} | {p99:.0f} |"
             )
         if args.scale_out_events:
-            runs = scale_out_run(broker, args.scale_out_events, workdir, args.seed)
+            runs = scale_out_run(
+                broker, args.scale_out_events, workdir, args.seed, models["default"]
+            )
             print(
                 "\n| scorers, 2 partitions the learner has read | predictions/s | counted "
                 "| cores: scorers | broker | learner (idle) | predictions per scorer CPU-s |"

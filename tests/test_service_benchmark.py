@@ -1,7 +1,8 @@
 """The service benchmark script runs end to end on a tiny stream (its figures are not checked:
 they belong to the benchmark, not to the tests).
 
-A smoke run, kept to about 10 s: a few hundred events through (a), (c) and both service presets.
+A smoke run, kept to about 10 s: a few hundred events through (a), (c) and both service presets,
+each started from a model file trained on 3,000 events.
 The scale-out and memory runs start service processes and wait for group joins (half a minute
 more); they are left to the benchmark itself (`--scale-out-events 0 --memory-events 0` here).
 """
@@ -15,6 +16,7 @@ def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
     out = run_benchmark(
         "service.py",
         *("--events", "500", "--scale-out-events", "0", "--memory-events", "0", "--rounds", "1"),
+        *("--trained-events", "3000"),
         cwd=tmp_path,
     )
     rates = dict(re.findall(r"^\| ([^|\d][^|]*?) \| ([\d,]+) \| [\d.]+ \|", out, re.MULTILINE))
