@@ -34,8 +34,9 @@ class _SizeCheckedPerCall(_hoeffding.TreeFields):
     of the cost of a deep tree's prediction) and deep copy: the walk and the learning at a leaf
     are compiled (`stream_imbal._hoeffding`), on river's nodes and leaves.
 
-    A prediction remembers the leaf it reached (and its parent) for its event: learning that same
-    dict next, with the tree unchanged since, starts from that leaf instead of walking again.
+    A prediction or a learning call remembers the leaf it reached (and its parent) for its event:
+    learning that same dict next, with no split since, starts from that leaf instead of walking
+    again.
 
     A size check measures a sample of the leaves rather than all of them (`_estimate_model_size`).
     """
@@ -295,19 +296,18 @@ class BoundedSubspaceTree(_SizeCheckedPerCall, BaseTreeClassifier):
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
         # A tree pickled before `SubspaceLeaf` holds river's own leaves: the same attributes.
-        pending = [(self, "_root", None)]
+        pending = [(None, 0)]  # (branch, slot of a child); None: the root
         while pending:
-            holder, name, slot = pending.pop()
-            node = getattr(holder, name) if slot is None else holder.children[slot]
+            branch, slot = pending.pop()
+            node = self._root if branch is None else branch.children[slot]
             if type(node) is RandomLeafMajorityClass:
-                leaf = SubspaceLeaf.__new__(SubspaceLeaf)
-                leaf.__setstate__(vars(node))
-                if slot is None:
-                    setattr(holder, name, leaf)
+                node, river_leaf = SubspaceLeaf.__new__(SubspaceLeaf), node
+                node.__setstate__(vars(river_leaf))
+                if branch is None:
+                    self._root = node
                 else:
-                    holder.children[slot] = leaf
-            for i in range(len(getattr(node, "children", ()))):
-                pending.append((node, "children", i))
+                    branch.children[slot] = node
+            pending.extend((node, i) for i in range(len(getattr(node, "children", ()))))
 
 
 class SubspaceLeaf(_hoeffding.LeafFields, RandomLeafMajorityClass):
