@@ -237,8 +237,8 @@ cdef class Route:
     """The event of a tree's last prediction, the leaf it reached and that leaf's parent.
 
     Without a `__dict__`: the size measure of the tree counts this object's fixed size, never
-    the event it holds, so the tree is bounded as if it had none. The compiled prediction fills
-    it (`leaf_for`), the compiled learning empties it."""
+    the event it holds, so the tree is bounded as if it had none. The compiled prediction and
+    learning fill it (`leaf_for`, `learn_one`); a split attempt empties it."""
 
     cdef public object event, parent, leaf
 
@@ -393,10 +393,11 @@ class _Plain:
     pass
 
 
+# An instance of a plain Python class, as 3.11 lays it out (without its `__dict__`).
+cdef Py_ssize_t _PLAIN_INSTANCE_BYTES = 56
 # An object with a `__dict__` is charged its `getsizeof` plus this: 0 on 3.11, 8 on 3.12, whose
 # instances are 8 bytes smaller (their dict pointer before the object).
-cdef Py_ssize_t _INSTANCE_ADJUST = 56 - getsizeof(_Plain())
-cdef Py_ssize_t _PLAIN_INSTANCE_BYTES = 56
+cdef Py_ssize_t _INSTANCE_ADJUST = _PLAIN_INSTANCE_BYTES - getsizeof(_Plain())
 
 
 cdef inline Py_ssize_t _str_bytes(str s):
