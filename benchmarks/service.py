@@ -303,11 +303,13 @@ def scale_out_run(
                 for log in logs
             ]
             watched = {"scorers": processes, "learner": [learner], "broker": [broker.process]}
-            samples = wait_for_messages(bootstrap, run_names["predictions"], n, watched)
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(60)
+            try:
+                samples = wait_for_messages(bootstrap, run_names["predictions"], n, watched)
+            finally:
+                for process in processes:
+                    process.terminate()
+                for process in processes:
+                    process.wait(60)
             rate, counted, start, end = scored_rate(bootstrap, run_names["predictions"], logs)
             cores = {name: cpu_between(samples[name], start, end) for name in watched}
             runs.append({"scorers": scorers, "rate": rate, "counted": counted, "cores": cores})
@@ -351,8 +353,9 @@ def wait_for_messages(
     bootstrap: str, topic: str, n: int, watched: dict[str, list], timeout: float = 600.0
 ) -> dict[str, list[tuple[float, float]]]:
     """Until `topic` holds about `n` messages and has stopped growing, by its end offsets
-    every half second (Tansu's lag a batch behind: the rate is read from the records).
-    Returns, per name of `watched`, (wall time, CPU seconds of its processes) samples."""
+    every half second, then by its records once they stand still (Tansu's end offsets lag a
+    batch behind: a batch is more than 2% of a short run). Returns, per name of `watched`,
+    (wall time, CPU seconds of its processes) samples."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     deadline, last, still = time.monotonic() + timeout, -1, 0
@@ -365,11 +368,29 @@ def wait_for_messages(
                 samples[name].append((time.time(), sum(cpu_seconds(p.pid) for p in processes)))
             time.sleep(0.5)
             count = sum(consumer.end_offsets(partitions).values())
-            still = still + 1 if count == last and count >= 0.98 * n else 0
+            still = still + 1 if count == last else 0
             last = count
+            if still == 4 and count < 0.98 * n and records_in(bootstrap, topic) < 0.98 * n:
+                still = 0
     finally:
         consumer.close()
     return samples
+
+
+def records_in(bootstrap: str, topic: str) -> int:
+    """The records of `topic`, counted by reading it to its end (two empty polls in a row)."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    count = empty = 0
+    try:
+        while empty < 2:
+            batch = consumer.poll(timeout_ms=1000, max_records=5000)
+            count += sum(len(records) for records in batch.values())
+            empty = 0 if batch else empty + 1
+    finally:
+        consumer.close()
+    return count
 
 
 def cpu_seconds(pid: int) -> float:
