@@ -15,7 +15,8 @@ Measured in one run, on the same events:
       scores nothing meanwhile);
   (c) and (b) run `--rounds` times in turn (3 by default: the machine's load moves (c) itself
   by a third between runs), and the table gives each path's median rate and the median and
-  range of its ratio to (c) in the same round;
+  range of its ratio to (c) in the same round, and the least share of a service's predictions
+  scored (made by a model out of its warm-up) in a round;
   p50/p99 per-message processing latency of the service (all rounds); the predictions/s of
   one, then two scorer processes sharing a 2-partition topic that one learner has read (2% of
   the events labelled), so that the scorers share the cores with the broker only, and the
@@ -160,8 +161,9 @@ def raw_rate(bootstrap: str, names: dict, n: int, relay: bool = False) -> float:
     return n / elapsed
 
 
-def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, list[float]]:
-    """Messages/s of the service from its first message to its last, and per-message latency."""
+def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, list[float], float]:
+    """Messages/s of the service from its first message to its last, per-message latency, and
+    the share of its predictions scored (not made while its model warmed up)."""
     service = Service(load_config(config_path))
     latencies: list[float] = []
     process = service._process
@@ -182,7 +184,8 @@ def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, lis
     elapsed = time.perf_counter() - start
     service.stop()
     thread.join()
-    return n_messages / elapsed, latencies
+    counts = service.metrics.messages
+    return n_messages / elapsed, latencies, 1 - counts.warming_up / max(counts.predictions, 1)
 
 
 def service_rows(
@@ -193,24 +196,26 @@ def service_rows(
     labels: str,
     rounds: int,
     models: dict[str, pathlib.Path],
-) -> list[tuple[str, list[float], list[float] | None]]:
+) -> list[tuple[str, list[float], list[float] | None, float | None]]:
     """(c) on the topics `names`, then (b) with each preset starting from its model file in
     `models`, `rounds` times in turn: (name, its messages/s in each round, the latencies of all
-    its rounds)."""
+    its rounds, the least share of its predictions scored in a round)."""
     ceiling = f"(a) + send one message per event, no model (c), {labels}"
     rates: dict[str, list[float]] = {ceiling: []}
     latencies: dict[str, list[float] | None] = {ceiling: None}
+    scored: dict[str, float | None] = {ceiling: None}
     for round_ in range(rounds):
         rates[ceiling].append(raw_rate(bootstrap, names, n, relay=True))
         for preset, model_file in models.items():
             path = workdir / f"{preset}-{names['events']}-{round_}.toml"
             model = {"preset": preset, "init": str(model_file)}
             config = bench_config(path, bootstrap, names, model=model)
-            rate, timed = service_rate(config, n)
+            rate, timed, share = service_rate(config, n)
             name = f"service, {preset} (b), {labels}"
             rates.setdefault(name, []).append(rate)
             latencies.setdefault(name, []).extend(timed)
-    return [(name, rates[name], latencies[name]) for name in rates]
+            scored[name] = min(share, scored.get(name) or 1.0)
+    return [(name, rates[name], latencies[name], scored[name]) for name in rates]
 
 
 def rss_mb(pid: int) -> float:
@@ -456,7 +461,7 @@ def learner_rate(broker: Broker, n: int, workdir: pathlib.Path, seed: int) -> fl
     names = topics(partitions=2, labels=False, bootstrap=bootstrap)
     produce(bootstrap, names, n, seed, late_share=0.0)
     config = bench_config(workdir / "learner.toml", bootstrap, names, scale={"role": "learner"})
-    rate, _ = service_rate(config, n)
+    rate, _, _ = service_rate(config, n)
     return rate
 
 
@@ -485,7 +490,7 @@ def main() -> None:
         # labels inline, so that (a), (b) and (c) read the very same messages
         produce(bootstrap, names, args.events, args.seed, late_share=0.0)
         rows = [
-            ("kafka-python + decode (a)", [raw_rate(bootstrap, names, args.events)], None),
+            ("kafka-python + decode (a)", [raw_rate(bootstrap, names, args.events)], None, None),
             *service_rows(
                 bootstrap, names, args.events, workdir, "every event labelled", rounds, models
             ),
@@ -504,22 +509,22 @@ def main() -> None:
         )
         print(
             "| path | messages/s | vs (a) | vs (c) | vs (c), range | p50 latency (us) "
-            "| p99 latency (us) |"
+            "| p99 latency (us) | scored |"
         )
-        print("|---|---:|---:|---:|---|---:|---:|")
+        print("|---|---:|---:|---:|---|---:|---:|---:|")
         ceiling: list[float] = []
-        for name, rates, latencies in rows:
+        for name, rates, latencies, scored in rows:
             rate = statistics.median(rates)
             if latencies is None:
                 ceiling = rates if name.startswith("(a) + send") else ceiling
-                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | | | | |")
+                print(f"| {name} | {rate:,.0f} | {rate / raw:.2f} | | | | | |")
                 continue
             ratios = [b / c for b, c in zip(rates, ceiling, strict=True)]
             cuts = statistics.quantiles(latencies, n=100)
             p50, p99 = cuts[49] * 1e6, cuts[98] * 1e6
             print(
                 f"| {name} | {rate:,.0f} | {rate / raw:.2f} | {statistics.median(ratios):.2f} "
-                f"| {min(ratios):.2f}-{max(ratios):.2f} | {p50:.0f} | {p99:.0f} |"
+                f"| {min(ratios):.2f}-{max(ratios):.2f} | {p50:.0f} | {p99:.0f} | {scored:.0%} |"
             )
         if args.scale_out_events:
             runs = scale_out_run(

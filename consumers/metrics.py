@@ -17,15 +17,17 @@ LATENCY_BUCKETS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0
 
 
 class MessageCounts(Collector):
-    """What every message moves (events, predictions, alerts, labels joined, events learnt,
-    pending events evicted by reason, the processing time), kept as plain numbers on the loop's
+    """What every message moves (events, predictions, those made while the model warms up,
+    alerts, labels joined, events learnt, pending events evicted by reason, the processing
+    time), kept as plain numbers on the loop's
     path and read when Prometheus collects. A prometheus_client counter takes a lock at each
     increment (about 0.4 us; 1 us a histogram's observation, 2 us a labelled child's lookup):
     they were about 5% of the in-process work of a message. Only the loop's thread writes
     them; a scrape may see a message's counts half updated."""
 
     def __init__(self) -> None:
-        self.events = self.predictions = self.alerts = self.labels_joined = self.learned = 0
+        self.events = self.predictions = self.warming_up = self.alerts = 0
+        self.labels_joined = self.learned = 0
         self.evicted = dict.fromkeys(("full", "expired"), 0)  # by reason
         self._latency_counts = [0] * (len(LATENCY_BUCKETS) + 1)  # the last: beyond them all
         self._latency_sum = 0.0
@@ -39,6 +41,12 @@ class MessageCounts(Collector):
         counters = (
             ("stream_imbal_events", "Event messages consumed", self.events),
             ("stream_imbal_predictions", "Prediction messages produced", self.predictions),
+            (
+                "stream_imbal_predictions_warming_up",
+                "Predictions made while the model warms up (status warming_up: it has not yet "
+                "learnt [model] warm_up labels of each class, and decides nothing)",
+                self.warming_up,
+            ),
             (
                 "stream_imbal_alerts",
                 "Predictions that flag their event as the minority class (the alert rate is "

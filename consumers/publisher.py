@@ -31,7 +31,7 @@ from consumers.kafka_io import (
 from consumers.messages import dead_letter, short_reason
 from consumers.metrics import ServiceMetrics
 from consumers.model_state import prediction_message
-from stream_imbal.online import Outcome
+from stream_imbal.online import WARMING_UP, Outcome
 
 __all__ = ["EVICTIONS_LOG_SECONDS", "RECORD_OVERHEAD_BYTES", "EvictionLog", "Publisher"]
 
@@ -132,6 +132,7 @@ class Publisher:
             key = str(prediction["id"]).encode()
             self._send(topic, orjson.dumps(prediction), key, self._prediction_refused)
             counts.predictions += 1
+            counts.warming_up += outcome.prediction.status == WARMING_UP
             counts.alerts += outcome.alert
         metrics.count_missing(outcome.missing, outcome.unknown)
         counts.learned += outcome.learned

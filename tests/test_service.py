@@ -289,6 +289,7 @@ def test_metrics_endpoint_serves_the_service_metrics(broker, tmp_path):
     expected = (
         "stream_imbal_events_total 600.0",
         "stream_imbal_predictions_total 600.0",
+        "stream_imbal_predictions_warming_up_total",
         "stream_imbal_learned_events_total 600.0",
         "stream_imbal_labels_joined_total",
         'stream_imbal_pending_events{model="global"} 0.0',

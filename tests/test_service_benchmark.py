@@ -27,6 +27,10 @@ def test_service_benchmark_runs_and_reports_every_rate(tmp_path):
         *(f"service, {p} (b), {k}" for p in ("logistic-regression", "default") for k in labels),
     }
     assert all(int(rate.replace(",", "")) > 0 for rate in rates.values())
-    row = r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+-[\d.]+ \| (\d+) \| (\d+) \|$"
-    latencies = re.findall(row, out, re.MULTILINE)
-    assert len(latencies) == 4 and all(int(p50) <= int(p99) for p50, p99 in latencies)
+    row = (
+        r"^\| service, [^|]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+-[\d.]+ \| (\d+) \| (\d+) "
+        r"\| (\d+)% \|$"
+    )
+    found = re.findall(row, out, re.MULTILINE)
+    assert len(found) == 4 and all(int(p50) <= int(p99) for p50, p99, _ in found)
+    assert all(scored == "100" for _, _, scored in found)  # started from a trained model

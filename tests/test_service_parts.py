@@ -131,12 +131,14 @@ def test_message_counts_are_read_as_prometheus_counters_and_a_histogram():
     counts = metrics.messages
     counts.events += 3
     counts.predictions += 2
+    counts.warming_up += True
     counts.alerts += True
     for seconds in (5e-6, 1e-5, 2e-5, 0.5, 7.0):  # 1e-5 is in the bucket le="1e-05"
         counts.observe_latency(seconds)
     value = metrics.registry.get_sample_value
     assert value("stream_imbal_events_total") == 3
     assert value("stream_imbal_predictions_total") == 2
+    assert value("stream_imbal_predictions_warming_up_total") == 1
     assert value("stream_imbal_alerts_total") == 1
     assert value("stream_imbal_learned_events_total") == 0
     bucket = "stream_imbal_processing_seconds_bucket"
@@ -146,6 +148,20 @@ def test_message_counts_are_read_as_prometheus_counters_and_a_histogram():
     assert value(bucket, {"le": "+Inf"}) == 5
     assert value("stream_imbal_processing_seconds_count") == 5
     assert value("stream_imbal_processing_seconds_sum") == pytest.approx(7.50003500)
+
+
+def test_predictions_made_while_the_model_warms_up_are_counted():
+    """A fresh model decides nothing until it has learnt `warm_up` labels of each class: the
+    metric counts the predictions it made meanwhile, and no later ones."""
+    service = InProcessService(in_process_config(MODEL__PRESET="linear", MODEL__WARM_UP="3"))
+    for i in range(60):
+        service.consumer.append("events", 0, encode_event(i, float(i), {"a": float(i)}, i % 4 == 0))
+    service.drain()
+    statuses = [p["status"] for p in service.producer.on("predictions")]
+    warming = statuses.count("warming_up")
+    assert 0 < warming < len(statuses) == 60 and statuses[warming:] == ["scored"] * (60 - warming)
+    value = service.metrics.registry.get_sample_value
+    assert value("stream_imbal_predictions_warming_up_total") == warming
 
 
 class _Clock:
