@@ -483,9 +483,11 @@ def main() -> None:
     try:
         bootstrap = broker.bootstrap_servers
         names = topics(bootstrap=bootstrap)
-        models = {
-            preset: trained_model(workdir / f"{preset}.model", preset, args.trained_events, seed)
-            for preset, seed in (("logistic-regression", args.seed + 1), ("default", args.seed + 1))
+        models = {  # trained on other events than those measured: another seed
+            preset: trained_model(
+                workdir / f"{preset}.model", preset, args.trained_events, args.seed + 1
+            )
+            for preset in ("logistic-regression", "default")
         }
         # labels inline, so that (a), (b) and (c) read the very same messages
         produce(bootstrap, names, args.events, args.seed, late_share=0.0)
