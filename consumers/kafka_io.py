@@ -31,6 +31,7 @@ from kafka.errors import (
     RecordListTooLargeError,
     TopicAlreadyExistsError,
 )
+from kafka.partitioner.default import murmur2
 from kafka.structs import OffsetAndMetadata
 
 from stream_imbal.exceptions import ConfigError
@@ -55,6 +56,8 @@ Partition = tuple[str, int]  # (topic, partition)
 
 # Why `[topics] model` must have exactly one partition (`ensure_topics(..., exact=...)`).
 MODEL_TOPIC_ROLE = "[topics] model: it elects the one learner and carries its model snapshots"
+#: How long a topic's partitions are taken as read (partitions added later are then used).
+PARTITIONS_MAX_AGE_S = 30.0
 
 # Errors that refuse a record because of the record itself (its size, its content): sending it
 # again would fail again, so they say nothing about the broker. kafka-python raises
@@ -98,8 +101,10 @@ class KafkaSettings:
         }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(slots=True)  # not frozen: a frozen one costs 2 us more to make
 class Message:
+    """A record read from Kafka."""
+
     topic: str
     partition: int
     offset: int
@@ -348,6 +353,8 @@ class MessageProducer:
         self.max_request_size: int = self._producer.config["max_request_size"]
         self._failure: BaseException | None = None
         self._rejected: list[tuple[Callable[[KafkaError], None], KafkaError]] = []
+        # topic -> (its partitions in order, when they were read)
+        self._partitions: dict[str, tuple[list[int], float]] = {}
 
     def send(
         self,
@@ -359,9 +366,26 @@ class MessageProducer:
         on_rejected: Callable[[KafkaError], None] | None = None,
     ) -> None:
         """Queue a record; raises `KafkaError` at once if it cannot even be queued (e.g. over
-        `max_request_size`: see `is_rejection`)."""
+        `max_request_size`: see `is_rejection`). A keyed record goes to the partition of its key
+        (`partition_of_key`)."""
+        if partition is None and key is not None:
+            partition = self._partition_of(topic, key)
         future = self._producer.send(topic, value, key=key, partition=partition, headers=headers)
         future.add_errback(self._record_failure, on_rejected)
+
+    def _partition_of(self, topic: str, key: bytes) -> int | None:
+        """The partition kafka-python's partitioner would choose for `key`, from the topic's
+        partitions read at most `PARTITIONS_MAX_AGE_S` ago: it sorts and copies them for each
+        record (about a third of a record's cost). None (the partitioner chooses) until the
+        topic's partitions are known."""
+        now = time.monotonic()
+        known = self._partitions.get(topic)
+        if known is None or now - known[1] > PARTITIONS_MAX_AGE_S:
+            partitions = self._producer.partitions_for(topic)  # waits for the metadata once
+            if not partitions:
+                return None
+            known = self._partitions[topic] = (sorted(partitions), now)
+        return partition_of_key(key, known[0])
 
     def _record_failure(self, on_rejected, error: BaseException) -> None:
         # kafka-python's sender thread: only take note, the flushing thread acts on it
@@ -387,6 +411,17 @@ class MessageProducer:
 
     def close(self) -> None:
         self._producer.close()
+
+
+def partition_of_key(key: bytes, partitions: list[int]) -> int:
+    """The partition of a keyed record among the topic's sorted `partitions`, as Kafka's default
+    partitioner picks it (Java's and kafka-python's): the key's murmur2 hash, made positive,
+    modulo their number.
+
+    >>> partition_of_key(b"42", [0, 1, 2, 3])
+    0
+    """
+    return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
 
 
 def read_partition(

@@ -103,6 +103,13 @@ class ModelState(Offsets):
 def prediction_message(prediction: Prediction, model: str) -> dict:
     """The body of a prediction message: the prediction, and the version of the model that made
     it (`<model>.<events learnt>`, e.g. `global.1200` or `p3.400`) instead of the count."""
-    body = prediction._asdict()
-    body["model_version"] = f"{model}.{body.pop('learned')}"
-    return body
+    return {
+        "id": prediction.id,
+        "ts": prediction.ts,
+        "score": prediction.score,
+        "decision": prediction.decision,
+        "threshold": prediction.threshold,
+        "prior": prediction.prior,
+        "status": prediction.status,
+        "model_version": f"{model}.{prediction.learned}",
+    }

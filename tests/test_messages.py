@@ -25,6 +25,7 @@ from consumers.stores import DirectoryStore
 from stream_imbal.cli import main
 from stream_imbal.event_clock import EventTimeGuard, TimestampTooFarAhead
 from stream_imbal.exceptions import ConfigError
+from stream_imbal.online import Prediction
 from stream_imbal.signing import SnapshotError, sign, verify
 from tests.service_harness import REPO
 
@@ -280,6 +281,8 @@ def test_partition_state_counts_evictions_and_unmatched_labels():
     assert prediction["id"] == "e" and prediction["model_version"] == "p0.0"
     assert prediction["status"] == "warming_up" and not math.isnan(prediction["ts"])
     assert prediction["score"] is None and prediction["decision"] is None
+    # every field of the prediction, its count of events learnt as the model's version
+    assert list(prediction) == [f for f in Prediction._fields if f != "learned"] + ["model_version"]
 
 
 @pytest.mark.parametrize("size", [0, 10, 700_000, 900_000, 5_000_000])

@@ -16,9 +16,12 @@ import uuid
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kafka import KafkaConsumer, TopicPartition
+from kafka.partitioner.default import DefaultPartitioner
 
-from consumers.kafka_io import KafkaSettings, ensure_topics
+from consumers.kafka_io import KafkaSettings, MessageProducer, ensure_topics, partition_of_key
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.classifier import WARM_UP
 from stream_imbal.cli import main
@@ -604,6 +607,37 @@ def test_to_kafka_refuses_topics_that_are_not_co_partitioned(broker, tmp_path):
         "5",
     )
     assert result.exit_code == 2 and "same number of partitions" in result.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.integers(1, 64))
+def test_a_key_s_partition_is_the_default_partitioner_s(key, n_partitions):
+    class Cluster:  # kafka-python's view of a topic's partitions, every one with a leader
+        def topics(self):
+            return {"t"}
+
+        def partitions_for_topic(self, topic):
+            return set(range(n_partitions))
+
+        available_partitions_for_topic = partitions_for_topic
+
+    expected = DefaultPartitioner().partition("t", key, key, None, None, Cluster())
+    assert partition_of_key(key, list(range(n_partitions))) == expected
+
+
+def test_keyed_records_go_where_kafka_python_would_send_them(broker):
+    topic, _ = _topics(broker, partitions=5)
+    producer = MessageProducer(KafkaSettings(broker.bootstrap_servers))
+    keys = [str(i).encode() for i in range(200)]
+    for key in keys:
+        producer.send(topic, b"{}", key=key)
+    producer.flush()
+    producer.close()
+    records = _read(broker, topic, len(keys))
+    assert sorted(r.key for r in records) == sorted(keys)
+    for record in records:
+        assert record.partition == partition_of_key(record.key, [0, 1, 2, 3, 4])
+    assert len({r.partition for r in records}) == 5
 
 
 def test_the_library_does_not_import_kafka():
