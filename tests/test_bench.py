@@ -444,6 +444,20 @@ def test_moa_learners_run_through_the_same_evaluation():
     assert (table["peak_memory_mib"] >= 0).all()
 
 
+@pytest.mark.skipif(moa_missing() is not None, reason=str(moa_missing()))
+def test_moa_runs_its_own_loop_on_the_events_written_for_it(tmp_path):
+    from benchmarks.moa_native import moa_seconds, write_arff
+
+    events = [({"a": float(i % 5), "b": float(i)}, i % 5 == 0) for i in range(3000)]
+    events[7] = ({"a": 1.0}, False)  # "b" missing
+    path = tmp_path / "s.arff"
+    write_arff(events, path)
+    rows = path.read_text().splitlines()[-3000:]
+    assert rows[:2] == ["0.0,0.0,True", "1.0,1.0,False"] and rows[7] == "1.0,?,False"
+    seconds = moa_seconds("moa-adac2", path, window=1000)  # MOA read every instance
+    assert len(seconds) == 3 and 0 < seconds[0] <= seconds[1] <= seconds[2]
+
+
 def _user_file(path, classes=("ok", "fraud")):
     rng = random.Random(3)
     rows = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 from river import base
@@ -24,7 +24,7 @@ from benchmarks.harness.strategies import JVM_ARGS, MOA
 from stream_imbal.bench import STRATEGIES, BenchStream, build_strategy
 from stream_imbal.classifier import OnlineImbalancedClassifier
 
-__all__ = ["COST_STRATEGIES", "COST_STREAMS", "cost_ratios", "seconds_per_event"]
+__all__ = ["COST_STRATEGIES", "COST_STREAMS", "cost_ratios", "seconds_per_event", "seconds_so_far"]
 
 #: Compared with the bare learner, and the default with each: the default, the linear preset,
 #: the bare learner with our threshold alone, river's ARF with 10 trees and MOA's OnlineAdaC2
@@ -54,14 +54,40 @@ def seconds_per_event(model: base.Classifier, events: Sequence[tuple], repeats: 
 
 
 def _once(model: base.Classifier, events: Sequence[tuple]) -> float:
+    return seconds_so_far(model, events, len(events), time.perf_counter)[-1]
+
+
+def seconds_so_far(
+    model: base.Classifier,
+    events: Sequence[tuple],
+    every: int,
+    clock: Callable[[], float] = time.thread_time,
+) -> list[float]:
+    """The time `model` has taken to predict then learn the `events` so far, read on `clock`
+    after every `every` events and after the last: the loop `seconds_per_event` times (thread
+    CPU time by default, as MOA's `EvaluatePrequential` measures its own).
+
+    >>> from river import linear_model
+    >>> from benchmarks.harness.cost import seconds_so_far
+    >>> events = [({"a": float(i % 7)}, i % 7 == 0) for i in range(250)]
+    >>> times = seconds_so_far(linear_model.LogisticRegression(), events, every=100)
+    >>> len(times), times == sorted(times)
+    (3, True)
+
+    """
     decides = isinstance(model, OnlineImbalancedClassifier)
-    start = time.perf_counter()
-    for x, y, *_ in events:
+    marks = []
+    start = clock()
+    for i, (x, y, *_) in enumerate(events, 1):
         model.predict_proba_one(x)
         if decides:
             model.predict_one(x)
         model.learn_one(x, y)
-    return time.perf_counter() - start
+        if not i % every:
+            marks.append(clock() - start)
+    if len(events) % every or not events:
+        marks.append(clock() - start)
+    return marks
 
 
 def cost_ratios(

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Sequence
 
 from river import base
 
-__all__ = ["MOAClassifier", "moa_missing", "votes_to_proba"]
+__all__ = ["MOAClassifier", "moa_class", "moa_command", "moa_missing", "votes_to_proba"]
 
 _IMBALANCED = "moa.classifiers.meta.imbalanced"
 
@@ -44,6 +44,25 @@ def moa_missing() -> str | None:
     if not java_home and shutil.which("java") is None:
         return "MOA's learners need Java (11 or later): install a JDK or set JAVA_HOME"
     return None
+
+
+def moa_class(learner: str) -> str:
+    """The full Java name of a MOA learner named as `MOAClassifier` takes it.
+
+    >>> from benchmarks.harness.moa import moa_class
+    >>> moa_class("OnlineAdaC2"), moa_class("moa.classifiers.trees.HoeffdingTree")
+    ('moa.classifiers.meta.imbalanced.OnlineAdaC2', 'moa.classifiers.trees.HoeffdingTree')
+    """
+    return learner if "." in learner else f"{_IMBALANCED}.{learner}"
+
+
+def moa_command() -> list[str]:
+    """The command that starts MOA's own Java program (`moa.DoTask`): the Java found as
+    `moa_missing` looks for it, with MOA's jar from CapyMOA (without importing CapyMOA)."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(pathlib.Path(java_home) / "bin" / "java") if java_home else "java"
+    package = importlib.util.find_spec("capymoa").submodule_search_locations[0]
+    return [java, "-cp", str(pathlib.Path(package) / "jar" / "moa.jar"), "moa.DoTask"]
 
 
 def _installed(module: str) -> bool:
@@ -153,9 +172,11 @@ class MOAClassifier(base.Classifier):
             categories={target: [str(label) for label in self.labels]},
             name="stream-imbal",
         )
-        name = self.learner if "." in self.learner else f"{_IMBALANCED}.{self.learner}"
         self._model = CapyMOAClassifier(
-            jpype.JClass(name), schema=self._schema, CLI=self.options or None, random_seed=self.seed
+            jpype.JClass(moa_class(self.learner)),
+            schema=self._schema,
+            CLI=self.options or None,
+            random_seed=self.seed,
         )
 
 

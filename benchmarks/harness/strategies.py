@@ -36,7 +36,7 @@ from benchmarks.harness.windowed_refit import (
 )
 from stream_imbal.bench import STRATEGIES, Strategy
 
-__all__ = ["BATCH", "JVM_ARGS", "MOA", "RESEARCH_STRATEGIES", "sklearn_missing"]
+__all__ = ["BATCH", "JVM_ARGS", "MOA", "MOA_LEARNERS", "RESEARCH_STRATEGIES", "sklearn_missing"]
 
 MOA, BATCH = "moa", "batch"
 #: The Java VM of MOA's learners collects its garbage on the job's own thread, so that a job
@@ -77,23 +77,29 @@ def _batch(estimator: Callable[[int], object], description: str) -> Strategy:
     return Strategy(build, BATCH, description, sklearn_missing)
 
 
-RESEARCH_STRATEGIES: dict[str, Strategy] = {
-    "moa-arf10": _moa(
+#: MOA's learners compared: name -> (learner, its command-line options, description).
+MOA_LEARNERS: dict[str, tuple[str, str, str]] = {
+    "moa-arf10": (
         "moa.classifiers.meta.AdaptiveRandomForest",
         "-s 10",
         "AdaptiveRandomForest, 10 trees, MOA's other defaults",
     ),
-    "moa-uob": _moa(
+    "moa-uob": (
         "OnlineUnderOverBagging",
         f"{_TREES} -s 10",
         "OnlineUnderOverBagging, 10 Hoeffding trees",
     ),
-    "moa-csmote": _moa("CSMOTE", _TREES, "C-SMOTE around a Hoeffding tree"),
-    "moa-smotebag": _moa(
-        "OnlineSMOTEBagging", f"{_TREES} -s 10", "OnlineSMOTEBagging, 10 Hoeffding trees"
+    "moa-csmote": ("CSMOTE", _TREES, "C-SMOTE around a Hoeffding tree"),
+    "moa-smotebag": (
+        "OnlineSMOTEBagging",
+        f"{_TREES} -s 10",
+        "OnlineSMOTEBagging, 10 Hoeffding trees",
     ),
-    "moa-rusboost": _moa("OnlineRUSBoost", f"{_TREES} -s 10", "OnlineRUSBoost, 10 Hoeffding trees"),
-    "moa-adac2": _moa("OnlineAdaC2", f"{_TREES} -s 10", "OnlineAdaC2, 10 Hoeffding trees"),
+    "moa-rusboost": ("OnlineRUSBoost", f"{_TREES} -s 10", "OnlineRUSBoost, 10 Hoeffding trees"),
+    "moa-adac2": ("OnlineAdaC2", f"{_TREES} -s 10", "OnlineAdaC2, 10 Hoeffding trees"),
+}
+RESEARCH_STRATEGIES: dict[str, Strategy] = {
+    **{name: _moa(*spec) for name, spec in MOA_LEARNERS.items()},
     "sklearn-hgb-refit": _batch(
         balanced_hgb,
         "scikit-learn HistGradientBoosting, balanced, refit every 1,000 on the last 5,000",
