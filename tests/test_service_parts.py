@@ -11,9 +11,9 @@ import orjson
 import pytest
 from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
-from consumers import load_config
+from consumers import kafka_io, load_config
 from consumers.checkpointer import Checkpointer, Saved
-from consumers.kafka_io import LeaderConsumer, Message
+from consumers.kafka_io import LeaderConsumer, Message, MessageProducer
 from consumers.logs import JsonFormatter
 from consumers.messages import encode_event
 from consumers.metrics import ServiceMetrics
@@ -282,3 +282,25 @@ def test_the_leader_polls_its_membership_at_most_every_interval(monkeypatch):
     leader.leading = False  # standing by, it waits on the membership itself
     leader.poll(0, 10)
     assert leader._membership.polls == 5
+
+
+def test_a_producer_reads_a_topic_s_partitions_again_after_a_while(monkeypatch):
+    class Client:  # kafka-python's producer, as far as the choice of a partition reads it
+        partitions = {0, 1}
+
+        def partitions_for(self, topic):
+            return set(self.partitions)
+
+    producer = object.__new__(MessageProducer)
+    producer._producer, producer._partitions = Client(), {}
+    now = [0.0]
+    monkeypatch.setattr(kafka_io.time, "monotonic", lambda: now[0])
+    keys = [str(i).encode() for i in range(100)]
+    assert {producer._partition_of("t", key) for key in keys} == {0, 1}
+    Client.partitions = {0, 1, 2, 3}  # partitions added to the topic
+    now[0] = kafka_io.PARTITIONS_MAX_AGE_S - 1
+    assert {producer._partition_of("t", key) for key in keys} == {0, 1}
+    now[0] = kafka_io.PARTITIONS_MAX_AGE_S + 1
+    assert {producer._partition_of("t", key) for key in keys} == {0, 1, 2, 3}
+    Client.partitions = set()  # a topic without metadata yet: kafka-python's partitioner picks
+    assert producer._partition_of("new-topic", b"1") is None
