@@ -48,6 +48,8 @@ def write_arff(events: Sequence[tuple], path: pathlib.Path) -> None:
     lines += [f"@attribute 'f{i}' numeric" for i in range(len(names))]
     lines += ["@attribute class {False,True}", "@data"]
     for x, y, *_ in events:
+        if y not in (False, True):
+            raise ValueError(f"label {y!r}: MOA's learners here take the labels False and True")
         values = (repr(float(x[name])) if name in x else "?" for name in names)
         lines.append(",".join([*values, str(bool(y))]))
     path.write_text("\n".join(lines) + "\n")
@@ -97,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", default="moa-adac2", help="keys of MOA_LEARNERS")
     parser.add_argument("--seeds", default="1,2,3")
-    parser.add_argument("--window", type=int, default=5_000)
+    parser.add_argument("--window", type=int, default=2_000)
     args = parser.parse_args()
     missing = moa_missing()
     if missing:

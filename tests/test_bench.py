@@ -456,6 +456,8 @@ def test_moa_runs_its_own_loop_on_the_events_written_for_it(tmp_path):
     assert rows[:2] == ["0.0,0.0,True", "1.0,1.0,False"] and rows[7] == "1.0,?,False"
     seconds = moa_seconds("moa-adac2", path, window=1000)  # MOA read every instance
     assert len(seconds) == 3 and 0 < seconds[0] <= seconds[1] <= seconds[2]
+    with pytest.raises(ValueError, match="the labels False and True"):
+        write_arff([({"a": 1.0}, "fraud")], path)
 
 
 def _user_file(path, classes=("ok", "fraud")):
