@@ -39,11 +39,17 @@ def moa_missing() -> str | None:
     if not _installed("capymoa"):
         return "MOA's learners need CapyMOA: pip install 'stream-imbal[bench]'"
     java_home = os.environ.get("JAVA_HOME")
-    if java_home and not (pathlib.Path(java_home) / "bin" / "java").is_file():
+    if java_home and not pathlib.Path(_java()).is_file():
         return f"MOA's learners need Java: JAVA_HOME={java_home} holds no bin/java"
     if not java_home and shutil.which("java") is None:
         return "MOA's learners need Java (11 or later): install a JDK or set JAVA_HOME"
     return None
+
+
+def _java() -> str:
+    """The Java program: `JAVA_HOME`'s, else `java` on the PATH."""
+    java_home = os.environ.get("JAVA_HOME")
+    return str(pathlib.Path(java_home) / "bin" / "java") if java_home else "java"
 
 
 def moa_class(learner: str) -> str:
@@ -59,10 +65,8 @@ def moa_class(learner: str) -> str:
 def moa_command() -> list[str]:
     """The command that starts MOA's own Java program (`moa.DoTask`): the Java found as
     `moa_missing` looks for it, with MOA's jar from CapyMOA (without importing CapyMOA)."""
-    java_home = os.environ.get("JAVA_HOME")
-    java = str(pathlib.Path(java_home) / "bin" / "java") if java_home else "java"
     package = importlib.util.find_spec("capymoa").submodule_search_locations[0]
-    return [java, "-cp", str(pathlib.Path(package) / "jar" / "moa.jar"), "moa.DoTask"]
+    return [_java(), "-cp", str(pathlib.Path(package) / "jar" / "moa.jar"), "moa.DoTask"]
 
 
 def _installed(module: str) -> bool:
