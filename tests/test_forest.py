@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stream_imbal._hoeffding import DRAWS_IN_C
 
 from stream_imbal import OnlineImbalancedClassifier
 from stream_imbal.balancing.strategy import poisson
@@ -110,6 +114,45 @@ def test_the_compiled_poisson_draws_average_their_rate(rate):
     draws = [poisson(rate, rng) for _ in range(20_000)]
     assert abs(sum(draws) / len(draws) - rate) < 0.05 * rate
     assert min(draws) == 0
+
+
+def _knuth_poisson(rate: float, rng: random.Random) -> int:
+    """Knuth's method with `rng.random()`: the draws `poisson` must make."""
+    limit, k, product = math.exp(-rate), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+class _OwnDraws(random.Random):
+    def random(self) -> float:
+        return 0.5 * super().random()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**64),
+    rate=st.floats(min_value=0.01, max_value=40.0),
+    n=st.integers(min_value=1, max_value=400),
+    skip=st.integers(min_value=0, max_value=700),
+)
+def test_poisson_draws_what_random_random_draws(seed, rate, n, skip):
+    """`poisson` reads a `random.Random`'s Mersenne Twister in C: the same draws, and the
+    generator left in the same state, as Knuth's method through `Random.random`, across the
+    refills of its 624 words and from a state restored mid-way."""
+    assert DRAWS_IN_C  # CPython's layout of the generator: the C draws are in use
+    ours, theirs = random.Random(seed), random.Random(seed)
+    for rng in (ours, theirs):
+        for _ in range(skip):
+            rng.random()
+    ours.setstate(theirs.getstate())
+    drawn = [poisson(rate, ours) for _ in range(n)]
+    assert drawn == [_knuth_poisson(rate, theirs) for _ in range(n)]
+    assert ours.getstate() == theirs.getstate()
+    assert ours.random() == theirs.random()
+    own = _OwnDraws(seed)  # a subclass's own `random` is called
+    assert poisson(rate, own) == _knuth_poisson(rate, _OwnDraws(seed))
 
 
 def _mean_of_leaf_shares(forest: SubspaceForest, x: dict) -> dict:
