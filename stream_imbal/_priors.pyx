@@ -37,6 +37,22 @@ cdef class DecayedCounts(CompiledFields):
             "_minority_known": self._minority_known,
         }
 
+    @property
+    def n_classes(self) -> int:
+        """Classes with a count (0 before the first label or after a restart from nothing)."""
+        return len(self._counts) if self._total else 0
+
+    @property
+    def minority(self):
+        """The class with the smallest count (the first such); None before the first label."""
+        if not self._minority_known:
+            if not self._total:
+                return None
+            counts = self._counts
+            self._minority = min(counts, key=counts.__getitem__)
+            self._minority_known = True
+        return self._minority
+
     def update(self, y, double w=1.0) -> None:
         """Count one label, with weight `w` (e.g. the weight a learner trained it with)."""
         cdef double scale = self._scale * self._growth

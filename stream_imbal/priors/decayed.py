@@ -70,20 +70,6 @@ class DecayedClassPrior(DecayedCounts, ClassPrior):
         return self._shares
 
     @property
-    def n_classes(self) -> int:
-        return len(self._counts) if self._total else 0
-
-    @property
-    def minority(self) -> Hashable | None:
-        if not self._minority_known:
-            if not self._total:
-                return None
-            counts = self._counts
-            self._minority = min(counts, key=counts.__getitem__)
-            self._minority_known = True
-        return self._minority
-
-    @property
     def n_effective(self) -> float:
         """Kish effective sample size of the decayed weights."""
         return self._total * self._total / self._sum_sq if self._sum_sq else 0.0
