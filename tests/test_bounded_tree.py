@@ -257,6 +257,8 @@ def test_a_restored_forest_goes_on_as_the_forest_that_was_not_restored():
         ([1.5, 1.5], 56 + 2 * 8 + 2 * 24),  # a float each time it is held, shared or not
         ({"a": 1.0}, 96 + 8 + 5 * 16 + 50 + 24),  # a dict of string keys, as grown to one item
         ({1: 1.0, 2: 2.0}, 96 + 8 + 5 * 24 + 2 * 24 + 2 * 28),  # other keys: 24-byte entries
+        ({0.5: 1.5, 2.5: 1.5}, 96 + 8 + 5 * 24 + 4 * 24),  # float keys and values, each held
+        ([{"a": 1.5}, {"a": 1.5}], 56 + 2 * 8 + 2 * (96 + 8 + 5 * 16 + 24) + 50),
         (["ab", "a" + "b"], 56 + 2 * 8 + 51),  # a string once per distinct value, as 3.11 has it
         (["é"], 56 + 8 + 72 + 2 * 1),  # 1, 2 or 4 bytes a character, as 3.11 lays it out
         (set(range(5)), 216 + 16 * 32 + 5 * 28),
