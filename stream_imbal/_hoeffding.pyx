@@ -35,7 +35,8 @@ from sys import getsizeof
 
 cimport cython
 
-from cpython.dict cimport PyDict_GetItem, PyDict_Next
+from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next
+from cpython.exc cimport PyErr_Occurred
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.number cimport PyNumber_Power
@@ -651,7 +652,7 @@ cpdef tuple walk(object root, object x):
     cdef PyObject *value
     while node is not None:
         if inline and type(node) is NumericBinaryBranch:  # most splits, inline
-            value = PyDict_GetItem(x, node.feature)
+            value = PyDict_GetItemWithError(x, node.feature)
             if value is NULL:
                 node, walked = node.most_common_path()[1], False
                 continue
@@ -668,13 +669,30 @@ cpdef tuple walk(object root, object x):
     return parent, node, walked
 
 
-cdef struct _Node:
-    PyObject *node  # river's node
+cdef struct _Node:  # what every walk reads, 32 bytes
     PyObject *feature  # a NumericBinaryBranch's feature; NULL: a leaf or another kind of node
+    double cut  # its threshold, when that is a float (`cut_is_float`)
+    int left, right  # children's indices (-1: none)
+    bint leaf, cut_is_float
+
+
+cdef struct _NodeRef:  # what a walk reads at its end, or to compare with a cut not a float
+    PyObject *node  # river's node
     PyObject *threshold
-    bint leaf
-    Py_ssize_t left, right  # children's indices (-1: none)
     Py_ssize_t parent, slot  # the parent's index (-1: the root) and the slot in its children
+
+
+# Borrowed references, without the reference counting of Cython's objects: a walk reads the
+# event's values and the array's features and cuts, which the event and the mirror keep alive.
+cdef extern from "Python.h":
+    PyObject *_borrowed_item "PyDict_GetItemWithError"(PyObject *, PyObject *)
+    bint _is_float "PyFloat_CheckExact"(PyObject *)
+    double _float_value "PyFloat_AS_DOUBLE"(PyObject *)
+
+
+cdef int _raise_set_error() except -1:
+    """Propagate the exception a C call has set."""
+    return -1
 
 
 cdef class TreeMirror:
@@ -693,19 +711,23 @@ cdef class TreeMirror:
     cdef list _keep  # the nodes, features and thresholds the array points to
     cdef Py_ssize_t _n
     cdef _Node *_nodes
+    cdef _NodeRef *_refs
 
     def __cinit__(self, TreeFields tree):
         self.tree = tree
         self._n = 0
         self._nodes = NULL
+        self._refs = NULL
 
     def __dealloc__(self):
         PyMem_Free(self._nodes)
+        PyMem_Free(self._refs)
 
     cdef int _build(self) except -1:
         """The array, from the tree's nodes as they are (empty before its first event)."""
         PyMem_Free(self._nodes)
-        self._nodes, self._n = NULL, 0
+        PyMem_Free(self._refs)
+        self._nodes, self._refs, self._n = NULL, NULL, 0
         nodes, parents, slots = [], [], []
         pending = [(self.tree._root, -1, 0)]
         while pending:
@@ -723,16 +745,20 @@ cdef class TreeMirror:
         if n == 0:
             return 0
         cdef _Node *array = <_Node *>PyMem_Malloc(n * sizeof(_Node))
-        if array is NULL:
+        cdef _NodeRef *refs = <_NodeRef *>PyMem_Malloc(n * sizeof(_NodeRef))
+        if array is NULL or refs is NULL:
+            PyMem_Free(array)
+            PyMem_Free(refs)
             raise MemoryError()
         keep = []
         for i in range(n):
             node = nodes[i]
             keep.append(node)
-            array[i].node = <PyObject *>node
-            array[i].parent, array[i].slot = parents[i], slots[i]
+            refs[i].node = <PyObject *>node
+            refs[i].parent, refs[i].slot = parents[i], slots[i]
             array[i].left = array[i].right = -1
-            array[i].feature = array[i].threshold = NULL
+            array[i].feature = refs[i].threshold = NULL
+            array[i].cut, array[i].cut_is_float = 0.0, False
             array[i].leaf = isinstance(node, Leaf)
             if parents[i] >= 0:  # children come after their parent, left first
                 if slots[i] == 0:
@@ -744,18 +770,22 @@ cdef class TreeMirror:
                 keep.append(feature)
                 keep.append(threshold)
                 array[i].feature = <PyObject *>feature
-                array[i].threshold = <PyObject *>threshold
-        self._keep, self._nodes, self._n = keep, array, n
+                refs[i].threshold = <PyObject *>threshold
+                if type(threshold) is float:
+                    array[i].cut, array[i].cut_is_float = threshold, True
+        self._keep, self._nodes, self._refs, self._n = keep, array, refs, n
         return 0
 
 
 cpdef tuple leaf_in(TreeMirror mirror, object x):
     """`walk(mirror.tree._root, x)`, along the mirror's array: (parent, leaf, walked). A
-    missing feature, another kind of branch or an input that is not a dict take river's walk."""
+    missing feature, another kind of branch or an input that is not a dict take river's walk.
+    A value and a cut that are both floats compare as C doubles (`_goes_left`'s rule)."""
     cdef TreeFields tree = mirror.tree
     cdef Py_ssize_t i, p
     cdef PyObject *value
     cdef _Node *at
+    cdef bint left
     cdef int attempt
     if type(x) is dict:
         for attempt in range(2):
@@ -764,25 +794,31 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
                 if mirror._n == 0:
                     break
             i = 0
-            while mirror._nodes[i].feature is not NULL:
-                at = &mirror._nodes[i]
-                value = PyDict_GetItem(x, <object>at.feature)
+            at = mirror._nodes
+            while at.feature is not NULL:
+                value = _borrowed_item(<PyObject *>x, at.feature)
                 if value is NULL:
+                    if PyErr_Occurred():
+                        _raise_set_error()
                     return walk(tree._root, x)  # the busiest branch, by river's rule
-                i = at.left if _goes_left(<object>value, <object>at.threshold) else at.right
+                if at.cut_is_float and _is_float(value):
+                    left = _float_value(value) <= at.cut
+                else:
+                    left = _goes_left(<object>value, <object>mirror._refs[i].threshold)
+                i = at.left if left else at.right
                 if i < 0:  # (a branch without that child: river's walk says what follows)
                     return walk(tree._root, x)
-            at = &mirror._nodes[i]
+                at = &mirror._nodes[i]
             if not at.leaf:
                 break  # a kind of branch the array does not hold
-            node = <object>at.node
-            p = at.parent
+            node = <object>mirror._refs[i].node
+            p = mirror._refs[i].parent
             if p < 0:
                 if tree._root is node:
                     return None, node, True
             else:
-                parent = <object>mirror._nodes[p].node
-                if parent.children[at.slot] is node:
+                parent = <object>mirror._refs[p].node
+                if parent.children[mirror._refs[i].slot] is node:
                     return parent, node, True
             mirror._n = 0  # split since: build again
     return walk(tree._root, x)
@@ -1007,7 +1043,7 @@ cdef void _learn_subspace_leaf(TreeFields tree, LeafFields leaf, object x, objec
     """`RandomLeafMajorityClass.learn_one`: river's class counts, then, in an active leaf, the
     splitters of its watched features present in `x`."""
     cdef dict stats = leaf.stats
-    cdef PyObject *count = PyDict_GetItem(stats, y)
+    cdef PyObject *count = PyDict_GetItemWithError(stats, y)
     if count is NULL:
         stats[y] = w
     else:
@@ -1026,7 +1062,7 @@ cdef void _learn_subspace_leaf(TreeFields tree, LeafFields leaf, object x, objec
     cdef PyObject *found
     for att_id in features:
         if plain:  # one lookup
-            found = PyDict_GetItem(x, att_id)
+            found = PyDict_GetItemWithError(x, att_id)
             if found is NULL:
                 continue
             att_val = <object>found
@@ -1060,7 +1096,7 @@ cpdef void update_gaussian(GaussianFields splitter, object att_val, object y, do
     cdef dict dists = splitter._att_dist_per_class
     cdef dict lows, highs
     cdef LeanGaussian dist
-    cdef PyObject *found = PyDict_GetItem(dists, y)
+    cdef PyObject *found = PyDict_GetItemWithError(dists, y)
     if found is NULL:
         dist = dists[y] = LeanGaussian()
         splitter._min_per_class[y] = att_val
@@ -1306,7 +1342,7 @@ cdef class _LabelSums:
             if <PyObject *>self.labels[j] is <PyObject *>label:
                 self.sums[j] = self.sums[j] + value
                 return 0
-        found = PyDict_GetItem(self.positions, label)
+        found = PyDict_GetItemWithError(self.positions, label)
         if found is not NULL:
             j = <Py_ssize_t><object>found
             self.sums[j] = self.sums[j] + value

@@ -8,7 +8,7 @@ learning rate times the event's gradient), so that every weight and probability 
 the last bit (see `tests/test_scaled_logistic.py` and `tests/test_recorded_outputs.py`).
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from libc.math cimport exp, sqrt
@@ -84,7 +84,7 @@ cpdef double scaled_proba_true(object scaler, object model, dict x):
     cdef PyObject *found
     weights = model._weights
     for name, value in x.items():
-        found = PyDict_GetItem(stds, name)
+        found = PyDict_GetItemWithError(stds, name)
         if found is NULL:
             z = 0.0
         else:
@@ -129,13 +129,13 @@ cpdef void learn_steps(object scaler, object model, dict x, bint y, double w, lo
         for i in range(size):
             name, f = names[i], &features[i]
             f.value = x[name]
-            found = PyDict_GetItem(counts, name)
+            found = PyDict_GetItemWithError(counts, name)
             f.count = 0 if found is NULL else <long><object>found
-            found = PyDict_GetItem(means, name)
+            found = PyDict_GetItemWithError(means, name)
             f.mean = 0.0 if found is NULL else <double><object>found
-            found = PyDict_GetItem(m2, name)
+            found = PyDict_GetItemWithError(m2, name)
             f.m2 = 0.0 if found is NULL else <double><object>found
-            found = PyDict_GetItem(stds, name)
+            found = PyDict_GetItemWithError(stds, name)
             f.std = 0.0 if found is NULL else <double><object>found
             try:
                 f.coef = weights[name]

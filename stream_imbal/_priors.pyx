@@ -5,7 +5,7 @@ that every share is the same to the last bit."""
 
 cimport cython
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError
 from cpython.object cimport PyObject
 
 from stream_imbal._fields cimport CompiledFields
@@ -59,7 +59,7 @@ cdef class DecayedCounts(CompiledFields):
         self._scale = scale
         w *= scale
         cdef dict counts = self._counts
-        cdef PyObject *count = PyDict_GetItem(counts, y)
+        cdef PyObject *count = PyDict_GetItemWithError(counts, y)
         counts[y] = w if count is NULL else <double><object>count + w
         self._total += w
         self._sum_sq += w * w
@@ -82,5 +82,5 @@ cdef class DecayedCounts(CompiledFields):
         """Estimated proportion of `label` (0 for a label never seen)."""
         if not self._total:
             return 0.0
-        cdef PyObject *count = PyDict_GetItem(self._counts, label)
+        cdef PyObject *count = PyDict_GetItemWithError(self._counts, label)
         return (0.0 if count is NULL else <double><object>count) / self._total

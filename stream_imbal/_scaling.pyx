@@ -7,7 +7,7 @@ operation and in the same order, so that every result is the same to the last bi
 `tests/test_recorded_outputs.py`).
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError
 from cpython.object cimport PyObject
 
 
@@ -22,15 +22,15 @@ cpdef void learn_one(object scaler, dict x):
     cdef PyObject *found
     for name, raw in x.items():
         value = raw
-        found = PyDict_GetItem(counts, name)
+        found = PyDict_GetItemWithError(counts, name)
         n = 0 if found is NULL else <long><object>found
-        found = PyDict_GetItem(means, name)
+        found = PyDict_GetItemWithError(means, name)
         mean = 0.0 if found is NULL else <double><object>found
         if n >= warm_up:
             std = stds[name]
             if std > 0:
                 value = winsorised(value, mean, std, clip)
-        found = PyDict_GetItem(m2, name)
+        found = PyDict_GetItemWithError(m2, name)
         total = 0.0 if found is NULL else <double><object>found
         std = welford(value, &n, &mean, &total)
         counts[name], means[name], m2[name] = n, mean, total
@@ -44,7 +44,7 @@ cpdef dict transform_one(object scaler, dict x):
     cdef double clip = scaler.clip
     cdef PyObject *found
     for name, value in x.items():
-        found = PyDict_GetItem(stds, name)
+        found = PyDict_GetItemWithError(stds, name)
         if found is NULL:
             out[name] = 0.0
             continue
