@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import collections
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
+import numpy as np
 from river import base
 from river.drift import ADWIN
 
@@ -51,6 +52,8 @@ class PriorShiftDetector(base.Base):
 
     """
 
+    _split: int | None = None  # (what a detector pickled without the cached split reads)
+
     def __init__(
         self,
         detector: base.DriftDetector | None = None,
@@ -66,12 +69,14 @@ class PriorShiftDetector(base.Base):
         self._classes: list[Hashable] = []
         self._active: list[tuple[Hashable, base.DriftDetector]] = []
         self.drift_detected = False
+        self._split: int | None = None  # the change point of the history as it is
 
     def update(self, y: Hashable) -> None:
         """Count one label."""
         if y not in self._detectors:
             self._add_class(y)
         self._history.append(y)
+        self._split = None  # the change point moves with the history
         drift = False
         for label, detector in self._active:
             detector.update(1.0 if y == label else 0.0)
@@ -99,19 +104,49 @@ class PriorShiftDetector(base.Base):
         return float(len(self._history) - self._change_point())
 
     def _change_point(self) -> int:
-        """Split of the recent labels that maximises a two-segment multinomial likelihood."""
+        """Split of the recent labels that maximises a two-segment multinomial likelihood (the
+        first such split; 0 when no split leaves `min_segment` events on each side), kept until
+        the next label.
+
+        Every split is scored at once with numpy; the splits within a hair of the best score
+        are scored again as `_log_likelihood` scores them (numpy's logarithm may differ from
+        `math.log` in the last bit), and the first best of those is the change point: the one
+        a scan of every split with `_log_likelihood` finds.
+        """
+        if self._split is not None:
+            return self._split
         history = list(self._history)
-        n = len(history)
-        after = collections.Counter(history)
-        before: collections.Counter = collections.Counter()
+        n, low = len(history), self.min_segment
+        splits = np.arange(low, min(n - low, n - 1) + 1)
+        if not len(splits):
+            self._split = 0
+            return 0
+        first_seen = {label: i for i, label in reversed(list(enumerate(history)))}
+        labels = sorted(first_seen, key=first_seen.__getitem__)  # a Counter's order
+        position = {label: k for k, label in enumerate(labels)}
+        codes = np.array([position[label] for label in history], dtype=np.intp)
+        before = np.zeros((len(labels), n + 1), dtype=np.int64)  # counts in history[:split]
+        for k in range(len(labels)):
+            np.cumsum(codes == k, out=before[k, 1:])
+        before, totals = before[:, splits], before[:, n : n + 1]
+        score = _vector_log_likelihood(before, splits) + _vector_log_likelihood(
+            totals - before, n - splits
+        )
+        near = splits[score >= score.max() - 1e-9 * max(1.0, abs(score.max()))]
         best, best_split = -math.inf, 0
-        for split in range(n):
-            if split >= self.min_segment and n - split >= self.min_segment:
-                likelihood = _log_likelihood(before, split) + _log_likelihood(after, n - split)
-                if likelihood > best:
-                    best, best_split = likelihood, split
-            before[history[split]] += 1
-            after[history[split]] -= 1
+        for split in near.tolist():
+            counts_before = {
+                label: int(c) for label, c in zip(labels, before[:, split - low], strict=True)
+            }
+            counts_after = {
+                label: int(totals[k, 0]) - counts_before[label] for k, label in enumerate(labels)
+            }
+            likelihood = _log_likelihood(counts_before, split) + _log_likelihood(
+                counts_after, n - split
+            )
+            if likelihood > best:
+                best, best_split = likelihood, split
+        self._split = best_split
         return best_split
 
     @property
@@ -119,5 +154,12 @@ class PriorShiftDetector(base.Base):
         return f"{type(self._prototype).__name__}(prior)"
 
 
-def _log_likelihood(counts: collections.Counter, n: int) -> float:
+def _log_likelihood(counts: Mapping[Hashable, int], n: int) -> float:
     return sum(c * math.log(c / n) for c in counts.values() if c > 0)
+
+
+def _vector_log_likelihood(counts: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """`_log_likelihood` of each column of `counts` (classes by splits) over its `n`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = counts * np.log(counts / n)
+    return np.where(counts > 0, terms, 0.0).sum(axis=0)
