@@ -111,17 +111,33 @@ cdef void _remember(object pool, object k, Py_ssize_t i, object p):
     ranked.insert(_bisect_right(ranked, p), p)
 
 
+cdef inline double _sum_of_two(double a, double b) noexcept:
+    """`sum([a, b])`: 0 + a, then + b. Python's own answer for two floats on every version
+    (3.12's compensated sum adds the rounding error of a + b, which does not move it)."""
+    return (0.0 + a) + b
+
+
 cpdef list balanced_skills(object pool):
     """Each candidate's skill: the mean over the classes of its decayed AUC sum over the
-    class's decayed count; NaN for every candidate until every class has a count."""
+    class's decayed count; NaN for every candidate until every class has a count. Summed as
+    Python's `sum` sums (in C doubles for up to two classes)."""
     cdef Py_ssize_t n = len(pool._members), i
     cdef list classes = pool._classes
     cdef dict counts = pool._counts, sums = pool._skill_sums
+    cdef list first, second
+    cdef double count_first, count_second
     if not classes:
         return [_NAN] * n
     for count in counts.values():
         if not count:
             return [_NAN] * n
+    if len(classes) == 2:
+        first, second = sums[classes[0]], sums[classes[1]]
+        count_first, count_second = counts[classes[0]], counts[classes[1]]
+        return [
+            _sum_of_two(<double>first[i] / count_first, <double>second[i] / count_second) / 2
+            for i in range(n)
+        ]
     return [
         _SUM([<double>sums[k][i] / <double>counts[k] for k in classes]) / len(classes)
         for i in range(n)
@@ -129,9 +145,19 @@ cpdef list balanced_skills(object pool):
 
 
 cpdef void reweigh(object pool) except *:
-    """The blend weights: candidate i's is exp((S_i - S_best) / temperature), normalised."""
+    """The blend weights: candidate i's is exp((S_i - S_best) / temperature), normalised (the
+    best and the total as Python's `max` and `sum` find them)."""
     cdef list skills = balanced_skills(pool)
-    cdef double best = _MAX(skills), temperature = pool.temperature
+    cdef double temperature = pool.temperature, best, total
+    cdef double first, second
+    if len(skills) == 2:
+        first, second = skills[0], skills[1]
+        best = second if second > first else first
+        first, second = exp((first - best) / temperature), exp((second - best) / temperature)
+        total = _sum_of_two(first, second)
+        pool._weights = [first / total, second / total]
+        return
+    best = _MAX(skills)
     cdef list scores = [exp((<double>skill - best) / temperature) for skill in skills]
-    cdef double total = _SUM(scores)
+    total = _SUM(scores)
     pool._weights = [<double>score / total for score in scores]

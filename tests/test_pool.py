@@ -7,9 +7,11 @@ import pickle
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from river import base, linear_model, metrics, preprocessing, tree
 
-from stream_imbal import OnlineImbalancedClassifier
+from stream_imbal import OnlineImbalancedClassifier, _pool
 from stream_imbal.ensemble import CandidatePool
 
 
@@ -201,3 +203,44 @@ def test_the_classifier_exposes_the_blend_weights():
         learner=preprocessing.StandardScaler() | linear_model.LogisticRegression()
     )
     assert linear_only.candidate_weights == {}
+
+
+class _Scored:
+    """What `balanced_skills` and `reweigh` read of a pool."""
+
+    def __init__(self, sums: dict, counts: dict, temperature: float):
+        self._classes = list(sums)
+        self._members = [None] * len(next(iter(sums.values())))
+        self._skill_sums, self._counts, self.temperature = sums, counts, temperature
+
+
+def _python_weights(sums: dict, counts: dict, temperature: float) -> tuple[list, list]:
+    """The skills and weights as first written, with Python's `sum` and `max`."""
+    classes, n = list(sums), len(next(iter(sums.values())))
+    skills = [sum(sums[k][i] / counts[k] for k in classes) / len(classes) for i in range(n)]
+    best = max(skills)
+    scores = [math.exp((skill - best) / temperature) for skill in skills]
+    return skills, [score / sum(scores) for score in scores]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n_classes=st.integers(1, 3),
+    n_candidates=st.integers(1, 3),
+    data=st.data(),
+    temperature=st.floats(0.001, 10.0),
+)
+def test_skills_and_weights_are_pythons_to_the_bit(n_classes, n_candidates, data, temperature):
+    """Two candidates and two classes (the default's) are summed in C: the same numbers as
+    Python's `sum` and `max`, which any other count still uses."""
+    sums, counts = {}, {}
+    for k in range(n_classes):
+        sums[k] = data.draw(
+            st.lists(st.floats(0.0, 1e3), min_size=n_candidates, max_size=n_candidates)
+        )
+        counts[k] = data.draw(st.floats(1e-3, 1e4))
+    pool = _Scored(sums, counts, temperature)
+    skills, weights = _python_weights(sums, counts, temperature)
+    assert _pool.balanced_skills(pool) == skills
+    _pool.reweigh(pool)
+    assert pool._weights == weights
