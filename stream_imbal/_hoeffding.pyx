@@ -49,6 +49,7 @@ from stream_imbal._fields cimport CompiledFields
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object)
 from libc.math cimport INFINITY, erf, exp, fmod, log, log2, pow, sqrt
+from libc.stdlib cimport qsort
 
 # river's private names and the private attributes read below: `stream_imbal.river_internals`
 from river.proba import Gaussian as _RiverGaussian
@@ -987,6 +988,97 @@ cdef object _promise(object leaf):
     return 0
 
 
+cdef struct _Ranked:  # a leaf's promise and its place among the leaves found
+    double promise
+    Py_ssize_t index
+
+
+cdef int _by_promise(const void *a, const void *b) noexcept nogil:
+    """Ascending promise, ties in the order found: the order of Python's stable sort by `<`."""
+    cdef const _Ranked *x = <const _Ranked *>a
+    cdef const _Ranked *y = <const _Ranked *>b
+    if x.promise < y.promise:
+        return -1
+    if y.promise < x.promise:
+        return 1
+    return (x.index > y.index) - (x.index < y.index)
+
+
+cdef bint _promise_in_c(object leaf, double *promise) except -1:
+    """`_promise(leaf)` as a C double, for a leaf of river's rule whose class counts are at most
+    two floats: their sum is Python's (0 + a, then + b), their max Python's (the first of equal
+    ones). False for any other leaf (and for a NaN, which has no order): ask `_promise`."""
+    if type(leaf).calculate_promise is not _RIVER_PROMISE:
+        return False
+    stats = (<LeafFields>leaf).stats if _is_subspace_leaf(leaf) else leaf.stats
+    if type(stats) is not dict or len(<dict>stats) > 2:
+        return False
+    cdef double total = 0.0, largest = 0.0, count
+    cdef bint first = True
+    for value in (<dict>stats).values():
+        if type(value) is not float:
+            return False
+        count = <double>value
+        total += count
+        if first or count > largest:
+            largest = count
+        first = False
+    promise[0] = total - largest if total > 0 else 0.0
+    return promise[0] == promise[0]
+
+
+cdef inline bint _leaf_is_active(object leaf) except -1:
+    """`leaf.is_active()`: river's rule (splitters kept) read as a C field for a forest's leaf."""
+    if _is_subspace_leaf(leaf):
+        return (<LeafFields>leaf).splitters is not None
+    return leaf.is_active()
+
+
+cdef list _ranked_leaves(list found):
+    """`found` sorted by promise, as river sorts them (Python's stable sort on `_promise`): in C
+    when every promise is a C double (`_promise_in_c`)."""
+    cdef Py_ssize_t n = len(found), i
+    cdef _Ranked *ranked = <_Ranked *>PyMem_Malloc(max(n, 1) * sizeof(_Ranked))
+    if ranked is NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            ranked[i].index = i
+            if not _promise_in_c(found[i], &ranked[i].promise):
+                promises = [_promise(leaf) for leaf in found]
+                return [found[j] for j in sorted(range(n), key=promises.__getitem__)]
+        qsort(ranked, n, sizeof(_Ranked), _by_promise)
+        return [found[ranked[i].index] for i in range(n)]
+    finally:
+        PyMem_Free(ranked)
+
+
+cdef Py_ssize_t _max_active(object tree, Py_ssize_t n) except -1:
+    """River's count of the leaves the size estimates allow active, out of `n`: in C doubles when
+    the estimates are floats (Python's float arithmetic, operation by operation)."""
+    active_size, inactive_size = tree._active_leaf_size_estimate, tree._inactive_leaf_size_estimate
+    overhead, max_size = tree._size_estimate_overhead_fraction, tree._max_byte_size
+    cdef Py_ssize_t max_active = 0
+    cdef double active, inactive, fraction, limit
+    if (
+        type(active_size) is float
+        and type(inactive_size) is float
+        and type(overhead) is float
+        and type(max_size) is float
+    ):
+        active, inactive, fraction, limit = active_size, inactive_size, overhead, max_size
+        while max_active < n:
+            max_active += 1
+            if (max_active * active + (n - max_active) * inactive) * fraction > limit:
+                return max_active - 1
+        return max_active
+    while max_active < n:
+        max_active += 1
+        if (max_active * active_size + (n - max_active) * inactive_size) * overhead > max_size:
+            return max_active - 1
+    return max_active
+
+
 cpdef void enforce_size_limit(object tree) except *:
     """`HoeffdingTree._enforce_size_limit` (Kirkby 2007), river's code with the leaves found and
     ranked here: once over the size limit (or with inactive leaves), keep active the most
@@ -1002,28 +1094,17 @@ cpdef void enforce_size_limit(object tree) except *:
         if tree.stop_mem_management:
             tree._growth_allowed = False
             return
-    cdef list found = find_leaves(tree)
-    cdef list promises = [_promise(leaf) for leaf in found]
-    # river sorts the leaves by promise: the same stable sort, on the same keys in the same order
-    cdef list leaves = [found[i] for i in sorted(range(len(found)), key=promises.__getitem__)]
-    active_size, inactive_size = tree._active_leaf_size_estimate, tree._inactive_leaf_size_estimate
-    overhead, max_size = tree._size_estimate_overhead_fraction, tree._max_byte_size
-    n = len(leaves)
-    max_active = 0
-    while max_active < n:
-        max_active += 1
-        if (max_active * active_size + (n - max_active) * inactive_size) * overhead > max_size:
-            max_active -= 1
-            break
-    cutoff = n - max_active
+    cdef list leaves = _ranked_leaves(find_leaves(tree))
+    cdef Py_ssize_t n = len(leaves), i
+    cdef Py_ssize_t cutoff = n - _max_active(tree, n)
     for i in range(cutoff):
-        if leaves[i].is_active():
+        if _leaf_is_active(leaves[i]):
             leaves[i].deactivate()
             tree._n_inactive_leaves += 1
             tree._n_active_leaves -= 1
     max_depth = tree.max_depth
     for i in range(cutoff, n):
-        if not leaves[i].is_active() and leaves[i].depth < max_depth:
+        if not _leaf_is_active(leaves[i]) and leaves[i].depth < max_depth:
             leaves[i].activate()
             tree._n_active_leaves += 1
             tree._n_inactive_leaves -= 1
