@@ -379,7 +379,10 @@ cdef bint _twister_agrees():
     """Whether `_twister_random` draws what this interpreter's `Random.random` does: the same
     numbers from two generators of one seed, past a refill of the 624 words, and the same state
     after. Otherwise (another layout of the state) every draw goes through `Random.random`."""
-    if _RANDOM_DRAW is not _Random.__mro__[1].random:  # `random` overridden in `random.Random`
+    base = _Random.__mro__[1]  # `_random.Random`, whose C struct this module reads
+    if base.__basicsize__ != sizeof(stream_imbal_RandomObject):  # another layout: not touched
+        return False
+    if _RANDOM_DRAW is not base.random:  # `random` overridden in `random.Random`
         return False
     ours, theirs = _Random(20_260_412), _Random(20_260_412)
     for _ in range(1_500):
