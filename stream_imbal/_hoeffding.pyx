@@ -940,7 +940,7 @@ cpdef bint attempt_may_change(object tree, object leaf) except -1:
         return n_suggestions > 0
     if _FastGaussianSplitter is None:
         _import_python_classes()
-    cdef double pre_split_entropy = criterion._compute_entropy_dict(stats)
+    cdef double pre_split_entropy = _dict_entropy(criterion, stats)
     cdef double min_fraction = criterion.min_branch_fraction
     cdef double best = -INFINITY, second = -INFINITY, merit, bound, merit_range
     for splitter in splitters.values():
@@ -1222,6 +1222,25 @@ cdef double _entropy(double *counts, unsigned char *present, Py_ssize_t n_classe
     return (entropy + total * log2(total)) / total if total > 0.0 else 0.0
 
 
+cdef object _RIVER_ENTROPY = InfoGainSplitCriterion._compute_entropy_dict
+
+
+cdef double _dict_entropy(object criterion, object stats) except? -1.0:
+    """`criterion._compute_entropy_dict(stats)`: river's rule, in C doubles for a dict of float
+    counts (`_entropy`'s arithmetic, in the dict's order), else river's method."""
+    if type(criterion)._compute_entropy_dict is not _RIVER_ENTROPY or type(stats) is not dict:
+        return criterion._compute_entropy_dict(stats)
+    cdef double entropy = 0.0, total = 0.0, d
+    for value in (<dict>stats).values():
+        if type(value) is not float:
+            return criterion._compute_entropy_dict(stats)
+        d = <double>value
+        if d > 0.0:
+            entropy -= d * log2(d)
+            total += d
+    return (entropy + total * log2(total)) / total if total > 0.0 else 0.0
+
+
 cpdef object best_info_gain_split(
     GaussianFields splitter, object criterion, object pre_split_dist, object att_idx
 ):
@@ -1233,7 +1252,7 @@ cpdef object best_info_gain_split(
     if splitter._att_dist_per_class:
         _best_info_gain(
             splitter,
-            criterion._compute_entropy_dict(pre_split_dist),
+            _dict_entropy(criterion, pre_split_dist),
             criterion.min_branch_fraction,
             att_idx,
             best,
@@ -1257,8 +1276,8 @@ cdef double _best_info_gain(
     # Per class: its range, weight, mean and deviation (Gaussian.cdf's own operations), its
     # weight left and right of a cut, and where it lies (0: both sides, 1: right, 2: left);
     # then the cut points.
-    cdef double *numbers = <double *>PyMem_Malloc((7 * n_classes + n_splits) * sizeof(double))
-    cdef unsigned char *flags = <unsigned char *>PyMem_Malloc(3 * n_classes)
+    cdef double *numbers = <double *>PyMem_Malloc((9 * n_classes + n_splits) * sizeof(double))
+    cdef unsigned char *flags = <unsigned char *>PyMem_Malloc(4 * n_classes)
     if numbers is NULL or flags is NULL:
         PyMem_Free(numbers)
         PyMem_Free(flags)
@@ -1270,11 +1289,14 @@ cdef double _best_info_gain(
     cdef double *sigma = numbers + 4 * n_classes
     cdef double *lhs = numbers + 5 * n_classes
     cdef double *rhs = numbers + 6 * n_classes
-    cdef double *cuts = numbers + 7 * n_classes
+    cdef double *best_lhs = numbers + 7 * n_classes
+    cdef double *best_rhs = numbers + 8 * n_classes
+    cdef double *cuts = numbers + 9 * n_classes
     cdef unsigned char *in_lhs = flags
     cdef unsigned char *in_rhs = flags + n_classes
     cdef unsigned char *side = flags + 2 * n_classes
-    cdef double best_merit = -INFINITY
+    cdef unsigned char *best_side = flags + 3 * n_classes
+    cdef double best_merit = -INFINITY, best_cut = 0.0
     cdef LeanGaussian gaussian
     cdef double cut, below, left, right, total, post, merit
     cdef double min_value = INFINITY, max_value = -INFINITY, bin_size
@@ -1337,19 +1359,20 @@ cdef double _best_info_gain(
             ) / total
             merit = pre_split_entropy - post
             if merit > best_merit:
-                best_merit = merit
-                if best is None:
-                    continue
-                children = [{}, {}]
-                for i in range(n_classes):
-                    if side[i] == 1:
-                        children[1][labels[i]] = weights[i]
-                    elif side[i] == 2:
-                        children[0][labels[i]] = weights[i]
-                    else:
-                        children[0][labels[i]] = lhs[i]
-                        children[1][labels[i]] = rhs[i]
-                best[0] = BranchFactory(merit, att_idx, cut, children)
+                best_merit, best_cut = merit, cut
+                for i in range(n_classes):  # the best cut's sides, for its suggestion
+                    best_side[i], best_lhs[i], best_rhs[i] = side[i], lhs[i], rhs[i]
+        if best is not None and best_merit > -INFINITY:
+            children = [{}, {}]
+            for i in range(n_classes):
+                if best_side[i] == 1:
+                    children[1][labels[i]] = weights[i]
+                elif best_side[i] == 2:
+                    children[0][labels[i]] = weights[i]
+                else:
+                    children[0][labels[i]] = best_lhs[i]
+                    children[1][labels[i]] = best_rhs[i]
+            best[0] = BranchFactory(best_merit, att_idx, best_cut, children)
     finally:
         PyMem_Free(numbers)
         PyMem_Free(flags)
