@@ -1226,19 +1226,23 @@ cdef object _RIVER_ENTROPY = InfoGainSplitCriterion._compute_entropy_dict
 
 
 cdef double _dict_entropy(object criterion, object stats) except? -1.0:
-    """`criterion._compute_entropy_dict(stats)`: river's rule, in C doubles for a dict of float
-    counts (`_entropy`'s arithmetic, in the dict's order), else river's method."""
-    if type(criterion)._compute_entropy_dict is not _RIVER_ENTROPY or type(stats) is not dict:
+    """`criterion._compute_entropy_dict(stats)`: river's rule, as `_entropy` computes it for a
+    dict of up to 8 float counts (in the dict's order), else river's method."""
+    if (
+        type(criterion)._compute_entropy_dict is not _RIVER_ENTROPY
+        or type(stats) is not dict
+        or len(<dict>stats) > 8
+    ):
         return criterion._compute_entropy_dict(stats)
-    cdef double entropy = 0.0, total = 0.0, d
+    cdef double counts[8]
+    cdef unsigned char present[8]
+    cdef Py_ssize_t n = 0
     for value in (<dict>stats).values():
         if type(value) is not float:
             return criterion._compute_entropy_dict(stats)
-        d = <double>value
-        if d > 0.0:
-            entropy -= d * log2(d)
-            total += d
-    return (entropy + total * log2(total)) / total if total > 0.0 else 0.0
+        counts[n], present[n] = value, 1
+        n += 1
+    return _entropy(counts, present, n)
 
 
 cpdef object best_info_gain_split(
