@@ -52,12 +52,15 @@ class FormerLayout(PendingLabels):
     def __init__(self, store: PendingLabels) -> None:
         self.__dict__.update(store.__dict__)
         self._events = {
-            event_id: _FormerEvent(e.event_id, e.ts, e.features, _Made(*e.decision))
-            for event_id, e in store._events.items()
+            e.event_id: _FormerEvent(e.event_id, e.ts, e.features, _Made(*e.decision))
+            for e in store
         }
 
     def __getstate__(self) -> dict:
         return self.__dict__
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
 
 def filled_core(learnt: int, pending: int, n_features: int, seed: int) -> ScoreThenLearn:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime
+import gc
 import os
 import pathlib
 import platform
@@ -62,6 +63,7 @@ from stream_imbal.presets import build_preset  # noqa: E402
 from stream_imbal.signing import key_from_environment  # noqa: E402
 
 N_FEATURES = 20
+COLLECTOR_DEFAULTS = gc.get_threshold()
 
 
 def produce(
@@ -184,6 +186,10 @@ def service_rate(config_path: pathlib.Path, n_messages: int) -> tuple[float, lis
     elapsed = time.perf_counter() - start
     service.stop()
     thread.join()
+    # The service tunes the collector for its process (`stream_imbal.heap`); (c) runs as a
+    # plain kafka-python loop does, with CPython's defaults.
+    gc.unfreeze()
+    gc.set_threshold(*COLLECTOR_DEFAULTS)
     counts = service.metrics.messages
     return n_messages / elapsed, latencies, 1 - counts.warming_up / max(counts.predictions, 1)
 

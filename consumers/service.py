@@ -47,6 +47,7 @@ from consumers.model_snapshots import ScoringState, SnapshotPublisher, SnapshotR
 from consumers.model_state import ModelState
 from consumers.publisher import Publisher
 from consumers.stores import CheckpointStore, DirectoryStore, KafkaTopicStore
+from stream_imbal import heap
 from stream_imbal.event_clock import TimestampTooFarAhead
 from stream_imbal.exceptions import StreamImbalError
 from stream_imbal.missing import MissingValueError
@@ -381,6 +382,7 @@ class Service:
             return waiting
         self.metrics.snapshots_refused.inc(self._reader.refused - refused)
         if fresh:
+            heap.settle()  # the model read lives on: later collections need not walk it
             self._waiting_since.clear()  # wait again, up to the limit, if still too far behind
             self.metrics.snapshots.inc()
             self.metrics.model_version.set(self._reader.latest.learned)
@@ -485,6 +487,7 @@ class Service:
             for topic in self.config.topic_names:
                 offset = state.next_offset(topic, partition)
                 self._consumer.seek((topic, partition), offset if offset is not None else 0)
+        heap.settle()  # the states live on: later collections need not walk them
 
     @staticmethod
     def _unique(states: Iterable[ModelState]) -> list[ModelState]:

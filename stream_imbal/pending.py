@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 
 from stream_imbal._pending import pack_floats, unpack_floats
 from stream_imbal.exceptions import ConfigError
@@ -53,9 +53,9 @@ class PendingEvent:
     """An event waiting for its label, its features packed (`packed`). An event whose every
     value is a float keeps them as the bytes of C doubles, and its feature `names`, a tuple the
     events of one schema share (`_pending.pack_floats`); any other event keeps them pickled
-    (`names` None). Either way the event gives the garbage collector nothing to walk, and a
-    checkpoint copies its bytes rather than walking a dict (`benchmarks/checkpoints.py`).
-    Packing 30 floats costs about 1 us, unpacking them 1 (pickled: 2 and 3.5)."""
+    (`names` None). Either way a checkpoint copies its bytes rather than walking a dict
+    (`benchmarks/checkpoints.py`). Packing 30 floats costs about 1 us, unpacking them 1
+    (pickled: 2 and 3.5). The store makes one for each event it hands out."""
 
     event_id: Hashable
     ts: float
@@ -83,6 +83,11 @@ class PendingLabels:
     """Events waiting for a label, oldest first, at most `max_size` of them, each kept at most
     `ttl` units of event time after its own timestamp.
 
+    Each event is held as a plain tuple of its fields (`_Kept`), which CPython's garbage
+    collector stops tracking once it sees it holds no container: a full store (100,000 events by
+    default) is one dict for a collection to walk, not 100,000 objects, and its events do not
+    count toward the next full collection (`docs/service.md`).
+
     Parameters
     ----------
     max_size
@@ -100,7 +105,7 @@ class PendingLabels:
             raise ConfigError(f"ttl must be positive or None, got {ttl!r}")
         self.max_size = max_size
         self.ttl = ttl
-        self._events: OrderedDict[Hashable, PendingEvent] = OrderedDict()
+        self._events: OrderedDict[Hashable, _Kept] = OrderedDict()
         self.evictions = {"full": 0, "expired": 0}
         self._names: tuple[str, ...] = ()  # the feature names of the last event packed
 
@@ -109,6 +114,10 @@ class PendingLabels:
 
     def __contains__(self, event_id: Hashable) -> bool:
         return event_id in self._events
+
+    def __iter__(self) -> Iterator[PendingEvent]:
+        """The events waiting, oldest first."""
+        return (PendingEvent(event_id, *kept) for event_id, kept in self._events.items())
 
     def add(
         self, event_id: Hashable, ts: float, features: dict, decision: object = None
@@ -121,25 +130,27 @@ class PendingLabels:
         values = pack_floats(features)
         if values is None:
             packed = pickle.dumps(features, protocol=pickle.HIGHEST_PROTOCOL)
-            self._events[event_id] = PendingEvent(event_id, ts, packed, decision)
+            self._events[event_id] = (ts, packed, decision, None)
         else:
             names = tuple(features)
             if names != self._names:
                 self._names = names
-            self._events[event_id] = PendingEvent(event_id, ts, values, decision, self._names)
+            self._events[event_id] = (ts, values, decision, self._names)
         evicted = []
         while len(self._events) > self.max_size:
-            evicted.append(self._events.popitem(last=False)[1])
+            evicted.append(PendingEvent(*_oldest(self._events)))
         self.evictions["full"] += len(evicted)
         return evicted
 
     def get(self, event_id: Hashable) -> PendingEvent | None:
         """The event waiting under `event_id`, left in the store, or None."""
-        return self._events.get(event_id)
+        kept = self._events.get(event_id)
+        return None if kept is None else PendingEvent(event_id, *kept)
 
     def pop(self, event_id: Hashable) -> PendingEvent | None:
         """Take the event out of the store, or None if unknown or already evicted."""
-        return self._events.pop(event_id, None)
+        kept = self._events.pop(event_id, None)
+        return None if kept is None else PendingEvent(event_id, *kept)
 
     def expire(self, now: float) -> list[PendingEvent]:
         """Evict and return the events whose time-to-live has passed at event time `now`."""
@@ -148,11 +159,9 @@ class PendingLabels:
         horizon = now - self.ttl
         evicted = []
         # Oldest first by arrival; a late-arriving old timestamp is caught on a later pass.
-        while self._events:
-            oldest = next(iter(self._events.values()))
-            if oldest.ts >= horizon:
-                break
-            evicted.append(self._events.popitem(last=False)[1])
+        events = self._events
+        while events and next(iter(events.values()))[0] < horizon:
+            evicted.append(PendingEvent(*_oldest(events)))
         self.evictions["expired"] += len(evicted)
         return evicted
 
@@ -160,22 +169,31 @@ class PendingLabels:
         # Pickled as columns, not an object per event to reduce: a checkpoint of a full store
         # copies bytes (`benchmarks/checkpoints.py`), and the names once per schema.
         state = self.__dict__.copy()
-        events = state.pop("_events").values()
-        state["_columns"] = (
-            [event.event_id for event in events],
-            [event.ts for event in events],
-            [event.packed for event in events],
-            [event.decision for event in events],
-            [event.names for event in events],
-        )
+        events = state.pop("_events")
+        kept = events.values()
+        state["_columns"] = (list(events), *([fields[i] for fields in kept] for i in range(4)))
         return state
 
     def __setstate__(self, state: dict) -> None:
         columns = state.pop("_columns", None)
         self._names = ()  # pickled before packed floats: without
-        self.__dict__.update(state)  # pickled before columns: with its `_events`
-        if columns is not None:  # four before packed floats: every event pickled
+        self.__dict__.update(state)
+        if columns is None:  # pickled before columns: `_events` holds `PendingEvent`s
             self._events = OrderedDict(
-                (event_id, PendingEvent(event_id, *kept))
-                for event_id, *kept in zip(*columns, strict=True)
+                (e.event_id, (e.ts, e.packed, e.decision, e.names)) for e in self._events.values()
             )
+            return
+        if len(columns) == 4:  # pickled before packed floats: every event pickled, no names
+            columns = (*columns, [None] * len(columns[0]))
+        event_ids, *fields = columns
+        self._events = OrderedDict(zip(event_ids, zip(*fields, strict=True), strict=True))
+
+
+#: An event as the store holds it: its `PendingEvent` fields after the id.
+_Kept = tuple[float, bytes, object, tuple[str, ...] | None]
+
+
+def _oldest(events: OrderedDict[Hashable, _Kept]) -> tuple:
+    """Take the oldest event out of `events`: its `PendingEvent` fields."""
+    event_id, kept = events.popitem(last=False)
+    return (event_id, *kept)

@@ -3,6 +3,7 @@ as columns, restored as it was."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import struct
 from collections import OrderedDict
@@ -42,7 +43,7 @@ def apply(store: PendingLabels, operation: tuple) -> object:
 
 
 def contents(store: PendingLabels) -> list[tuple]:
-    return [(e.event_id, e.ts, e.features, e.decision) for e in store._events.values()]
+    return [(e.event_id, e.ts, e.features, e.decision) for e in store]
 
 
 @settings(max_examples=200, deadline=None)
@@ -122,11 +123,11 @@ def test_events_of_one_schema_share_their_names_in_memory_and_in_a_checkpoint():
         store.add(i, float(i), {name: float(i + j) for j, name in enumerate(names)})
     store.add("other", 0.0, {"b": 1.0})
     store.add("last", 0.0, {name: 0.5 for name in names})
-    kept = [event.names for event in store._events.values()]
+    kept = [event.names for event in store]
     assert all(n is kept[0] for n in kept[:1000]) and kept[-1] == kept[0]
     checkpoint = pickle.dumps(store, protocol=pickle.HIGHEST_PROTOCOL)
     assert len(checkpoint) < 1000 * 30 * 8 + 1000 * 40  # the doubles, and a little per event
-    restored = [e.names for e in pickle.loads(checkpoint)._events.values()]
+    restored = [e.names for e in pickle.loads(checkpoint)]
     assert all(n is restored[0] for n in restored[:1000])
     assert restored[1000] == ("b",)
 
@@ -170,3 +171,16 @@ def test_features_in_another_mapping_than_a_dict_come_back_as_that_mapping():
     assert type(back) is OrderedDict and back == OrderedDict(a=1.0, b=2.0)
     others = (MappingProxyType({"a": 1.0}), None, [1.0], OrderedDict(a=1.0))
     assert [pack_floats(x) for x in others] == [None] * 4
+
+
+def test_the_events_waiting_give_the_garbage_collector_nothing_to_walk():
+    """A full store is one dict to a collection: its events, once seen by a collection, are not
+    tracked, nor counted toward the next full collection."""
+    store = PendingLabels(max_size=10_000)
+    for i in range(5_000):
+        store.add(f"e{i}", float(i), {"a": float(i), "b": 1.0}, (i % 2 == 0, None, None))
+        store.add(i, float(i), {"n": i}, (None, None, None))  # pickled features
+    gc.collect()
+    gc.collect()  # a tuple is let go by the first collection that finds its items let go
+    assert not any(gc.is_tracked(kept) for kept in store._events.values())
+    assert store.pop("e7").decision == (False, None, None)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from stream_imbal import heap
 from stream_imbal.cli import UserError
 from stream_imbal.cli.outputs import run_outputs
 from stream_imbal.cli.report import report_option, write_run_report
@@ -71,12 +72,16 @@ class ModelOption(click.ParamType):
 
 def build_model(spec: ModelSpec, seed: int, init: pathlib.Path | None = None) -> TrainedModel:
     """The run's classifier, said in the run's header: a new one, or the one of a model file
-    (`--init-model`), with what it has learnt."""
+    (`--init-model`), with what it has learnt. What is alive then lives as long as the run:
+    the collector is settled (`stream_imbal.heap`)."""
     if init is None:
         click.echo(f"model: {spec.describe()}; seed {seed}")
-        return TrainedModel(spec.build(seed), {}, 0, f"{spec.describe()}; seed {seed}")
-    trained = load_model(init)
-    click.echo(f"model: {trained.description}, from {init} ({trained.learned:,} events learnt)")
+        trained = TrainedModel(spec.build(seed), {}, 0, f"{spec.describe()}; seed {seed}")
+    else:
+        trained = load_model(init)
+        learnt = f"{trained.learned:,} events learnt"
+        click.echo(f"model: {trained.description}, from {init} ({learnt})")
+    heap.settle()
     return trained
 
 
