@@ -26,7 +26,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 
 #: Run in a fresh process with the version's directory first on the path.
 TIMER = r"""
-import json, sys, time
+import gc, json, sys, time
 sys.path.insert(0, sys.argv[1])
 import stream_imbal
 assert stream_imbal.__file__.startswith(sys.argv[1]), stream_imbal.__file__
@@ -35,6 +35,7 @@ from stream_imbal.bench import build_strategy
 stream = {s.name: s for s in load_suite("report")}[sys.argv[2]]
 events = stream.with_seed(1).events()[: int(sys.argv[4])]
 model = build_strategy(sys.argv[3], 1)
+gc.collect()  # the events' garbage is not the model's to collect
 started = time.perf_counter()
 for x, y, *_ in events:
     model.predict_proba_one(x)

@@ -12,6 +12,7 @@ measurement then runs in a worker process of its own.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -65,7 +66,10 @@ def seconds_so_far(
 ) -> list[float]:
     """The time `model` has taken to predict then learn the `events` so far, read on `clock`
     after every `every` events and after the last: the loop `seconds_per_event` times (thread
-    CPU time by default, as MOA's `EvaluatePrequential` measures its own).
+    CPU time by default, as MOA's `EvaluatePrequential` measures its own). The garbage of what
+    came before (the events just made) is collected first: a full collection it would start
+    during the loop costs a Python learner 3-4 us per event over a whole stream, and is not its
+    work (`docs/benchmarks.md`).
 
     >>> from river import linear_model
     >>> from benchmarks.harness.cost import seconds_so_far
@@ -77,6 +81,7 @@ def seconds_so_far(
     """
     decides = isinstance(model, OnlineImbalancedClassifier)
     marks = []
+    gc.collect()
     start = clock()
     for i, (x, y, *_) in enumerate(events, 1):
         model.predict_proba_one(x)
