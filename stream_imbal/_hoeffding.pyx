@@ -677,7 +677,8 @@ cdef struct _Node:  # what every walk reads, 32 bytes
     PyObject *feature  # a NumericBinaryBranch's feature; NULL: a leaf or another kind of node
     double cut  # its threshold, when that is a float (`cut_is_float`)
     int left, right  # children's indices (-1: none)
-    bint leaf, cut_is_float
+    int place  # where the feature was among the last event's items (`_value_in`)
+    unsigned char leaf, cut_is_float
 
 
 cdef struct _NodeRef:  # what a walk reads at its end, or to compare with a cut not a float
@@ -697,6 +698,50 @@ cdef extern from "Python.h":
 cdef int _raise_set_error() except -1:
     """Propagate the exception a C call has set."""
     return -1
+
+
+cdef enum:
+    _ITEMS_HELD = 64  # events with more features are read by lookups alone
+    _NOT_PLACED = -1  # a node whose feature was not among an event's keys: lookups alone
+
+
+cdef struct _Items:  # an event's keys and values in the dict's order, borrowed
+    Py_ssize_t n  # 0 when not held: more than _ITEMS_HELD features, or not a dict
+    PyObject *keys[_ITEMS_HELD]
+    PyObject *values[_ITEMS_HELD]
+
+
+cdef inline void _hold_items(_Items *items, object x) noexcept:
+    """Read the items of `x` once, for the walks of every tree of a forest."""
+    cdef Py_ssize_t pos = 0, i = 0
+    cdef PyObject *key
+    cdef PyObject *value
+    items.n = 0
+    if type(x) is not dict or len(<dict>x) > _ITEMS_HELD:
+        return
+    while PyDict_Next(x, &pos, &key, &value):
+        items.keys[i], items.values[i] = key, value
+        i += 1
+    items.n = i
+
+
+cdef inline PyObject *_value_in(_Items *items, PyObject *x, _Node *node) noexcept:
+    """`x[node.feature]`, borrowed; NULL when absent, or on an error (set). Events of one
+    source hold their keys in one order, and often as the same objects (decoders cache them):
+    the feature is then where it was in the last event (`node.place`), found without a lookup.
+    A feature not there by identity is looked for among the keys once, then looked up."""
+    cdef int place = node.place
+    cdef Py_ssize_t j
+    if place >= 0:
+        if place < items.n and items.keys[place] == node.feature:
+            return items.values[place]
+        for j in range(items.n):
+            if items.keys[j] == node.feature:
+                node.place = <int>j
+                return items.values[j]
+        if items.n:
+            node.place = _NOT_PLACED  # another object of the same name, or absent
+    return _borrowed_item(x, node.feature)
 
 
 cdef class TreeMirror:
@@ -761,6 +806,7 @@ cdef class TreeMirror:
             refs[i].node = <PyObject *>node
             refs[i].parent, refs[i].slot = parents[i], slots[i]
             array[i].left = array[i].right = -1
+            array[i].place = 0
             array[i].feature = refs[i].threshold = NULL
             array[i].cut, array[i].cut_is_float = 0.0, False
             array[i].leaf = isinstance(node, Leaf)
@@ -785,6 +831,13 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
     """`walk(mirror.tree._root, x)`, along the mirror's array: (parent, leaf, walked). A
     missing feature, another kind of branch or an input that is not a dict take river's walk.
     A value and a cut that are both floats compare as C doubles (`_goes_left`'s rule)."""
+    cdef _Items items
+    _hold_items(&items, x)
+    return _leaf_in(mirror, x, &items)
+
+
+cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
+    """`leaf_in`, with the items of `x` read."""
     cdef TreeFields tree = mirror.tree
     cdef Py_ssize_t i, p
     cdef PyObject *value
@@ -800,7 +853,7 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
             i = 0
             at = mirror._nodes
             while at.feature is not NULL:
-                value = _borrowed_item(<PyObject *>x, at.feature)
+                value = _value_in(items, <PyObject *>x, at)
                 if value is NULL:
                     if PyErr_Occurred():
                         _raise_set_error()
@@ -831,10 +884,17 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
 cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
     """The leaf of `tree` that predicts `x` (None before the first event), remembered in the
     tree's route for learning `x` next; found along `mirror` (the tree's) when given."""
+    cdef _Items items
     if mirror is None:
-        parent, leaf, walked = walk(tree._root, x)
-    else:
-        parent, leaf, walked = leaf_in(mirror, x)
+        return _remember(tree, x, walk(tree._root, x))
+    _hold_items(&items, x)
+    return _remember(tree, x, _leaf_in(mirror, x, &items))
+
+
+cdef object _remember(TreeFields tree, object x, tuple found):
+    """The leaf of `found` (parent, leaf, walked), remembered in the tree's route for
+    learning `x` next if it was walked to."""
+    parent, leaf, walked = found
     cdef Route route
     if walked:
         route = tree._route
@@ -1404,6 +1464,9 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
     cdef _LabelSums sums = _LabelSums()
     cdef double total
     cdef Py_ssize_t i
+    cdef _Items items
+    if class_shares:
+        _hold_items(&items, x)
     for i in range(len(trees)):
         tree = trees[i]
         if class_shares:
@@ -1411,7 +1474,7 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
                 mirrors.append(TreeMirror(tree))
             elif (<TreeMirror>mirrors[i]).tree is not tree:
                 mirrors[i] = TreeMirror(tree)
-            leaf = leaf_for(<TreeFields?>tree, x, mirrors[i])
+            leaf = _remember(<TreeFields?>tree, x, _leaf_in(<TreeMirror>mirrors[i], x, &items))
             if leaf is None:
                 continue
             proba = (<LeafFields>leaf).stats if _is_subspace_leaf(leaf) else leaf.stats

@@ -389,7 +389,9 @@ def test_a_leaf_whose_majority_holds_over_max_share_is_left_to_river():
 def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
     """`leaf_in` (the forest's walk along a tree's arrays) against the walk along river's nodes,
     before and after every event of a tree's growth (splits, the size limit's deactivations):
-    features missing, integers at and around the cut points, inputs that are not dicts."""
+    features missing, integers at and around the cut points, inputs that are not dicts, and
+    keys that are one object per name (as a decoder's cache gives) in changing orders, which
+    the walk finds where they were in the last event."""
     rng = random.Random(seed)
     model = BoundedSubspaceTree(
         max_features=3, seed=seed, max_size=0.05, memory_estimate_period=300, grace_period=50
@@ -399,6 +401,9 @@ def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
     probes = [{f"f{k}": rng.gauss(0, 1) for k in range(4)} for _ in range(40)]
     probes += [{f"f{k}": rng.randint(-2, 2) for k in range(4)} for _ in range(10)]
     probes += [{"f0": 0.1, "f2": -0.3}, {}, {"f1": 2, "f3": 0.5, "other": 1.0}]
+    names = [f"f{k}" for k in range(4)]
+    for order in (names, names[::-1], names[1:], ["other", *names], names[2:] + names[:2]):
+        probes += [{name: rng.gauss(0, 1) for name in order} for _ in range(8)]
     splits = 0
     for i in range(4_000):
         x = {f"f{k}": rng.gauss(0, 1) for k in range(4)}
