@@ -10,6 +10,7 @@ import gc
 import subprocess
 import sys
 import textwrap
+import weakref
 
 from stream_imbal import heap
 from tests.service_harness import REPO
@@ -34,14 +35,21 @@ def cyclic_garbage_left(make: str, drop: str) -> int:
     return int(run.stdout.split()[-1])
 
 
+class _Node:
+    pass
+
+
 def test_settle_collects_then_freezes_what_is_alive():
     threshold = gc.get_threshold()
-    garbage = [[]]
-    garbage[0].append(garbage)  # a cycle no one holds
-    del garbage
+    cycle = _Node()
+    cycle.me = cycle  # a cycle no one holds: collected, not frozen
+    gone = weakref.ref(cycle)
+    kept = _Node()
+    del cycle
     try:
         heap.settle()
-        assert gc.get_freeze_count() > 0 and gc.collect() == 0
+        assert gone() is None
+        assert gc.get_freeze_count() > 0 and gc.is_tracked(kept)
         assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
     finally:
         gc.unfreeze()
