@@ -454,6 +454,7 @@ class Service:
             self._checkpoint_pause = spent / self.config.checkpoint.max_time_share
             self._failed = {f for f in self._failed if not self._saved_past(f)}
             self._update_gauges()
+        heap.settle()  # what the saved states hold lives on; now and then, a full collection
         return True
 
     def _saved_past(self, failed: tuple[str, int, int]) -> bool:

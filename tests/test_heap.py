@@ -39,18 +39,25 @@ class _Node:
     pass
 
 
-def test_settle_collects_then_freezes_what_is_alive():
+def test_settle_collects_then_freezes_what_is_alive_and_now_and_then_the_frozen_too():
     threshold = gc.get_threshold()
-    cycle = _Node()
-    cycle.me = cycle  # a cycle no one holds: collected, not frozen
-    gone = weakref.ref(cycle)
-    kept = _Node()
-    del cycle
+    unreachable = _Node()
+    unreachable.me = unreachable  # a cycle no one holds: collected, not frozen
+    collected = weakref.ref(unreachable)
+    held = _Node()
+    held.me = held  # a cycle still held when frozen, let go after
+    frozen = weakref.ref(held)
+    del unreachable
     try:
         heap.settle()
-        assert gone() is None
-        assert gc.get_freeze_count() > 0 and gc.is_tracked(kept)
-        assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
+        assert collected() is None and frozen() is held
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
+        del held
+        heap.settle()  # within FULL_EVERY_S of the last full collection: kept frozen
+        assert frozen() is not None
+        heap._full_at -= heap.FULL_EVERY_S
+        heap.settle()
+        assert frozen() is None
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
