@@ -705,14 +705,22 @@ cdef enum:
     _NOT_PLACED = -1  # a node whose feature was not among an event's keys: lookups alone
 
 
-cdef struct _Items:  # an event's keys and values in the dict's order, borrowed
+cdef struct _Items:  # an event's keys and values in the dict's order, the values held
     Py_ssize_t n  # 0 when not held: more than _ITEMS_HELD features, or not a dict
     PyObject *keys[_ITEMS_HELD]
     PyObject *values[_ITEMS_HELD]
 
 
+cdef extern from "Python.h":
+    void _hold "Py_INCREF"(PyObject *)
+    void _let_go "Py_DECREF"(PyObject *)
+
+
 cdef inline void _hold_items(_Items *items, object x) noexcept:
-    """Read the items of `x` once, for the walks of every tree of a forest."""
+    """Read the items of `x` once, for the walks of every tree of a forest; its values are held
+    until `_release_items` (a comparison between two walks may run Python code, which could
+    change `x`: the walks then read `x` as it was). A key is only compared by address with the
+    features of the trees' branches, which the trees keep alive."""
     cdef Py_ssize_t pos = 0, i = 0
     cdef PyObject *key
     cdef PyObject *value
@@ -720,9 +728,17 @@ cdef inline void _hold_items(_Items *items, object x) noexcept:
     if type(x) is not dict or len(<dict>x) > _ITEMS_HELD:
         return
     while PyDict_Next(x, &pos, &key, &value):
+        _hold(value)
         items.keys[i], items.values[i] = key, value
         i += 1
     items.n = i
+
+
+cdef inline void _release_items(_Items *items) noexcept:
+    cdef Py_ssize_t i
+    for i in range(items.n):
+        _let_go(items.values[i])
+    items.n = 0
 
 
 cdef inline PyObject *_value_in(_Items *items, PyObject *x, _Node *node) noexcept:
@@ -833,7 +849,10 @@ cpdef tuple leaf_in(TreeMirror mirror, object x):
     A value and a cut that are both floats compare as C doubles (`_goes_left`'s rule)."""
     cdef _Items items
     _hold_items(&items, x)
-    return _leaf_in(mirror, x, &items)
+    try:
+        return _leaf_in(mirror, x, &items)
+    finally:
+        _release_items(&items)
 
 
 cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
@@ -888,7 +907,10 @@ cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
     if mirror is None:
         return _remember(tree, x, walk(tree._root, x))
     _hold_items(&items, x)
-    return _remember(tree, x, _leaf_in(mirror, x, &items))
+    try:
+        return _remember(tree, x, _leaf_in(mirror, x, &items))
+    finally:
+        _release_items(&items)
 
 
 cdef object _remember(TreeFields tree, object x, tuple found):
@@ -1465,27 +1487,32 @@ cpdef dict forest_proba(list trees, list mirrors, object x, bint class_shares):
     cdef double total
     cdef Py_ssize_t i
     cdef _Items items
+    items.n = 0
     if class_shares:
         _hold_items(&items, x)
-    for i in range(len(trees)):
-        tree = trees[i]
-        if class_shares:
-            if i == len(mirrors):
-                mirrors.append(TreeMirror(tree))
-            elif (<TreeMirror>mirrors[i]).tree is not tree:
-                mirrors[i] = TreeMirror(tree)
-            leaf = _remember(<TreeFields?>tree, x, _leaf_in(<TreeMirror>mirrors[i], x, &items))
-            if leaf is None:
-                continue
-            proba = (<LeafFields>leaf).stats if _is_subspace_leaf(leaf) else leaf.stats
-        else:
-            proba = tree.predict_proba_one(x)
-        total = 0.0
-        for p in (<dict>proba).values():
-            total += <double>p
-        if total > 0:
-            for label, p in (<dict>proba).items():
-                sums.add(label, <double>p / total)
+    try:
+        for i in range(len(trees)):
+            tree = trees[i]
+            if class_shares:
+                if i == len(mirrors):
+                    mirrors.append(TreeMirror(tree))
+                elif (<TreeMirror>mirrors[i]).tree is not tree:
+                    mirrors[i] = TreeMirror(tree)
+                found = _leaf_in(<TreeMirror>mirrors[i], x, &items)
+                leaf = _remember(<TreeFields?>tree, x, found)
+                if leaf is None:
+                    continue
+                proba = (<LeafFields>leaf).stats if _is_subspace_leaf(leaf) else leaf.stats
+            else:
+                proba = tree.predict_proba_one(x)
+            total = 0.0
+            for p in (<dict>proba).values():
+                total += <double>p
+            if total > 0:
+                for label, p in (<dict>proba).items():
+                    sums.add(label, <double>p / total)
+    finally:
+        _release_items(&items)
     return sums.normalised()
 
 

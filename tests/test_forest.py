@@ -193,3 +193,24 @@ def test_the_forest_predicts_the_mean_of_its_leaves_class_shares():
         assert list(predicted.items()) == list(_mean_of_leaf_shares(forest, x).items())
         n_classes.add(len(predicted))
     assert 3 in n_classes
+
+
+def test_a_value_whose_comparison_empties_the_event_leaves_the_walks_sound():
+    """The forest reads an event's items once for all its trees: a value compared by Python
+    code that empties the event (freeing its other values) is walked as the event was."""
+    rng = random.Random(4)
+    forest = SubspaceForest(n_models=4, seed=4, max_features=1.0)
+    for _ in range(3_000):
+        x = {"a": rng.gauss(0, 1), "b": rng.gauss(0, 1)}
+        forest.learn_one(x, x["a"] + x["b"] > 0)
+    event: dict = {}
+
+    class Emptying(int):
+        def __le__(self, other):
+            event.clear()
+            return int(self) <= other
+
+    event.update({"a": Emptying(1), "b": 0.5})
+    expected = forest.predict_proba_one({"a": 1, "b": 0.5})
+    assert forest.predict_proba_one(event) == expected
+    assert event == {}
