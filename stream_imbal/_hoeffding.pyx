@@ -903,14 +903,9 @@ cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
 cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
     """The leaf of `tree` that predicts `x` (None before the first event), remembered in the
     tree's route for learning `x` next; found along `mirror` (the tree's) when given."""
-    cdef _Items items
     if mirror is None:
         return _remember(tree, x, walk(tree._root, x))
-    _hold_items(&items, x)
-    try:
-        return _remember(tree, x, _leaf_in(mirror, x, &items))
-    finally:
-        _release_items(&items)
+    return _remember(tree, x, leaf_in(mirror, x))
 
 
 cdef object _remember(TreeFields tree, object x, tuple found):
