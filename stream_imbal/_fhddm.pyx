@@ -31,13 +31,6 @@ cdef class CompiledFHDDM:
     (True, 213)
     """
 
-    cdef readonly int window
-    cdef readonly double confidence
-    cdef double _epsilon, _u_max
-    cdef bytearray _ring
-    cdef int _head, _count, _n_one
-    cdef bint _drift
-
     def __init__(self, int window, double confidence=0.000001):
         if window < 1:
             raise ValueError(f"window must be >= 1, got {window}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copyreg
+import io
 import itertools
+import pickle
 import random
 
 import pytest
 
 from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.drift import CONCEPT, ClassRecallMonitor, DriftPolicy
+from stream_imbal.drift import CONCEPT, ClassHits, ClassRecallMonitor, DriftPolicy
 from stream_imbal.simulation import Concept, Drift, Scenario, get_scenario
 
 
@@ -184,3 +187,40 @@ def test_a_drift_the_learner_absorbs_is_reported_through_its_copy_from_before(mo
     assert [i for i in reports if i >= 50_000] == [51_453]
     monkeypatch.setattr("stream_imbal.classifier.REFERENCE_EVERY", 10**9)  # no copies
     assert run(rotated, "default", 4)[1] == []
+
+
+def test_a_drift_policy_pickled_with_its_state_as_python_dicts_loads_and_goes_on():
+    """The policy, its recall monitor and its hit counts were Python classes that pickled their
+    `__dict__` (a `NEWOBJ`, then the dict); their per-event fields are now compiled. A pickle
+    of that form, in any order of the dicts' keys, loads and goes on as the policy that went
+    on: the same drifts, at the same events."""
+    rng = random.Random(7)
+
+    def labelled(i: int) -> tuple[bool, bool]:
+        y = rng.random() < 0.05
+        miss = 0.05 if i < 6_000 or not y else 0.7  # the minority's recall drops at 6,000
+        return y, (not y) if rng.random() < miss else y
+
+    went_on = DriftPolicy(grace_period=1_000)
+    for i in range(5_000):
+        went_on.update(*labelled(i), i)
+
+    class AsDicts(pickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, ClassHits | ClassRecallMonitor | DriftPolicy):
+                state = obj.__getstate__()
+                return copyreg.__newobj__, (type(obj),), dict(reversed(state.items()))
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    AsDicts(buffer, protocol=2).dump(went_on)
+    loaded = pickle.loads(buffer.getvalue())
+    kinds = []
+    for i in range(5_000, 14_000):
+        y, y_pred = labelled(i)
+        kinds.append((loaded.update(y, y_pred, i), went_on.update(y, y_pred, i)))
+        assert loaded.warning_detected == went_on.warning_detected
+    assert all(a == b for a, b in kinds)
+    assert [e.index for e in loaded.events] == [e.index for e in went_on.events]
+    assert any(e.kind == CONCEPT for e in went_on.events)
+    assert "_pending" not in vars(loaded) and "_seen" not in vars(loaded._monitor)  # C fields

@@ -7,12 +7,13 @@ from collections.abc import Hashable
 from river import base
 from river.drift.binary import FHDDM
 
+from stream_imbal._drift import MonitorFields
 from stream_imbal._fhddm import CompiledFHDDM
 
 __all__ = ["ClassRecallMonitor"]
 
 
-class ClassRecallMonitor(base.Base):
+class ClassRecallMonitor(MonitorFields, base.Base):
     """Run one binary drift detector per class on that class's errors (DDM-OCI style).
 
     At 1:100 the minority barely moves the overall error rate, so a detector on the overall
@@ -107,42 +108,12 @@ class ClassRecallMonitor(base.Base):
         self.warning_detected = False
         self.drifted_class: Hashable | None = None
 
-    def update(self, y_true: Hashable, y_pred: Hashable) -> None:
-        """Record whether an event of class `y_true` was recognised."""
-        self._n += 1
-        seen = self._seen[y_true] = self._seen.get(y_true, 0) + 1
-        stride = int(seen / (self._n * self.max_rate)) or 1
-        if seen % stride:
-            self.drift_detected = False
-            return
-        detector = self._detectors.get(y_true)
-        if detector is None:
-            detector = self._detectors[y_true] = _new_detector(self._prototype)
-        hit = y_pred == y_true
-        detector.update(hit if self._feeds_hits else not hit)
-        drifted = detector.drift_detected
-        if self.long_window:
-            long_detector = self._long_detectors.get(y_true)
-            if long_detector is None:
-                long_detector = _new_detector(FHDDM(sliding_window_size=self.long_window))
-                self._long_detectors[y_true] = long_detector
-            long_detector.update(hit)
-            drifted = drifted or long_detector.drift_detected
-        self.drift_detected = drifted and self._enough_evidence()
-        if self._warns:
-            warnings = self._warning_classes
-            if detector.warning_detected:
-                warnings.add(y_true)
-                self.warning_detected = True
-            elif warnings:
-                warnings.discard(y_true)
-                self.warning_detected = bool(warnings)
-        self.drifted_class = y_true
-
-    def _enough_evidence(self) -> bool:
-        """Whether every class has had `min_events` events since the last reset."""
-        seen = self._seen
-        return not self.min_events or (len(seen) > 1 and min(seen.values()) >= self.min_events)
+    def _fresh_detector(self, long: bool) -> base.DriftDetector | CompiledFHDDM:
+        """A new detector for a class (`update` makes them): `detector`'s kind, or the FHDDM over
+        `long_window` events."""
+        if long:
+            return _new_detector(FHDDM(sliding_window_size=self.long_window))
+        return _new_detector(self._prototype)
 
     def reset(self) -> None:
         """Forget every class's statistics (after the model was replaced)."""

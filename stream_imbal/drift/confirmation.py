@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 
+from stream_imbal._drift import HitsFields
+
 __all__ = ["ClassHits", "recall_drop_p"]
 
 
-class ClassHits:
-    """Events and hits of each class: the per-class recall of a run of predictions.
+class ClassHits(HitsFields):
+    """Events and hits of each class: the per-class recall of a run of predictions. `update`
+    (compiled, `stream_imbal._drift.HitsFields`) counts an event of class `y_true` predicted
+    `y_pred`.
 
     Examples
     --------
@@ -24,13 +28,6 @@ class ClassHits:
 
     def __init__(self):
         self.counts: dict[Hashable, list[int]] = {}  # label -> [events, hits]
-
-    def update(self, y_true: Hashable, y_pred: Hashable) -> None:
-        counts = self.counts.get(y_true)
-        if counts is None:
-            counts = self.counts[y_true] = [0, 0]
-        counts[0] += 1
-        counts[1] += y_pred == y_true
 
 
 def recall_drop_p(before: ClassHits, after: ClassHits) -> float:

@@ -7,6 +7,7 @@ from collections.abc import Hashable
 
 from river import base
 
+from stream_imbal._drift import PolicyFields
 from stream_imbal.drift.class_recall import ClassRecallMonitor
 from stream_imbal.drift.confirmation import ClassHits, recall_drop_p
 from stream_imbal.drift.events import CONCEPT, PRIOR, DriftEvent
@@ -17,7 +18,7 @@ __all__ = ["DriftPolicy", "RESPONSES"]
 RESPONSES = ("background", "reset", "none")
 
 
-class DriftPolicy(base.Base):
+class DriftPolicy(PolicyFields, base.Base):
     """Concept-drift and prior-shift detection, and the response to a concept drift.
 
     A concept-drift alarm (some class's recall drops, seen by `concept_monitor`) is answered by
@@ -148,44 +149,15 @@ class DriftPolicy(base.Base):
         """Whether a concept-drift alarm is waiting for the events that confirm it."""
         return self._pending is not None
 
-    def update(
-        self,
-        y_true: Hashable,
-        y_pred: Hashable,
-        index: int,
-        y_pred_reference: Hashable | None = None,
-    ) -> str | None:
-        """Feed one labelled event; return "concept" or "prior" when a drift is reported.
-
-        `y_pred_reference`, while `confirming`, is the decision of a copy of the model taken
-        before the dip that raised the alarm: the alarm is also confirmed when that copy's
-        recall drops as lastingly. A learner that adapts within the trial hides a real drift
-        from the first test, never from the second; and a dip of the model's own (a swing as it
-        learns, not a drift) is not in the copy taken before it. `concept_alarm` then says
-        whether the concept monitor fired (the response's cue), whether or not that is reported
-        yet.
-        """
-        kind = None
-        self.prior_shift_detected = self.concept_alarm = False
-        if self.detect_prior:
-            prior = self._prior
-            prior.update(y_true)
-            if prior.drift_detected:
-                self.prior_shift_detected = True
-                if index - self._last_prior_report >= self.prior_cooldown:
-                    self._last_prior_report = index
-                    kind = self._report(index, PRIOR, prior.name, None)
-                    # New class weights move each class's errors: recall baselines start over.
-                    self.restart_concept_monitor(index)
-        if self._pending is not None:
-            kind = self._confirm(y_true, y_pred, y_pred_reference, index) or kind
-        if self.detect_concept and index >= self._watch_concept_from:
-            monitor = self._monitor
-            monitor.update(y_true, y_pred)
-            self._before.update(y_true, y_pred)
-            if monitor.drift_detected:
-                kind = self._alarm(index, monitor.name, y_true) or kind
-            self.warning_detected = monitor.warning_detected
+    def _prior_shift(self, index: int) -> str | None:
+        """Answer the prior shift detected at `index` (`update`): report it, unless another was
+        within `prior_cooldown` events."""
+        if index - self._last_prior_report < self.prior_cooldown:
+            return None
+        self._last_prior_report = index
+        kind = self._report(index, PRIOR, self._prior.name, None)
+        # New class weights move each class's errors: recall baselines start over.
+        self.restart_concept_monitor(index)
         return kind
 
     def _alarm(self, index: int, detector: str, label: Hashable) -> str | None:
