@@ -40,7 +40,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from river.tree.hoeffding_tree_classifier import HoeffdingTreeClassifier  # noqa: E402
 
 from benchmarks.harness.suites import load_suite  # noqa: E402
-from stream_imbal import _hoeffding, bounded_tree, classifier  # noqa: E402
+from stream_imbal import _classifier, _hoeffding, bounded_tree  # noqa: E402
 from stream_imbal.bench import build_strategy  # noqa: E402
 from stream_imbal.ensemble import CandidatePool, SubspaceForest  # noqa: E402
 from stream_imbal.small_steps import SmallSteps  # noqa: E402
@@ -79,7 +79,7 @@ def instrumented(clock: StepClock) -> Iterator[None]:
     patched = [
         (bounded_tree._SizeCheckedPerCall, "_estimate_model_size", "size check"),
         (HoeffdingTreeClassifier, "_attempt_to_split", "split attempt"),
-        (classifier, "pickle_to_predict", "reference copy"),
+        (_classifier, "pickle_to_predict", "reference copy"),
         (SubspaceForest, "learn_one", "forest learns"),
         (SmallSteps, "learn_one", "linear learns"),
         (CandidatePool, "learn_one", POOL_LEARNS),

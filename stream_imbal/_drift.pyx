@@ -137,10 +137,6 @@ cdef class PolicyFields(CompiledFields):
     """What `stream_imbal.drift.DriftPolicy` (see it), which extends this class, reads and writes
     per event."""
 
-    cdef public object detect_concept, detect_prior, _monitor, _prior, _watch_concept_from
-    cdef public object _before, _pending
-    cdef public bint concept_alarm, prior_shift_detected, warning_detected
-
     cdef dict _fields(self):
         return {
             "detect_concept": self.detect_concept,
@@ -155,6 +151,11 @@ cdef class PolicyFields(CompiledFields):
             "warning_detected": self.warning_detected,
         }
 
+    @property
+    def confirming(self) -> bool:
+        """Whether a concept-drift alarm is waiting for the events that confirm it."""
+        return self._confirming()
+
     def update(self, y_true, y_pred, index, y_pred_reference=None):
         """Feed one labelled event; return "concept" or "prior" when a drift is reported.
 
@@ -166,6 +167,9 @@ cdef class PolicyFields(CompiledFields):
         whether the concept monitor fired (the response's cue), whether or not that is reported
         yet.
         """
+        return self._update(y_true, y_pred, index, y_pred_reference)
+
+    cdef object _update(self, object y_true, object y_pred, object index, object y_pred_reference):
         kind = None
         self.prior_shift_detected = self.concept_alarm = False
         if self.detect_prior:

@@ -19,11 +19,6 @@ cdef class DecayedCounts(CompiledFields):
     extends this class: counts in units of the current event's weight `_scale`, their total and
     the total of the squared weights, and the cached shares and minority."""
 
-    cdef public double _theta, _growth, _scale, _total, _sum_sq
-    cdef public dict _counts
-    cdef public object _shares, _minority
-    cdef public bint _minority_known
-
     cdef dict _fields(self):
         return {
             "_theta": self._theta,
@@ -45,6 +40,9 @@ cdef class DecayedCounts(CompiledFields):
     @property
     def minority(self):
         """The class with the smallest count (the first such); None before the first label."""
+        return self._current_minority()
+
+    cdef object _current_minority(self):
         if not self._minority_known:
             if not self._total:
                 return None
@@ -55,6 +53,9 @@ cdef class DecayedCounts(CompiledFields):
 
     def update(self, y, double w=1.0) -> None:
         """Count one label, with weight `w` (e.g. the weight a learner trained it with)."""
+        self._update(y, w)
+
+    cdef int _update(self, object y, double w) except -1:
         cdef double scale = self._scale * self._growth
         self._scale = scale
         w *= scale
@@ -70,6 +71,7 @@ cdef class DecayedCounts(CompiledFields):
             self._minority_known = False
         if scale > _RESCALE_AT:
             self._rescale()
+        return 0
 
     def _rescale(self) -> None:
         cdef double scale = self._scale
@@ -80,6 +82,9 @@ cdef class DecayedCounts(CompiledFields):
 
     def share(self, label) -> float:
         """Estimated proportion of `label` (0 for a label never seen)."""
+        return self._share(label)
+
+    cdef double _share(self, object label) except? -1.0:
         if not self._total:
             return 0.0
         cdef PyObject *count = PyDict_GetItemWithError(self._counts, label)

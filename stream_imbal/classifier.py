@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import collections
-import pickle
 import random
 import textwrap
 from collections.abc import Hashable
 
 from river import base, linear_model, multiclass, optim
 
+from stream_imbal._classifier import ClassifierFields
 from stream_imbal.balancing import BalancingStrategy, ReweightResample, accepts_weight
-from stream_imbal.bounded_tree import pickle_to_predict
 from stream_imbal.drift import Challenger, DriftEvent, DriftPolicy
 from stream_imbal.ensemble.forest import SubspaceForest
 from stream_imbal.ensemble.pool import CandidatePool
@@ -22,16 +21,11 @@ from stream_imbal.priors import ClassPrior, DecayedClassPrior
 from stream_imbal.scaled_logistic import ScaledLogisticRegression
 from stream_imbal.small_steps import SmallSteps
 from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
-from stream_imbal.validation import check_features, check_label
 
 __all__ = ["WARM_UP", "OnlineImbalancedClassifier"]
 
 #: Labels each of two classes needs before the model decides (see `warm_up`).
 WARM_UP = 10
-# Events learnt between two reference copies of the learner (pickled, about 7 ms for the
-# default's): at an alarm, the older of the last two, 2,000 to 4,000 events old, predates the
-# dip that raised it and tests the events after it (`DriftPolicy.update`'s y_pred_reference).
-REFERENCE_EVERY = 2_000
 
 
 def linear_learner() -> base.Classifier:
@@ -67,7 +61,7 @@ def default_learner(seed: int | None = None) -> base.Classifier:
     )
 
 
-class OnlineImbalancedClassifier(base.Classifier):
+class OnlineImbalancedClassifier(ClassifierFields, base.Classifier):
     """An online classifier for imbalanced, drifting streams.
 
     Each labelled event goes through five steps, every one of them a constructor argument:
@@ -149,6 +143,11 @@ class OnlineImbalancedClassifier(base.Classifier):
     """
 
     _multiclass = True
+    #: Events learnt between two reference copies of the learner (pickled, a few ms for the
+    #: default's): at an alarm, the older of the last two, 2,000 to 4,000 events old, predates
+    #: the dip that raised it and tests the events after it (`DriftPolicy.update`'s
+    #: y_pred_reference).
+    REFERENCE_EVERY = 2_000
 
     def __init__(
         self,
@@ -289,52 +288,6 @@ class OnlineImbalancedClassifier(base.Classifier):
 
     # --- prediction ------------------------------------------------------------------------
 
-    def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        return self._inferred(x)[1][0]
-
-    def predict_one(self, x: dict) -> Hashable | None:
-        return self._inferred(x)[1][1]
-
-    def _infer(self, x: dict) -> tuple[dict, Hashable | None, float]:
-        """(corrected probabilities, decision, raw minority score), kept for the same dict."""
-        check_features(x)
-        classes = self._classes
-        if len(classes) == 2:
-            out = self._infer_binary(x)
-        elif len(classes) > 2:
-            out = self._infer_multiclass(x)
-        else:
-            out = ({classes[0]: 1.0}, classes[0], 0.0) if classes else ({}, None, 0.0)
-        if not self._warm:
-            out = (out[0], None, out[2])
-        self._last_x, self._last_copy, self._last = x, dict(x), out
-        return out
-
-    def _infer_binary(self, x: dict) -> tuple[dict, Hashable, float]:
-        minority, majority = self._minority, self._majority
-        score = self._minority_score(self._learner, x)
-        trained = self._trained.share(minority)
-        cut = self._calibrator.cut(trained)  # as in `_raw_threshold`, sharing `trained`
-        decision = minority if score >= cut else majority
-        p = correct_binary(score, trained, self._prior.share(minority))
-        return {minority: p, majority: 1.0 - p}, decision, score
-
-    def count_scored(self, x: dict) -> None:
-        """Count the event `x`, just scored on its arrival, toward an alert budget
-        (`ThresholdCalibrator.track`): call it once for each event scored in production."""
-        if len(self._classes) == 2:
-            self._calibrator.track(self._inferred(x)[1][2])
-
-    def _minority_score(self, learner: base.Classifier, x: dict) -> float:
-        if learner.__class__ is BinaryLabels and len(labels := learner.labels) == 2:
-            # Skip the label mapping: read the boolean learner's own probability.
-            p_second = learner.classifier.predict_proba_one(x).get(True, 0.0)
-            return p_second if self._minority == labels[1] else 1.0 - p_second
-        raw = learner.predict_proba_one(x)
-        minority = raw.get(self._minority, 0.0)
-        total = minority + raw.get(self._other(self._minority), 0.0)
-        return minority / total if total else 0.0
-
     def _infer_multiclass(self, x: dict) -> tuple[dict, Hashable, float]:
         raw = self._normalised_proba(self._learner, x)
         proba = correct_posteriors(raw, self._trained.shares, self._prior.shares)
@@ -366,66 +319,6 @@ class OnlineImbalancedClassifier(base.Classifier):
         return self._calibrator.cut(self._trained.share(self._minority))
 
     # --- learning --------------------------------------------------------------------------
-
-    def learn_one(self, x: dict, y: Hashable) -> None:
-        if y.__class__ not in _PLAIN_LABELS:
-            check_label(y)
-        # The prediction made before learning (cached).
-        x, (_, y_pred, score) = self._inferred(x)
-        self._last_x = _NOT_CACHED
-        classes = self._classes
-        new_class = y not in classes
-        if new_class:
-            self._add_class(y)
-        if not self._warm:
-            seen = self._labels_seen
-            seen[y] = seen.get(y, 0) + 1
-            self._warm = sum(n >= self.warm_up for n in seen.values()) >= 2
-
-        prior = self._prior
-        prior.update(y)
-        minority = prior.minority
-        # A sliding window may lose a class for a while: the minority stays what it was.
-        if minority != self._minority and (self._minority is None or prior.n_classes >= 2):
-            if self._minority is not None and len(classes) == 2:
-                self._calibrator.swap_classes()  # its scores were the other class's
-            self._minority = minority
-            self._majority = self._other(minority) if len(classes) == 2 else None
-        if len(classes) == 2:
-            if not new_class:  # a learner that never saw the class could not score it
-                self._calibrator.update(score, y == minority, prior.share(minority))
-            # Recall is monitored at the training prior's own cut, not at the calibrator's
-            # threshold: a moving threshold changes the errors without any drift.
-            cut = self._monitor_cut.share(minority)
-            y_pred = minority if score >= cut else self._majority
-        if y_pred is not None:
-            challenger = self._challenger
-            if challenger is not None:
-                challenger.record(y, y_pred, self._reference_decision(challenger.learner, x))
-            drift = self._drift
-            reference = self._reference
-            reference_pred = None if reference is None else self._reference_decision(reference, x)
-            drift.update(y, y_pred, self._n_seen, reference_pred)
-            if drift.confirming:
-                if drift.concept_alarm and len(self._copies) == 2:
-                    self._reference = pickle.loads(self._copies[0])
-            elif reference is not None:  # the confirmation is over
-                self._reference = None
-            alert = drift.concept_alarm or drift.prior_shift_detected or drift.warning_detected
-            if alert or challenger is not None:
-                self._answer_drift()
-
-        balancing, rng = self._balancing, self._rng
-        weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
-        if self._challenger is not None:
-            self._challenger_balancing.train(
-                self._challenger.learner, x, y, prior, self._takes_weight, rng
-            )
-        self._trained.update(y, weight)
-        self._monitor_cut.update(y, weight)
-        self._n_seen += 1
-        if not self._n_seen % REFERENCE_EVERY and self._drift.tests_reference:
-            self._copies.append(pickle_to_predict(self._learner))
 
     def _other(self, label: Hashable) -> Hashable:
         first, second = self._classes
@@ -489,31 +382,14 @@ class OnlineImbalancedClassifier(base.Classifier):
             return self._prototype.clone()
         return multiclass.OneVsRestClassifier(self._prototype.clone())
 
-    def _inferred(self, x: dict) -> tuple[dict, tuple[dict, Hashable | None, float]]:
-        """`x` and `_infer(x)`, reused for the dict of the last call if it has not changed
-        since. A dict changed since is copied: the learner's own caches, keyed by the dict's
-        identity (the pool's probabilities, a tree's route to its leaf), then miss too."""
-        if x is self._last_x:
-            if x == self._last_copy:
-                return x, self._last
-            x = dict(x)
-        return x, self._infer(x)
-
-    def _forget_last(self) -> None:
-        self._last_x: object = _NOT_CACHED
-        self._last_copy: dict = {}
-        self._last: tuple = ({}, None, 0.0)
-
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         del state["_last_x"], state["_last_copy"], state["_last"]  # the last input's cache
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        super().__setstate__(state)
         self._forget_last()
 
 
-_PLAIN_LABELS = frozenset({bool, int, str})
 MONITOR_MEMORY = 20  # the monitored cut's half-life, in half-lives of the prior estimate
-_NOT_CACHED = object()  # what `_last_x` holds when no inference is cached

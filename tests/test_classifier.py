@@ -7,6 +7,7 @@ import pickle
 import random
 
 import pytest
+from stream_imbal._fields import CompiledFields
 
 from stream_imbal import (
     InvalidEventError,
@@ -144,6 +145,8 @@ def _bounded_trees(model) -> list[BoundedSubspaceTree]:
             todo.extend(obj.values())
         elif isinstance(obj, list | tuple):
             todo.extend(obj)
+        elif isinstance(obj, CompiledFields):  # C fields, then its `__dict__`
+            todo.extend(obj.__getstate__().values())
         elif hasattr(obj, "__dict__"):
             todo.extend(vars(obj).values())
     return found

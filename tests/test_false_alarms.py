@@ -185,7 +185,7 @@ def test_a_drift_the_learner_absorbs_is_reported_through_its_copy_from_before(mo
     alarms, reports, _ = run(rotated, "default", 4)
     assert [i for i in alarms if i >= 50_000][:1] == [50_453]
     assert [i for i in reports if i >= 50_000] == [51_453]
-    monkeypatch.setattr("stream_imbal.classifier.REFERENCE_EVERY", 10**9)  # no copies
+    monkeypatch.setattr(OnlineImbalancedClassifier, "REFERENCE_EVERY", 10**9)  # no copies
     assert run(rotated, "default", 4)[1] == []
 
 

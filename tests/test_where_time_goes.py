@@ -8,7 +8,7 @@ from river.tree import HoeffdingTreeClassifier
 
 from benchmarks.harness.suites import load_suite
 from benchmarks.where_time_goes import POOL_LEARNS, StepClock, instrumented, measure, shares
-from stream_imbal import _hoeffding, bounded_tree, classifier
+from stream_imbal import _classifier, _hoeffding, bounded_tree
 from stream_imbal.ensemble import CandidatePool
 
 
@@ -17,7 +17,7 @@ def test_the_steps_are_timed_within_their_events_and_the_patches_undone():
         return (
             bounded_tree._SizeCheckedPerCall._estimate_model_size,
             CandidatePool.learn_one,
-            classifier.pickle_to_predict,
+            _classifier.pickle_to_predict,
             HoeffdingTreeClassifier._attempt_to_split,
             _hoeffding._RIVER_ATTEMPT,
         )

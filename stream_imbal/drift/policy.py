@@ -144,11 +144,6 @@ class DriftPolicy(PolicyFields, base.Base):
         """Whether an alarm may be confirmed by a reference copy of the model (see `update`)."""
         return self.detect_concept and self.confirms_alarms
 
-    @property
-    def confirming(self) -> bool:
-        """Whether a concept-drift alarm is waiting for the events that confirm it."""
-        return self._pending is not None
-
     def _prior_shift(self, index: int) -> str | None:
         """Answer the prior shift detected at `index` (`update`): report it, unless another was
         within `prior_cooldown` events."""
