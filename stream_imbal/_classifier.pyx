@@ -14,6 +14,7 @@ cimport cython
 
 import pickle
 
+from stream_imbal._calibration cimport CalibratorFields
 from stream_imbal._drift cimport PolicyFields
 from stream_imbal._fields cimport CompiledFields
 from stream_imbal._priors cimport DecayedCounts
@@ -22,6 +23,7 @@ from stream_imbal.bounded_tree import pickle_to_predict
 from stream_imbal.drift.policy import DriftPolicy
 from stream_imbal.labels import BinaryLabels
 from stream_imbal.priors.decayed import DecayedClassPrior
+from stream_imbal.threshold.calibrator import ThresholdCalibrator
 from stream_imbal.threshold.prior_correction import correct_binary
 from stream_imbal.validation import check_features, check_label
 
@@ -45,6 +47,22 @@ cdef int _count(object prior, object y) except -1:
         (<DecayedCounts>prior)._update(y, 1.0)
     else:
         prior.update(y)
+    return 0
+
+
+cdef object _cut(object calibrator, object training_share):
+    """`calibrator.cut(training_share)`."""
+    if type(calibrator) is ThresholdCalibrator:
+        return (<CalibratorFields>calibrator)._cut(training_share)
+    return calibrator.cut(training_share)
+
+
+cdef int _record(object calibrator, object score, object positive, object share) except -1:
+    """`calibrator.update(score, positive, share)`."""
+    if type(calibrator) is ThresholdCalibrator:
+        (<CalibratorFields>calibrator)._update(score, positive, share)
+    else:
+        calibrator.update(score, positive, share)
     return 0
 
 
@@ -142,7 +160,7 @@ cdef class ClassifierFields(CompiledFields):
         minority, majority = self._minority, self._majority
         score = self._score_of(self._learner, x)
         trained = _share(self._trained, minority)
-        cut = self._calibrator.cut(trained)  # as in `_raw_threshold`, sharing `trained`
+        cut = _cut(self._calibrator, trained)  # as in `_raw_threshold`, sharing `trained`
         decision = minority if score >= cut else majority
         p = correct_binary(score, trained, _share(self._prior, minority))
         return {minority: p, majority: 1.0 - p}, decision, score
@@ -197,7 +215,7 @@ cdef class ClassifierFields(CompiledFields):
             self._majority = self._other(minority) if len(classes) == 2 else None
         if len(classes) == 2:
             if not new_class:  # a learner that never saw the class could not score it
-                self._calibrator.update(score, y == minority, _share(prior, minority))
+                _record(self._calibrator, score, y == minority, _share(prior, minority))
             # Recall is monitored at the training prior's own cut, not at the calibrator's
             # threshold: a moving threshold changes the errors without any drift.
             cut = _share(self._monitor_cut, minority)

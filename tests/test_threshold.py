@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 import random
 
 import numpy as np
@@ -257,3 +258,31 @@ def test_an_alert_budget_tracked_on_arrivals_follows_them_not_the_late_labels():
         if i % 10 == 0:  # a late label, from the old distribution
             calibrator.update(rng.betavariate(2, 5), False)
     assert flagged / 15_000 == pytest.approx(0.02, rel=0.2)
+
+
+@pytest.mark.parametrize("objective", ["gmean", "alert_rate"])
+def test_a_calibrator_pickled_with_its_state_as_a_python_dict_loads_and_goes_on(objective):
+    """The calibrator was a Python class that pickled its `__dict__` (a `NEWOBJ`, then the
+    dict); its per-event fields are now compiled. Such a pickle, in any order of its keys,
+    loads and goes on as the calibrator that went on."""
+    rng = random.Random(3)
+
+    def scored() -> tuple[float, bool]:
+        positive = rng.random() < 0.05
+        return min(1.0, max(0.0, rng.gauss(0.6 if positive else 0.3, 0.15))), positive
+
+    went_on = ThresholdCalibrator(objective=objective, refit_every=100)
+    for _ in range(1_500):
+        went_on.update(*scored(), 0.05)
+    state = dict(reversed(went_on.__getstate__().items()))
+    body = pickle.dumps(state, protocol=2)[2:-1]  # no header, no STOP
+    header = b"\x80\x02cstream_imbal.threshold.calibrator\nThresholdCalibrator\n)\x81"
+    former = header + body + b"b."
+    loaded = pickle.loads(former)
+    assert "threshold" not in vars(loaded)  # a C field
+    for _ in range(1_500):
+        score, positive = scored()
+        loaded.update(score, positive, 0.05)
+        went_on.update(score, positive, 0.05)
+        assert loaded.cut(0.3) == went_on.cut(0.3)
+    assert went_on.threshold is not None

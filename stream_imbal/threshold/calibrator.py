@@ -7,12 +7,13 @@ import math
 import numpy as np
 from river import base
 
+from stream_imbal._calibration import CalibratorFields
 from stream_imbal.threshold.objectives import OBJECTIVES, scores_at_cuts
 
 __all__ = ["ThresholdCalibrator"]
 
 
-class ThresholdCalibrator(base.Base):
+class ThresholdCalibrator(CalibratorFields, base.Base):
     """Pick the threshold on the positive-class score that maximises an objective lately.
 
     Keeps the scores of the last `positive_window` positives and of the last `window_size`
@@ -211,41 +212,6 @@ class ThresholdCalibrator(base.Base):
             self.threshold = None
             self._refit()
 
-    def cut(self, training_share: float) -> float:
-        """The decision threshold: the searched one, else the training distribution's mean score.
-
-        `training_share` is the positive class's share of what the learner was trained on; it
-        is the cut itself until both classes have a score.
-        """
-        if self.threshold is not None:
-            return self.threshold
-        if self.objective == "alert_rate":
-            return _ABOVE_EVERY_SCORE
-        sums, counts = self._score_sums, self._score_counts
-        if not (counts[0] and counts[1]):
-            return training_share
-        return training_share * sums[1] / counts[1] + (1 - training_share) * sums[0] / counts[0]
-
-    def update(self, score: float, positive: bool, stream_share: float | None = None) -> None:
-        """Record the score of an event and whether it was positive; `stream_share` is the
-        positive class's current share of the stream, when the caller estimates it."""
-        if stream_share is not None:
-            self._stream_share = stream_share
-        budget = self.objective == "alert_rate" and self.threshold is not None
-        if budget and not self._tracks_arrivals:
-            self._track_budget(score)
-        if self.threshold is None:  # the class means are only read before the first search
-            i = 1 if positive else 0
-            decay = self._mean_decays[i]
-            self._score_sums[i] = self._score_sums[i] * decay + score
-            self._score_counts[i] = self._score_counts[i] * decay + 1.0
-        self._pending_labels.append(positive)
-        pending = self._pending_scores
-        pending.append(score)
-        if len(pending) == self.refit_every:
-            self._file_pending()
-            self._refit()
-
     def track(self, score: float) -> None:
         """Count an event scored on arrival toward an alert budget. Once it is called, the budget
         follows the scores of every event scored rather than those of the labelled events, which
@@ -328,7 +294,6 @@ def _between(cuts: np.ndarray, j: int) -> float:
     return float((upper + lower) / 2)
 
 
-_ABOVE_EVERY_SCORE = math.nextafter(1.0, 2.0)  # a cut that flags no probability
 _LOWEST = 1e-12  # the closest a tracked threshold gets to 0 or 1
 
 
