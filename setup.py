@@ -16,6 +16,7 @@ FLAGS = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off"]
 
 #: The compiled modules, each beside the Python module whose per-event work it does.
 MODULES = (
+    "stream_imbal._balancing",
     "stream_imbal._calibration",
     "stream_imbal._classifier",
     "stream_imbal._drift",

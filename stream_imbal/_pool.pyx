@@ -11,11 +11,68 @@ operation and in the same order, so that every result is the same to the last bi
 
 import builtins
 
+cimport cython
 from libc.math cimport exp, isfinite
+
+from stream_imbal._balancing cimport learn_weighted
+from stream_imbal._fields cimport CompiledFields
 
 cdef object _SUM = builtins.sum  # Python's own: its float sums differ between versions
 cdef object _MAX = builtins.max
 cdef double _NAN = float("nan")
+
+
+@cython.auto_pickle(False)
+cdef class PoolFields(CompiledFields):
+    """What `stream_imbal.ensemble.CandidatePool` (see it), which extends this class, reads and
+    writes per event: its prediction and its learning."""
+
+    cdef public list _members, _takes_weight
+    cdef public object _rng
+    cdef public list _classes
+    cdef public dict _counts
+    cdef public list _weights
+    cdef public object _last_x
+    cdef public list _last
+    cdef public object _scored_x
+
+    cdef dict _fields(self):
+        return {
+            "_members": self._members,
+            "_takes_weight": self._takes_weight,
+            "_rng": self._rng,
+            "_classes": self._classes,
+            "_counts": self._counts,
+            "_weights": self._weights,
+            "_last_x": self._last_x,
+            "_last": self._last,
+            "_scored_x": self._scored_x,
+        }
+
+    def predict_proba_one(self, x, **kwargs):
+        return blend(self._weights, self._candidate_probas(x))
+
+    def learn_one(self, x, y, w=1.0, **kwargs) -> None:
+        if x is not self._scored_x:
+            if y not in self._counts:
+                self._add_class(y)
+            score(self, self._candidate_probas(x), y)
+            self._scored_x = x
+        cdef list members = self._members, takes_weight = self._takes_weight
+        cdef Py_ssize_t i
+        if len(takes_weight) != len(members):
+            raise ValueError("a pool needs whether each of its members takes a weight")
+        for i in range(len(members)):
+            learn_weighted(members[i], x, y, w, takes_weight[i], self._rng)
+        self._last_x = None  # the candidates changed: their cached probabilities are stale
+
+    cdef list _candidate_probas(self, object x):
+        """The candidates' probabilities for `x`, kept for the same dict until they learn."""
+        if x is self._last_x:
+            return self._last
+        cdef list probas = candidate_probas(self._members, x, self._classes)
+        self._last_x, self._last = x, probas
+        return probas
 
 
 cpdef list candidate_probas(list members, object x, list classes):

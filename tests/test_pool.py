@@ -118,6 +118,28 @@ def test_state_survives_pickling():
     assert copy.weights == pool.weights
 
 
+def test_a_pool_pickled_with_its_state_as_a_python_dict_loads_and_goes_on():
+    """The pool was a Python class that pickled its `__dict__` (a `NEWOBJ`, then the dict);
+    its per-event fields are now compiled. Such a pickle, in any order of its keys, loads and
+    goes on as the pool that went on."""
+    pool = CandidatePool({"linear": _linear(), "tree": tree.HoeffdingTreeClassifier()})
+    rng = random.Random(8)
+    for _ in range(1_000):
+        pool.learn_one(*_xor(rng))
+    state = dict(reversed(pool.__getstate__().items()))
+    body = pickle.dumps(state, protocol=2)[2:-1]  # no header, no STOP
+    loaded = pickle.loads(
+        b"\x80\x02cstream_imbal.ensemble.pool\nCandidatePool\n)\x81" + body + b"b."
+    )
+    assert "_weights" not in vars(loaded)  # a C field
+    for _ in range(1_000):
+        x, y = _xor(rng)
+        assert loaded.predict_proba_one(x) == pool.predict_proba_one(x)
+        loaded.learn_one(x, y)
+        pool.learn_one(x, y)
+    assert loaded.weights == pool.weights
+
+
 class _Fixed(base.Classifier):
     """Predicts a fixed function of x["u"]; learns nothing."""
 

@@ -10,6 +10,7 @@ from collections.abc import Hashable
 
 from river import base, compose
 
+from stream_imbal._balancing import learn_weighted  # compiled: per candidate and event
 from stream_imbal._hoeffding import poisson  # compiled: every tree of a forest draws per event
 from stream_imbal.balancing.weights import ClassWeights
 from stream_imbal.priors.base import ClassPrior
@@ -24,27 +25,6 @@ __all__ = [
     "learn_weighted",
     "accepts_weight",
 ]
-
-
-def learn_weighted(
-    learner: base.Classifier,
-    x: dict,
-    y: Hashable,
-    weight: float,
-    takes_weight: bool,
-    rng: random.Random,
-) -> float:
-    """Train `learner` once with `w=weight`, or Poisson(weight) times if it takes no weight.
-
-    Returns the weight the event actually received.
-    """
-    if takes_weight:
-        learner.learn_one(x, y, w=weight)
-        return weight
-    repeats = poisson(weight, rng)
-    for _ in range(repeats):
-        learner.learn_one(x, y)
-    return float(repeats)
 
 
 class BalancingStrategy(base.Base, abc.ABC):

@@ -9,12 +9,12 @@ from collections.abc import Hashable, Mapping
 from river import base
 
 from stream_imbal import _pool
-from stream_imbal.balancing.strategy import accepts_weight, learn_weighted
+from stream_imbal.balancing.strategy import accepts_weight
 
 __all__ = ["CandidatePool"]
 
 
-class CandidatePool(base.Wrapper, base.Classifier):
+class CandidatePool(_pool.PoolFields, base.Wrapper, base.Classifier):
     """Learn every candidate on every event; predict with a blend weighted by recent skill.
 
     Skill is ranking: how well a candidate's scores separate each class from the others, which
@@ -174,26 +174,6 @@ class CandidatePool(base.Wrapper, base.Classifier):
         """The trained candidates, by name."""
         return dict(zip(self._names, self._members, strict=True))
 
-    def predict_proba_one(self, x: dict, **kwargs) -> dict[Hashable, float]:
-        return _pool.blend(self._weights, self._candidate_probas(x))
-
-    def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
-        if x is not self._scored_x:
-            if y not in self._counts:
-                self._add_class(y)
-            _pool.score(self, self._candidate_probas(x), y)
-            self._scored_x = x
-        for model, takes_weight in zip(self._members, self._takes_weight, strict=True):
-            learn_weighted(model, x, y, w, takes_weight, self._rng)
-        self._last_x = None  # the candidates changed: their cached probabilities are stale
-
-    def _candidate_probas(self, x: dict) -> list[dict[Hashable, float]]:
-        if x is self._last_x:
-            return self._last
-        probas = _pool.candidate_probas(self._members, x, self._classes)
-        self._last_x, self._last = x, probas
-        return probas
-
     def _add_class(self, y: Hashable) -> None:
         self._classes.append(y)
         n = len(self._members)
@@ -209,10 +189,10 @@ class CandidatePool(base.Wrapper, base.Classifier):
         self._scored_x: object = None
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         del state["_last_x"], state["_last"], state["_scored_x"]  # caches keyed by identity
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        super().__setstate__(state)
         self._forget_last()
