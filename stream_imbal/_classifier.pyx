@@ -14,11 +14,13 @@ cimport cython
 
 import pickle
 
+from stream_imbal._balancing cimport ReweightFields
 from stream_imbal._calibration cimport CalibratorFields
 from stream_imbal._drift cimport PolicyFields
 from stream_imbal._fields cimport CompiledFields
 from stream_imbal._priors cimport DecayedCounts
 
+from stream_imbal.balancing.strategy import ReweightResample
 from stream_imbal.bounded_tree import pickle_to_predict
 from stream_imbal.drift.policy import DriftPolicy
 from stream_imbal.labels import BinaryLabels
@@ -245,7 +247,12 @@ cdef class ClassifierFields(CompiledFields):
                 self._answer_drift()
 
         balancing, rng = self._balancing, self._rng
-        weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
+        if type(balancing) is ReweightResample:
+            weight = (<ReweightFields>balancing)._train(
+                self._learner, x, y, prior, self._takes_weight, rng
+            )
+        else:
+            weight = balancing.train(self._learner, x, y, prior, self._takes_weight, rng)
         if self._challenger is not None:
             self._challenger_balancing.train(
                 self._challenger.learner, x, y, prior, self._takes_weight, rng

@@ -11,6 +11,7 @@ cdef class DecayedCounts(CompiledFields):
     cdef public object _shares, _minority
     cdef public bint _minority_known
 
+    cdef Py_ssize_t _n_classes(self)
     cdef object _current_minority(self)
     cdef int _update(self, object y, double w) except -1
     cdef double _share(self, object label) except? -1.0

@@ -35,6 +35,9 @@ cdef class DecayedCounts(CompiledFields):
     @property
     def n_classes(self) -> int:
         """Classes with a count (0 before the first label or after a restart from nothing)."""
+        return self._n_classes()
+
+    cdef Py_ssize_t _n_classes(self):
         return len(self._counts) if self._total else 0
 
     @property

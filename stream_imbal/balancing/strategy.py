@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import abc
 import inspect
-import math
 import random
 from collections.abc import Hashable
 
 from river import base, compose
 
-from stream_imbal._balancing import learn_weighted  # compiled: per candidate and event
+from stream_imbal._balancing import ReweightFields, learn_weighted
 from stream_imbal._hoeffding import poisson  # compiled: every tree of a forest draws per event
 from stream_imbal.balancing.weights import ClassWeights
 from stream_imbal.priors.base import ClassPrior
@@ -153,7 +152,7 @@ class Resample(BalancingStrategy):
         return learn_weighted(learner, x, y, self.rate(y, prior), False, rng)
 
 
-class ReweightResample(BalancingStrategy):
+class ReweightResample(ReweightFields, BalancingStrategy):
     """Both: under-sample the classes whose weight is below 1 and up-weight the others.
 
     Class weights are first multiplied by `scale`. An event whose scaled weight w is below 1 is
@@ -216,17 +215,6 @@ class ReweightResample(BalancingStrategy):
         self.scale = scale
         self.max_repeats = max_repeats
         self._weights = weights if weights is not None else ClassWeights()
-
-    def train(self, learner, x, y, prior, takes_weight, rng):
-        weight = self._weights.weight(y, prior) * self.scale
-        if self.relative_to == "majority":
-            weight /= self._weights.weight(max(prior.shares, key=prior.shares.get), prior)
-        if weight < 1.0 or not takes_weight:
-            return learn_weighted(learner, x, y, weight, False, rng)
-        repeats = min(math.ceil(weight), self.max_repeats)
-        for _ in range(repeats):
-            learner.learn_one(x, y, w=weight / repeats)
-        return weight
 
 
 def accepts_weight(learner: base.Classifier) -> bool:

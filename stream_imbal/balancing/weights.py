@@ -6,6 +6,7 @@ from collections.abc import Hashable
 
 from river import base
 
+from stream_imbal._balancing import WeightsFields
 from stream_imbal.priors.base import ClassPrior
 
 __all__ = ["ClassWeights"]
@@ -13,7 +14,7 @@ __all__ = ["ClassWeights"]
 SCHEMES = ("inverse", "sqrt_inverse", "effective_number", "costs")
 
 
-class ClassWeights(base.Base):
+class ClassWeights(WeightsFields, base.Base):
     """Weight of an event of each class, from the class shares estimated so far.
 
     Raw weights are 1 / p_k (`inverse`), 1 / sqrt(p_k) (`sqrt_inverse`), the inverse effective
@@ -77,14 +78,10 @@ class ClassWeights(base.Base):
             return (1.0 - self.beta) / (1.0 - self.beta ** max(share * n, 1.0))
         return self.costs.get(label, 1.0)  # type: ignore[union-attr]
 
-    def weight(self, y: Hashable, prior: ClassPrior) -> float:
-        """Weight of an event of class `y` (whose label `prior` has already counted)."""
-        if self.scheme == "inverse":  # the normaliser sum_k p_k / p_k is the number of classes
-            w = 1.0 / (prior.n_classes * prior.share(y))
-        else:
-            shares = prior.shares
-            n = prior.n_effective
-            mean = sum(p * self._raw(p, label, n) for label, p in shares.items() if p > 0)
-            w = self._raw(shares[y], y, n) / mean
-        clip, low = self.clip, 1.0 / self.clip  # clamped without min / max: this runs per event
-        return clip if w > clip else (w if w > low else low)
+    def _scheme_weight(self, y: Hashable, prior: ClassPrior) -> float:
+        """The weight before clipping, under a scheme other than "inverse" (`weight`, compiled,
+        clips it)."""
+        shares = prior.shares
+        n = prior.n_effective
+        mean = sum(p * self._raw(p, label, n) for label, p in shares.items() if p > 0)
+        return self._raw(shares[y], y, n) / mean
