@@ -104,3 +104,27 @@ cdef class ReweightFields(CompiledFields):
         for _ in range(repeats):
             learner.learn_one(x, y, w=weight / repeats)
         return weight
+
+
+@cython.auto_pickle(False)
+cdef class StepsFields(CompiledFields):
+    """What `stream_imbal.small_steps.SmallSteps` (see it), which extends this class, reads per
+    event: its learning in steps and its prediction, passed to its model."""
+
+    cdef public object model, max_weight, max_steps
+
+    cdef dict _fields(self):
+        return {"model": self.model, "max_weight": self.max_weight, "max_steps": self.max_steps}
+
+    def learn_one(self, x, y, w=1.0, **kwargs) -> None:
+        max_weight = self.max_weight
+        steps = min(math.ceil(w / max_weight), self.max_steps) if w > max_weight else 1
+        repeated = getattr(self.model, "learn_repeated", None)  # the steps in one call
+        if repeated is not None and not kwargs:
+            repeated(x, y, w / steps, steps)
+            return
+        for _ in range(steps):
+            self.model.learn_one(x, y, w=w / steps, **kwargs)
+
+    def predict_proba_one(self, x, **kwargs):
+        return self.model.predict_proba_one(x, **kwargs)

@@ -1562,3 +1562,31 @@ cdef class _LabelSums:
         if not total > 0:
             return {}
         return {self.labels[j]: self.sums[j] / total for j in range(n)}
+
+
+@cython.auto_pickle(False)
+cdef class ForestFields(CompiledFields):
+    """What `stream_imbal.ensemble.SubspaceForest` (see it), which extends this class, reads
+    and writes per event: its learning and prediction, each a call to the kernels above."""
+
+    cdef public object lambda_value, leaf_prediction, _rng
+    cdef public list _trees, _mirrors
+    cdef public Py_ssize_t _n_features
+
+    cdef dict _fields(self):
+        return {
+            "lambda_value": self.lambda_value,
+            "leaf_prediction": self.leaf_prediction,
+            "_rng": self._rng,
+            "_trees": self._trees,
+            "_mirrors": self._mirrors,
+            "_n_features": self._n_features,
+        }
+
+    def learn_one(self, x, y, w=1.0) -> None:
+        if len(x) > self._n_features:  # the widest event so far sets how many features to watch
+            self._widen(len(x))
+        forest_learn_one(self._trees, x, y, w, self.lambda_value, self._rng)
+
+    def predict_proba_one(self, x):
+        return forest_proba(self._trees, self._mirrors, x, self.leaf_prediction == "mc")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Hashable
-
 from river import base
+
+from stream_imbal._balancing import StepsFields
 
 __all__ = ["SmallSteps"]
 
 
-class SmallSteps(base.Wrapper, base.Classifier):
+class SmallSteps(StepsFields, base.Wrapper, base.Classifier):
     """Learn an event of weight w as k = ceil(w / `max_weight`) steps of weight w / k (at most
     `max_steps` of them).
 
@@ -77,15 +76,3 @@ class SmallSteps(base.Wrapper, base.Classifier):
     @property
     def _multiclass(self) -> bool:  # type: ignore[override]
         return self.model._multiclass
-
-    def learn_one(self, x: dict, y: Hashable, w: float = 1.0, **kwargs) -> None:
-        steps = min(math.ceil(w / self.max_weight), self.max_steps) if w > self.max_weight else 1
-        repeated = getattr(self.model, "learn_repeated", None)  # the steps in one call
-        if repeated is not None and not kwargs:
-            repeated(x, y, w / steps, steps)
-            return
-        for _ in range(steps):
-            self.model.learn_one(x, y, w=w / steps, **kwargs)
-
-    def predict_proba_one(self, x: dict, **kwargs) -> dict[Hashable, float]:
-        return self.model.predict_proba_one(x, **kwargs)

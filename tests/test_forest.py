@@ -214,3 +214,26 @@ def test_a_value_whose_comparison_empties_the_event_leaves_the_walks_sound():
     expected = forest.predict_proba_one({"a": 1, "b": 0.5})
     assert forest.predict_proba_one(event) == expected
     assert event == {}
+
+
+@pytest.mark.parametrize("with_mirrors", [True, False])
+def test_a_forest_pickled_with_its_state_as_a_python_dict_loads_and_goes_on(with_mirrors):
+    """The forest was a Python class that pickled its `__dict__` (a `NEWOBJ`, then the dict; with
+    no mirrors before they existed); its per-event fields are now compiled. Such a pickle, in
+    any order of its keys, loads and goes on as the forest that went on."""
+    events = list(_events(4_000, seed=3))
+    forest = SubspaceForest(n_models=4, seed=2)
+    for x, y in events[:2_000]:
+        forest.predict_proba_one(x)
+        forest.learn_one(x, y)
+    state = dict(reversed(forest.__getstate__().items()))
+    if not with_mirrors:
+        del state["_mirrors"]
+    body = pickle.dumps(state, protocol=2)[2:-1]  # no header, no STOP
+    header = b"\x80\x02cstream_imbal.ensemble.forest\nSubspaceForest\n)\x81"
+    loaded = pickle.loads(header + body + b"b.")
+    assert "_trees" not in vars(loaded) and loaded._mirrors == []  # C fields
+    for x, y in events[2_000:]:
+        assert loaded.predict_proba_one(x) == forest.predict_proba_one(x)
+        loaded.learn_one(x, y)
+        forest.learn_one(x, y)

@@ -89,3 +89,19 @@ def test_the_default_linear_candidate_takes_small_steps_and_survives_a_checkpoin
     restored = pickle.loads(pickle.dumps(model))
     probe = {"a": 2.5}
     assert restored.predict_proba_one(probe) == model.predict_proba_one(probe)
+
+
+def test_small_steps_pickled_with_its_state_as_a_python_dict_loads_as_it_was():
+    """It was a Python class that pickled its `__dict__` (a `NEWOBJ`, then the dict); its fields
+    are now compiled. Such a pickle, in any order of its keys, loads and learns on."""
+    went_on = SmallSteps(linear_model.LogisticRegression(optim.SGD(0.1)), max_weight=2.0)
+    rng = random.Random(5)
+    for _ in range(100):
+        went_on.learn_one({"a": rng.gauss(0, 1)}, rng.random() < 0.3, w=rng.choice([1.0, 9.0]))
+    state = dict(reversed(went_on.__getstate__().items()))
+    body = pickle.dumps(state, protocol=2)[2:-1]  # no header, no STOP
+    loaded = pickle.loads(b"\x80\x02cstream_imbal.small_steps\nSmallSteps\n)\x81" + body + b"b.")
+    assert (loaded.max_weight, loaded.max_steps) == (2.0, 100) and "model" not in vars(loaded)
+    loaded.learn_one({"a": 1.0}, True, w=9.0)
+    went_on.learn_one({"a": 1.0}, True, w=9.0)
+    assert loaded.predict_proba_one({"a": 0.5}) == went_on.predict_proba_one({"a": 0.5})

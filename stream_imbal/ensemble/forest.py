@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable
 
 from river import base
 from river.tree import HoeffdingTreeClassifier
@@ -15,7 +14,7 @@ from stream_imbal.bounded_tree import BoundedSubspaceTree
 __all__ = ["SubspaceForest"]
 
 
-class SubspaceForest(base.Classifier):
+class SubspaceForest(_hoeffding.ForestFields, base.Classifier):
     """Online bagging of Hoeffding trees that each split on random subsets of the features.
 
     Each tree is a `BoundedSubspaceTree` whose leaves watch `max_features` of the d features
@@ -130,27 +129,25 @@ class SubspaceForest(base.Classifier):
         """The trees (none before the first event)."""
         return list(self._trees)
 
-    def learn_one(self, x: dict, y: Hashable, w: float = 1.0) -> None:
-        if len(x) > self._n_features:  # the widest event so far sets how many features to watch
-            self._n_features = len(x)
-            if not self._trees:
-                self._plant()
-            watched = self._watched()
-            for tree in self._trees:
-                tree.max_features = watched  # for the leaves made from now on
-        _hoeffding.forest_learn_one(self._trees, x, y, w, self.lambda_value, self._rng)
-
-    def predict_proba_one(self, x: dict) -> dict[Hashable, float]:
-        return _hoeffding.forest_proba(self._trees, self._mirrors, x, self.leaf_prediction == "mc")
+    def _widen(self, n_features: int) -> None:
+        """An event with `n_features`, more than any before (`learn_one`): the trees watch a
+        share of those from the leaves they make next (all of them, for the first event)."""
+        self._n_features = n_features
+        if not self._trees:
+            self._plant()
+        watched = self._watched()
+        for tree in self._trees:
+            tree.max_features = watched
 
     def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         state["_mirrors"] = []  # made again by the walks, from the trees
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.__dict__.setdefault("_mirrors", [])  # (forests pickled before mirrors)
+        super().__setstate__(state)
+        if self._mirrors is None:  # (forests pickled before mirrors)
+            self._mirrors = []
 
     def _watched(self) -> int:
         n_features = self._n_features
