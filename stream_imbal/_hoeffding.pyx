@@ -685,6 +685,7 @@ cdef struct _NodeRef:  # what a walk reads at its end, or to compare with a cut 
     PyObject *node  # river's node
     PyObject *threshold
     Py_ssize_t parent, slot  # the parent's index (-1: the root) and the slot in its children
+    PyObject *siblings  # the parent's list of children (a branch keeps the same list for good)
 
 
 # Borrowed references, without the reference counting of Cython's objects: a walk reads the
@@ -821,12 +822,17 @@ cdef class TreeMirror:
             keep.append(node)
             refs[i].node = <PyObject *>node
             refs[i].parent, refs[i].slot = parents[i], slots[i]
+            refs[i].siblings = NULL
             array[i].left = array[i].right = -1
             array[i].place = 0
             array[i].feature = refs[i].threshold = NULL
             array[i].cut, array[i].cut_is_float = 0.0, False
             array[i].leaf = isinstance(node, Leaf)
             if parents[i] >= 0:  # children come after their parent, left first
+                siblings = nodes[parents[i]].children
+                if type(siblings) is list:
+                    keep.append(siblings)
+                    refs[i].siblings = <PyObject *>siblings
                 if slots[i] == 0:
                     array[parents[i]].left = i
                 else:
@@ -894,10 +900,19 @@ cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
                     return None, node, True
             else:
                 parent = <object>mirror._refs[p].node
-                if parent.children[mirror._refs[i].slot] is node:
+                if _still_there(&mirror._refs[i], node, parent):
                     return parent, node, True
             mirror._n = 0  # split since: build again
     return walk(tree._root, x)
+
+
+cdef inline bint _still_there(_NodeRef *ref, object node, object parent) except -1:
+    """Whether `node` is still in its slot among `parent`'s children (a split puts a branch
+    there)."""
+    if ref.siblings is NULL:
+        return parent.children[ref.slot] is node
+    cdef list siblings = <list>ref.siblings
+    return ref.slot < len(siblings) and siblings[ref.slot] is node
 
 
 cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):
