@@ -702,6 +702,7 @@ cdef int _raise_set_error() except -1:
 
 
 cdef enum:
+    _MAX_REPLACED = 64  # a walk that meets more splits since its mirror's last takes river's walk
     _ITEMS_HELD = 64  # events with more features are read by lookups alone
     _NOT_PLACED = -1  # a node whose feature was not among an event's keys: lookups alone
 
@@ -768,20 +769,22 @@ cdef class TreeMirror:
     river's branches never change once made: a split only puts a new branch in the slot of a
     leaf (its parent's child, or the root). So a walk along the array ends where the walk along
     river's nodes does as long as the leaf it reaches is still in its slot; that is checked at
-    the end of each walk, and the array is built again from the tree when it is not. The
+    the end of each walk; when it is not, the entry takes the node now in the slot, the nodes
+    below it are appended, and the walk goes on from there. The
     mirror lives beside the tree (`SubspaceForest` keeps one per tree, outside what it pickles
     and what the trees' size check measures).
     """
 
     cdef readonly TreeFields tree
-    cdef list _keep  # the nodes, features and thresholds the array points to
-    cdef Py_ssize_t _n
+    cdef list _keep  # per entry, what its pointers point to: (node, feature, threshold, siblings)
+    cdef Py_ssize_t _n, _capacity
     cdef _Node *_nodes
     cdef _NodeRef *_refs
 
     def __cinit__(self, TreeFields tree):
         self.tree = tree
-        self._n = 0
+        self._keep = []
+        self._n = self._capacity = 0
         self._nodes = NULL
         self._refs = NULL
 
@@ -789,63 +792,91 @@ cdef class TreeMirror:
         PyMem_Free(self._nodes)
         PyMem_Free(self._refs)
 
+    def __len__(self) -> int:
+        """The entries of the array: at most the tree's nodes (a node split since a walk last
+        met it has one entry, until a walk meets it)."""
+        return self._n
+
     cdef int _build(self) except -1:
         """The array, from the tree's nodes as they are (empty before its first event)."""
-        PyMem_Free(self._nodes)
-        PyMem_Free(self._refs)
-        self._nodes, self._refs, self._n = NULL, NULL, 0
-        nodes, parents, slots = [], [], []
-        pending = [(self.tree._root, -1, 0)]
+        self._n = 0
+        self._keep = []
+        root = self.tree._root
+        if root is not None:
+            self._add_below(self._append(root, -1, 0))
+        return 0
+
+    cdef int _replace(self, Py_ssize_t i, object node) except -1:
+        """Entry `i`'s slot holds `node` now (a split put a branch where its leaf was): the
+        entry becomes `node`, and the nodes below it are appended."""
+        self._set(i, node, self._refs[i].parent, self._refs[i].slot)
+        self._add_below(i)
+        return 0
+
+    cdef int _add_below(self, Py_ssize_t top) except -1:
+        """Append the nodes below entry `top`, each after its parent."""
+        cdef list pending = [top]
+        cdef Py_ssize_t i, slot
         while pending:
-            node, parent, slot = pending.pop()
-            if node is None:
-                continue
-            nodes.append(node)
-            parents.append(parent)
-            slots.append(slot)
+            i = pending.pop()
+            node = <object>self._refs[i].node
             if type(node) is NumericBinaryBranch:
-                here = len(nodes) - 1
-                pending.append((node.children[1], here, 1))
-                pending.append((node.children[0], here, 0))
-        cdef Py_ssize_t n = len(nodes), i
-        if n == 0:
-            return 0
-        cdef _Node *array = <_Node *>PyMem_Malloc(n * sizeof(_Node))
-        cdef _NodeRef *refs = <_NodeRef *>PyMem_Malloc(n * sizeof(_NodeRef))
-        if array is NULL or refs is NULL:
-            PyMem_Free(array)
-            PyMem_Free(refs)
-            raise MemoryError()
-        keep = []
-        for i in range(n):
-            node = nodes[i]
-            keep.append(node)
-            refs[i].node = <PyObject *>node
-            refs[i].parent, refs[i].slot = parents[i], slots[i]
-            refs[i].siblings = NULL
-            array[i].left = array[i].right = -1
-            array[i].place = 0
-            array[i].feature = refs[i].threshold = NULL
-            array[i].cut, array[i].cut_is_float = 0.0, False
-            array[i].leaf = isinstance(node, Leaf)
-            if parents[i] >= 0:  # children come after their parent, left first
-                siblings = nodes[parents[i]].children
-                if type(siblings) is list:
-                    keep.append(siblings)
-                    refs[i].siblings = <PyObject *>siblings
-                if slots[i] == 0:
-                    array[parents[i]].left = i
-                else:
-                    array[parents[i]].right = i
-            if type(node) is NumericBinaryBranch:
-                feature, threshold = node.feature, node.threshold
-                keep.append(feature)
-                keep.append(threshold)
-                array[i].feature = <PyObject *>feature
-                refs[i].threshold = <PyObject *>threshold
-                if type(threshold) is float:
-                    array[i].cut, array[i].cut_is_float = threshold, True
-        self._keep, self._nodes, self._refs, self._n = keep, array, refs, n
+                children = node.children
+                for slot in range(2):
+                    if children[slot] is not None:
+                        pending.append(self._append(children[slot], i, slot))
+        return 0
+
+    cdef Py_ssize_t _append(self, object node, Py_ssize_t parent, Py_ssize_t slot) except -1:
+        """A new entry for `node`, in `slot` of the entry `parent` (-1: the root)."""
+        cdef Py_ssize_t i = self._n, capacity
+        cdef _Node *nodes
+        cdef _NodeRef *refs
+        if i == self._capacity:
+            capacity = max(16, 2 * self._capacity)
+            nodes = <_Node *>PyMem_Realloc(self._nodes, capacity * sizeof(_Node))
+            if nodes is NULL:
+                raise MemoryError()
+            self._nodes = nodes
+            refs = <_NodeRef *>PyMem_Realloc(self._refs, capacity * sizeof(_NodeRef))
+            if refs is NULL:
+                raise MemoryError()
+            self._refs, self._capacity = refs, capacity
+        self._keep.append(None)
+        self._n = i + 1
+        self._set(i, node, parent, slot)
+        if parent >= 0:
+            if slot == 0:
+                self._nodes[parent].left = i
+            else:
+                self._nodes[parent].right = i
+        return i
+
+    cdef int _set(self, Py_ssize_t i, object node, Py_ssize_t parent, Py_ssize_t slot) except -1:
+        """Entry `i` holds `node`, in `slot` of the entry `parent` (-1: the root)."""
+        cdef _Node *entry = &self._nodes[i]
+        cdef _NodeRef *ref = &self._refs[i]
+        feature = threshold = siblings = None
+        if parent >= 0:
+            siblings = (<object>self._refs[parent].node).children
+            if type(siblings) is not list:
+                siblings = None
+        ref.node = <PyObject *>node
+        ref.parent, ref.slot = parent, slot
+        ref.siblings = NULL if siblings is None else <PyObject *>siblings
+        ref.threshold = NULL
+        entry.left = entry.right = -1
+        entry.place = 0
+        entry.feature = NULL
+        entry.cut, entry.cut_is_float = 0.0, False
+        entry.leaf = isinstance(node, Leaf)
+        if type(node) is NumericBinaryBranch:
+            feature, threshold = node.feature, node.threshold
+            entry.feature = <PyObject *>feature
+            ref.threshold = <PyObject *>threshold
+            if type(threshold) is float:
+                entry.cut, entry.cut_is_float = threshold, True
+        self._keep[i] = (node, feature, threshold, siblings)
         return 0
 
 
@@ -868,15 +899,15 @@ cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
     cdef PyObject *value
     cdef _Node *at
     cdef bint left
-    cdef int attempt
+    cdef int replaced
     if type(x) is dict:
-        for attempt in range(2):
+        if mirror._n == 0:
+            mirror._build()
+        i = 0
+        for replaced in range(_MAX_REPLACED):
             if mirror._n == 0:
-                mirror._build()
-                if mirror._n == 0:
-                    break
-            i = 0
-            at = mirror._nodes
+                break
+            at = &mirror._nodes[i]
             while at.feature is not NULL:
                 value = _value_in(items, <PyObject *>x, at)
                 if value is NULL:
@@ -896,23 +927,27 @@ cdef tuple _leaf_in(TreeMirror mirror, object x, _Items *items):
             node = <object>mirror._refs[i].node
             p = mirror._refs[i].parent
             if p < 0:
-                if tree._root is node:
+                now = tree._root
+                if now is node:
                     return None, node, True
             else:
                 parent = <object>mirror._refs[p].node
-                if _still_there(&mirror._refs[i], node, parent):
+                now = _in_slot(&mirror._refs[i], parent)
+                if now is node:
                     return parent, node, True
-            mirror._n = 0  # split since: build again
+            if now is None:
+                mirror._n = 0  # (an emptied slot: river's walk, and a new array next time)
+                break
+            mirror._replace(i, now)  # split since: walk on from the new node
     return walk(tree._root, x)
 
 
-cdef inline bint _still_there(_NodeRef *ref, object node, object parent) except -1:
-    """Whether `node` is still in its slot among `parent`'s children (a split puts a branch
-    there)."""
+cdef inline object _in_slot(_NodeRef *ref, object parent):
+    """The node in `ref`'s slot among `parent`'s children now."""
     if ref.siblings is NULL:
-        return parent.children[ref.slot] is node
+        return parent.children[ref.slot]
     cdef list siblings = <list>ref.siblings
-    return ref.slot < len(siblings) and siblings[ref.slot] is node
+    return siblings[ref.slot] if ref.slot < len(siblings) else None
 
 
 cpdef object leaf_for(TreeFields tree, object x, TreeMirror mirror=None):

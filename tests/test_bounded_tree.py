@@ -388,7 +388,8 @@ def test_a_leaf_whose_majority_holds_over_max_share_is_left_to_river():
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
     """`leaf_in` (the forest's walk along a tree's arrays) against the walk along river's nodes,
-    before and after every event of a tree's growth (splits, the size limit's deactivations):
+    before and after every event of a tree's growth (splits, the size limit's deactivations;
+    the mirror takes in the splits since its last walk as its walks meet them):
     features missing, integers at and around the cut points, inputs that are not dicts, and
     keys that are one object per name (as a decoder's cache gives) in changing orders, which
     the walk finds where they were in the last event."""
@@ -415,6 +416,7 @@ def test_a_walk_along_the_mirror_reaches_rivers_leaf_as_the_tree_grows(seed):
                 parent, leaf, walked = _hoeffding.walk(model._root, probe)
                 got = _hoeffding.leaf_in(mirror, probe)
                 assert got[0] is parent and got[1] is leaf and got[2] == walked
+            assert len(mirror) <= model.n_nodes  # a split node's entry is reused, none is lost
             splits = model.n_branches
         probe = types.MappingProxyType(probes[0])  # not a dict: river's walk
         assert _hoeffding.leaf_in(mirror, probe)[1] is _hoeffding.walk(model._root, probe)[1]
