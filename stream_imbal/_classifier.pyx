@@ -118,6 +118,26 @@ cdef class ClassifierFields(CompiledFields):
             "_last": self._last,
         }
 
+    # --- what a prediction reports -----------------------------------------------------------
+
+    @property
+    def minority_class(self):
+        return self._minority
+
+    @property
+    def threshold(self):
+        """Decision threshold on the (prior-corrected) minority probability; binary only."""
+        if len(self._classes) != 2:
+            return None
+        minority = self._minority
+        return correct_binary(
+            self._raw_threshold(), _share(self._trained, minority), _share(self._prior, minority)
+        )
+
+    def _raw_threshold(self) -> float:
+        """Threshold on the learner's own minority score (before prior correction)."""
+        return _cut(self._calibrator, _share(self._trained, self._minority))
+
     # --- prediction ------------------------------------------------------------------------
 
     def predict_proba_one(self, x):

@@ -20,7 +20,7 @@ from stream_imbal.preprocessing import ClippedStandardScaler
 from stream_imbal.priors import ClassPrior, DecayedClassPrior
 from stream_imbal.scaled_logistic import ScaledLogisticRegression
 from stream_imbal.small_steps import SmallSteps
-from stream_imbal.threshold import ThresholdCalibrator, correct_binary, correct_posteriors
+from stream_imbal.threshold import ThresholdCalibrator, correct_posteriors
 
 __all__ = ["WARM_UP", "OnlineImbalancedClassifier"]
 
@@ -236,20 +236,6 @@ class OnlineImbalancedClassifier(ClassifierFields, base.Classifier):
         return self._trained.shares
 
     @property
-    def minority_class(self) -> Hashable | None:
-        return self._minority
-
-    @property
-    def threshold(self) -> float | None:
-        """Decision threshold on the (prior-corrected) minority probability; binary only."""
-        if len(self._classes) != 2:
-            return None
-        minority = self._minority
-        return correct_binary(
-            self._raw_threshold(), self._trained.share(minority), self._prior.share(minority)
-        )
-
-    @property
     def class_adjustments(self) -> dict[Hashable, float]:
         """Factor pi_k / pi_train_k applied to each class's probability (prior correction)."""
         trained = self._trained.shares
@@ -313,10 +299,6 @@ class OnlineImbalancedClassifier(ClassifierFields, base.Classifier):
         if self._minority_score(learner, x) >= self._monitor_cut.share(minority):
             return minority
         return self._other(minority)
-
-    def _raw_threshold(self) -> float:
-        """Threshold on the learner's own minority score (before prior correction)."""
-        return self._calibrator.cut(self._trained.share(self._minority))
 
     # --- learning --------------------------------------------------------------------------
 
