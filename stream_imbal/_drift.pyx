@@ -123,6 +123,43 @@ cdef class MonitorFields(CompiledFields):
         return len(seen) > 1 and min(seen.values()) >= self.min_events
 
 
+@cython.auto_pickle(False)
+cdef class PriorFields(CompiledFields):
+    """What `stream_imbal.drift.PriorShiftDetector` (see it), which extends this class, reads
+    and writes per event."""
+
+    cdef public object _history
+    cdef public dict _detectors
+    cdef public list _active
+    cdef public bint drift_detected
+    cdef public object _split
+
+    cdef dict _fields(self):
+        return {
+            "_history": self._history,
+            "_detectors": self._detectors,
+            "_active": self._active,
+            "drift_detected": self.drift_detected,
+            "_split": self._split,
+        }
+
+    def update(self, y) -> None:
+        """Count one label."""
+        self._update(y)
+
+    cdef int _update(self, object y) except -1:
+        if y not in self._detectors:
+            self._add_class(y)
+        self._history.append(y)
+        self._split = None  # the change point moves with the history
+        cdef bint drift = False
+        for label, detector in self._active:
+            detector.update(1.0 if y == label else 0.0)
+            drift = drift or detector.drift_detected
+        self.drift_detected = drift
+        return 0
+
+
 cdef bint _update_detector(object detector, object value) except -1:
     """`detector.update(value)`, then whether it detected a drift."""
     if type(detector) is CompiledFHDDM:
@@ -174,7 +211,10 @@ cdef class PolicyFields(CompiledFields):
         self.prior_shift_detected = self.concept_alarm = False
         if self.detect_prior:
             prior = self._prior
-            prior.update(y_true)
+            if isinstance(prior, PriorFields):
+                (<PriorFields>prior)._update(y_true)
+            else:
+                prior.update(y_true)
             if prior.drift_detected:
                 self.prior_shift_detected = True
                 kind = self._prior_shift(index)

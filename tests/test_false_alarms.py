@@ -11,7 +11,13 @@ import random
 import pytest
 
 from stream_imbal import OnlineImbalancedClassifier
-from stream_imbal.drift import CONCEPT, ClassHits, ClassRecallMonitor, DriftPolicy
+from stream_imbal.drift import (
+    CONCEPT,
+    ClassHits,
+    ClassRecallMonitor,
+    DriftPolicy,
+    PriorShiftDetector,
+)
 from stream_imbal.simulation import Concept, Drift, Scenario, get_scenario
 
 
@@ -190,10 +196,10 @@ def test_a_drift_the_learner_absorbs_is_reported_through_its_copy_from_before(mo
 
 
 def test_a_drift_policy_pickled_with_its_state_as_python_dicts_loads_and_goes_on():
-    """The policy, its recall monitor and its hit counts were Python classes that pickled their
-    `__dict__` (a `NEWOBJ`, then the dict); their per-event fields are now compiled. A pickle
-    of that form, in any order of the dicts' keys, loads and goes on as the policy that went
-    on: the same drifts, at the same events."""
+    """The policy, its recall monitor, prior detector and hit counts were Python classes that
+    pickled their `__dict__` (a `NEWOBJ`, then the dict); their per-event fields are now
+    compiled. A pickle of that form, in any order of the dicts' keys, loads and goes on as the
+    policy that went on: the same drifts, at the same events."""
     rng = random.Random(7)
 
     def labelled(i: int) -> tuple[bool, bool]:
@@ -207,7 +213,7 @@ def test_a_drift_policy_pickled_with_its_state_as_python_dicts_loads_and_goes_on
 
     class AsDicts(pickle.Pickler):
         def reducer_override(self, obj):
-            if isinstance(obj, ClassHits | ClassRecallMonitor | DriftPolicy):
+            if isinstance(obj, ClassHits | ClassRecallMonitor | DriftPolicy | PriorShiftDetector):
                 state = obj.__getstate__()
                 return copyreg.__newobj__, (type(obj),), dict(reversed(state.items()))
             return NotImplemented

@@ -64,8 +64,8 @@ def test_the_change_point_follows_new_labels_and_old_pickles():
     assert detector.support == 40.0
     detector.update(True)
     assert detector.support == 41.0  # computed again for the longer history
-    state = pickle.loads(pickle.dumps(detector)).__dict__
+    state = pickle.loads(pickle.dumps(detector)).__getstate__()
     del state["_split"]  # a detector pickled before the split was kept
     restored = PriorShiftDetector.__new__(PriorShiftDetector)
-    restored.__dict__.update(state)
+    restored.__setstate__(state)
     assert restored.support == 41.0

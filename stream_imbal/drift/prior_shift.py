@@ -10,10 +10,12 @@ import numpy as np
 from river import base
 from river.drift import ADWIN
 
+from stream_imbal._drift import PriorFields
+
 __all__ = ["PriorShiftDetector"]
 
 
-class PriorShiftDetector(base.Base):
+class PriorShiftDetector(PriorFields, base.Base):
     """Watch each class's share of the labels with an adaptive window (ADWIN by default).
 
     A prior shift moves the class proportions while P(x | y) stays put: the model is still right
@@ -52,8 +54,6 @@ class PriorShiftDetector(base.Base):
 
     """
 
-    _split: int | None = None  # (what a detector pickled without the cached split reads)
-
     def __init__(
         self,
         detector: base.DriftDetector | None = None,
@@ -70,18 +70,6 @@ class PriorShiftDetector(base.Base):
         self._active: list[tuple[Hashable, base.DriftDetector]] = []
         self.drift_detected = False
         self._split: int | None = None  # the change point of the history as it is
-
-    def update(self, y: Hashable) -> None:
-        """Count one label."""
-        if y not in self._detectors:
-            self._add_class(y)
-        self._history.append(y)
-        self._split = None  # the change point moves with the history
-        drift = False
-        for label, detector in self._active:
-            detector.update(1.0 if y == label else 0.0)
-            drift = drift or detector.drift_detected
-        self.drift_detected = drift
 
     def _add_class(self, y: Hashable) -> None:
         self._classes.append(y)
