@@ -61,7 +61,7 @@ cdef class PoolFields(CompiledFields):
         cdef list members = self._members, takes_weight = self._takes_weight
         cdef Py_ssize_t i
         if len(takes_weight) != len(members):
-            raise ValueError("a pool needs whether each of its members takes a weight")
+            raise ValueError("the pool's members and their weight flags differ in number")
         for i in range(len(members)):
             learn_weighted(members[i], x, y, w, takes_weight[i], self._rng)
         self._last_x = None  # the candidates changed: their cached probabilities are stale
